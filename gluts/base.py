@@ -1,0 +1,292 @@
+"""Base classes shared by every gluts forecaster.
+
+:class:`BaseForecaster` turns user input into a :class:`~gluts.data.Panel`, validates the
+parameters and lays the forecasts out like the input; subclasses implement ``_fit_panel`` and
+``_forecast``. :class:`LocalForecaster` fits one independent model per series, in parallel
+through joblib, and falls back to a seasonal naive forecast (with a warning naming the series)
+when a series' model fails.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Hashable, Sequence
+from numbers import Integral
+from typing import Any
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.base import BaseEstimator
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import check_is_fitted
+
+from gluts.data import Panel, to_panel
+from gluts.exceptions import GlutsWarning
+
+__all__ = ["BaseForecaster", "LocalForecaster", "quantile_column"]
+
+Forecast = tuple[np.ndarray, "np.ndarray | None"]
+
+
+def quantile_column(alias: str, q: float) -> str:
+    """Return the output column name of quantile ``q``, e.g. ``'GLU-q0.1'``."""
+    return f"{alias}-q{float(q):g}"
+
+
+def _check_quantiles(owner: str, quantiles) -> tuple[float, ...]:
+    if quantiles is None:
+        return ()
+    qs = tuple(float(q) for q in np.atleast_1d(quantiles))
+    if any(not 0.0 < q < 1.0 for q in qs) or len(set(qs)) != len(qs):
+        raise ValueError(
+            f"The 'quantiles' parameter of {owner} must hold distinct floats in (0, 1). "
+            f"Got {quantiles!r} instead."
+        )
+    return tuple(sorted(qs))
+
+
+class BaseForecaster(BaseEstimator):
+    """Fit/predict plumbing shared by every forecaster.
+
+    Subclasses declare ``_parameter_constraints`` (scikit-learn's constraint table) and
+    implement :meth:`_fit_panel` and :meth:`_forecast`.
+    """
+
+    _parameter_constraints: dict = {}
+    _tags: dict[str, Any] = {
+        "probabilistic": True,
+        "global_model": False,
+        "supports_exog": False,
+        "requires_horizon_in_fit": False,
+    }
+
+    @classmethod
+    def get_tags(cls) -> dict[str, Any]:
+        """Return the capability tags of this forecaster, merged along the class hierarchy."""
+        tags: dict[str, Any] = {}
+        for klass in reversed(cls.__mro__):
+            tags.update(getattr(klass, "_tags", {}))
+        return tags
+
+    @classmethod
+    def _test_params(cls) -> list[dict[str, Any]]:
+        """Return small parameter sets for the contract tests."""
+        return [{}]
+
+    @property
+    def alias_(self) -> str:
+        """Name of the point-forecast column."""
+        alias = getattr(self, "alias", None)
+        return alias or type(self).__name__.removesuffix("Forecaster")
+
+    # -- public API -------------------------------------------------------------------------
+
+    def fit(
+        self,
+        y,
+        X=None,
+        *,
+        id_col: str = "unique_id",
+        time_col: str = "ds",
+        target_col: str = "y",
+        missing: str = "interpolate",
+        freq: str | None = None,
+    ):
+        """Fit the forecaster to one or many series.
+
+        Parameters
+        ----------
+        y : pandas.Series, pandas.DataFrame or numpy.ndarray
+            The series: a Series, a wide frame (one column a series), a long frame or an
+            array of shape ``(n_timesteps,)`` or ``(n_timesteps, n_series)``.
+        X : None
+            Exogenous variables; only forecasters tagged ``supports_exog`` accept them.
+        id_col, time_col, target_col : str, default="unique_id", "ds", "y"
+            Column names of a long frame.
+        missing : {"interpolate", "error"}, default="interpolate"
+            How missing values and gaps are handled.
+        freq : str or None, default=None
+            Frequency of the data (a pandas offset alias); inferred when None.
+
+        Returns
+        -------
+        self : object
+            The fitted forecaster.
+        """
+        self._validate_params()
+        self._check_exog(X)
+        self._adapter_kwargs_ = dict(
+            id_col=id_col, time_col=time_col, target_col=target_col, missing=missing, freq=freq
+        )
+        panel = self._to_panel(y)
+        self._fit_panel(panel, X)
+        self.history_ = panel
+        self.series_ids_ = list(panel.ids)
+        self.n_series_ = len(panel)
+        return self
+
+    def predict(self, h: int | None = None, X_future=None, y=None):
+        """Forecast ``h`` steps after the end of each series.
+
+        Parameters
+        ----------
+        h : int or None, default=None
+            Number of steps; defaults to the ``horizon`` parameter where there is one.
+        X_future : None
+            Known future exogenous values; only for forecasters tagged ``supports_exog``.
+        y : pandas.Series, pandas.DataFrame, numpy.ndarray or None, default=None
+            New history to forecast from instead of the fitted one, in the same layout
+            conventions as ``fit``.
+
+        Returns
+        -------
+        pandas.Series, pandas.DataFrame or numpy.ndarray
+            The point forecast (column ``alias``) and one column per quantile
+            (``alias-q<q>``), laid out like the input (see
+            :meth:`gluts.data.Panel.format_forecast`).
+        """
+        check_is_fitted(self, "history_")
+        h = self._check_h(h)
+        self._check_exog(X_future)
+        panel = self.history_ if y is None else self._to_panel(y)
+        point, quantiles = self._forecast(panel, h, refit=y is not None)
+        columns = {self.alias_: point}
+        for j, q in enumerate(self.quantiles_):
+            columns[quantile_column(self.alias_, q)] = [qa[:, j] for qa in quantiles]
+        return panel.format_forecast(columns, h)
+
+    # -- hooks ------------------------------------------------------------------------------
+
+    def _fit_panel(self, panel: Panel, X) -> None:
+        raise NotImplementedError
+
+    def _forecast(
+        self, panel: Panel, h: int, refit: bool
+    ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Return, per series, the point forecast ``(h,)`` and quantiles ``(h, n_quantiles)``."""
+        raise NotImplementedError
+
+    def _min_length(self) -> int:
+        return 1
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    @property
+    def quantiles_(self) -> tuple[float, ...]:
+        """The sorted quantile levels this forecaster predicts."""
+        return _check_quantiles(type(self).__name__, getattr(self, "quantiles", None))
+
+    def _to_panel(self, y) -> Panel:
+        return to_panel(
+            y, **self._adapter_kwargs_, min_length=self._min_length(), owner=type(self).__name__
+        )
+
+    def _check_h(self, h: int | None) -> int:
+        horizon = getattr(self, "horizon", None)
+        if h is None:
+            if horizon is None:
+                raise ValueError(f"{type(self).__name__}.predict needs h, the number of steps.")
+            return int(horizon)
+        if not isinstance(h, Integral) or isinstance(h, bool) or h < 1:
+            raise ValueError(f"h must be a positive int; got {h!r}.")
+        if self.get_tags()["requires_horizon_in_fit"] and h > horizon:
+            raise ValueError(
+                f"h={h} exceeds horizon={horizon}, the largest horizon this "
+                f"{type(self).__name__} was fitted for. Refit with horizon >= {h}."
+            )
+        return int(h)
+
+    def _check_exog(self, X) -> None:
+        if X is not None and not self.get_tags()["supports_exog"]:
+            raise ValueError(f"{type(self).__name__} does not use exogenous variables; got X.")
+
+
+class LocalForecaster(BaseForecaster):
+    """A forecaster that fits one independent model per series.
+
+    Subclasses implement :meth:`_fit_one` and :meth:`_forecast_one`. Every subclass has the
+    parameters ``season_length`` (None: inferred from the frequency), ``quantiles``,
+    ``alias`` and ``n_jobs``.
+    """
+
+    _parameter_constraints: dict = {
+        "season_length": [Interval(Integral, 1, None, closed="left"), None],
+        "quantiles": ["array-like", None],
+        "alias": [str, None],
+        "n_jobs": [Integral, None],
+    }
+
+    def _season(self, panel: Panel) -> int:
+        season = getattr(self, "season_length", None)
+        return int(season) if season is not None else panel.grid.season_length()
+
+    def _fit_panel(self, panel: Panel, X) -> None:
+        self.season_length_ = self._season(panel)
+        self.models_ = self._fit_all(panel, self.season_length_)
+
+    def _forecast(self, panel: Panel, h: int, refit: bool):
+        states = self._fit_all(panel, self._season(panel)) if refit else self.models_
+        quantiles = self.quantiles_
+        points, qs = [], []
+        for state in states:
+            owner = _fallback() if isinstance(state, _Fallback) else self
+            inner = state.state if isinstance(state, _Fallback) else state
+            point, qarr = owner._forecast_one(inner, h, quantiles)
+            points.append(point)
+            qs.append(qarr if qarr is not None else np.empty((h, 0)))
+        return points, qs
+
+    def _fit_all(self, panel: Panel, season_length: int) -> list:
+        jobs = (
+            delayed(_fit_or_fallback)(self, sid, y, season_length)
+            for sid, y in zip(panel.ids, panel.values)
+        )
+        n_jobs = self.n_jobs if len(panel) > 1 else None
+        states = Parallel(n_jobs=n_jobs)(jobs)
+        failed = [(sid, s.reason) for sid, s in zip(panel.ids, states) if isinstance(s, _Fallback)]
+        if failed:
+            _warn_fallbacks(type(self).__name__, failed)
+        return states
+
+    def _fit_one(self, y: np.ndarray, season_length: int) -> Any:
+        """Fit one series and return the state that :meth:`_forecast_one` needs."""
+        raise NotImplementedError
+
+    def _forecast_one(self, state: Any, h: int, quantiles: Sequence[float]) -> Forecast:
+        """Return the point forecast ``(h,)`` and quantiles ``(h, len(quantiles))``."""
+        raise NotImplementedError
+
+
+class _Fallback:
+    """The seasonal naive state that replaces a series' model whose fit failed."""
+
+    def __init__(self, state: Any, reason: str):
+        self.state = state
+        self.reason = reason
+
+
+def _fallback() -> LocalForecaster:
+    from gluts.forecasting.baselines import SeasonalNaiveForecaster
+
+    return SeasonalNaiveForecaster()
+
+
+def _fit_or_fallback(model: LocalForecaster, sid: Hashable, y: np.ndarray, season_length: int):
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return model._fit_one(y, season_length)
+    except (ValueError, ArithmeticError, np.linalg.LinAlgError) as exc:
+        reason = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
+        return _Fallback(_fallback()._fit_one(y, season_length), reason)
+
+
+def _warn_fallbacks(owner: str, failed: list[tuple[Hashable, str]]) -> None:
+    shown = "; ".join(f"{sid!r} ({reason})" for sid, reason in failed[:5])
+    more = f" and {len(failed) - 5} more" if len(failed) > 5 else ""
+    warnings.warn(
+        f"{owner} could not fit series {shown}{more}; they use SeasonalNaive forecasts instead.",
+        GlutsWarning,
+        stacklevel=3,
+    )
+

@@ -1,0 +1,389 @@
+"""pandas adapters: every accepted input layout in, one :class:`Panel` out, and back.
+
+Accepted layouts
+----------------
+* ``pd.Series`` with a DatetimeIndex, PeriodIndex or integer index: one series.
+* wide ``pd.DataFrame``: the index is time, each column is a series.
+* long ``pd.DataFrame`` with an id, a time and a target column (``unique_id, ds, y`` by
+  default; the names are configurable).
+* ``np.ndarray`` of shape ``(n_timesteps,)`` or ``(n_timesteps, n_series)``.
+
+Every series is put on a regular grid; missing values are interpolated (with a warning that
+counts them) or rejected. Every problem is reported in one line naming the series and the
+timestamp or value at fault.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Hashable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from gluts.data._time import TimeGrid, infer_grid
+from gluts.exceptions import DataError, GlutsWarning, InsufficientHistoryError
+
+__all__ = ["Layout", "Panel", "to_panel"]
+
+MissingPolicy = Literal["interpolate", "error"]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """How the user's input was laid out, so that outputs can be laid out the same way."""
+
+    kind: Literal["series", "wide", "long", "array"]
+    id_col: str = "unique_id"
+    time_col: str = "ds"
+    target_col: str = "y"
+    name: Hashable | None = None
+    index_name: Hashable | None = None
+    has_id: bool = True
+
+
+@dataclass
+class Panel:
+    """A set of regular, gap-free univariate series sharing one time grid.
+
+    Attributes
+    ----------
+    ids : list of hashable
+        Series identifiers, in input order.
+    values : list of ndarray
+        One float64 array per series.
+    index : list of pandas.Index
+        The timestamps (or integer steps) of each series.
+    grid : TimeGrid
+        The common frequency.
+    layout : Layout
+        How the input was laid out.
+    """
+
+    ids: list[Hashable]
+    values: list[np.ndarray]
+    index: list[pd.Index]
+    grid: TimeGrid
+    layout: Layout
+    filled: dict[Hashable, int] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @property
+    def lengths(self) -> np.ndarray:
+        """Number of observations of each series."""
+        return np.array([len(v) for v in self.values], dtype=np.int64)
+
+    def future_index(self, h: int) -> list[pd.Index]:
+        """Return the ``h`` timestamps after the end of each series."""
+        return [self.grid.after(idx[-1], h) for idx in self.index]
+
+    def subset(self, positions: Sequence[int]) -> Panel:
+        """Return the panel restricted to the series at ``positions``."""
+        return Panel(
+            ids=[self.ids[i] for i in positions],
+            values=[self.values[i] for i in positions],
+            index=[self.index[i] for i in positions],
+            grid=self.grid,
+            layout=self.layout,
+        )
+
+    def truncate(self, n_last: int | Sequence[int]) -> Panel:
+        """Return the panel without the last ``n_last`` observations of each series."""
+        cut = np.broadcast_to(np.asarray(n_last), (len(self),))
+        return Panel(
+            ids=list(self.ids),
+            values=[v[: len(v) - c] for v, c in zip(self.values, cut)],
+            index=[i[: len(i) - c] for i, c in zip(self.index, cut)],
+            grid=self.grid,
+            layout=self.layout,
+        )
+
+    def to_long(self) -> pd.DataFrame:
+        """Return the panel as a long frame with the input's column names."""
+        lay = self.layout
+        return pd.DataFrame(
+            {
+                lay.id_col: np.repeat(np.array(self.ids, dtype=object), self.lengths),
+                lay.time_col: _concat_index(self.index),
+                lay.target_col: np.concatenate(self.values) if self.values else [],
+            }
+        )
+
+    def format_forecast(self, columns: dict[str, list[np.ndarray]], h: int):
+        """Lay out per-series forecast columns like the input.
+
+        Parameters
+        ----------
+        columns : dict of str to list of ndarray
+            Output column name to one array of shape ``(h,)`` per series. The first entry is
+            the point forecast.
+        h : int
+            Number of forecast steps.
+
+        Returns
+        -------
+        pandas.Series, pandas.DataFrame or numpy.ndarray
+            A long frame (id, time, every column) for long input; for a Series or wide input,
+            the point forecast in the same layout when ``columns`` holds a single entry, else a
+            frame with one column per entry (wide: a ``(series, column)`` MultiIndex); for
+            arrays, an array of shape ``(h,)``, ``(h, n_series)`` or
+            ``(h, n_series, n_columns)``.
+        """
+        lay = self.layout
+        names = list(columns)
+        if lay.kind == "array":
+            stacked = np.stack([np.stack(columns[c], axis=-1) for c in names], axis=-1)
+            stacked = stacked[..., 0] if len(names) == 1 else stacked
+            return stacked[:, 0] if lay.name == "1d" else stacked
+        future = self.future_index(h)
+        if lay.kind == "long":
+            out = {}
+            if lay.has_id:
+                out[lay.id_col] = np.repeat(np.array(self.ids, dtype=object), h)
+            out[lay.time_col] = _concat_index(future)
+            for c in names:
+                out[c] = np.concatenate(columns[c])
+            return pd.DataFrame(out)
+        if lay.kind == "series":
+            index = future[0].rename(lay.index_name)
+            if len(names) == 1:
+                return pd.Series(columns[names[0]][0], index=index, name=lay.name)
+            return pd.DataFrame({c: columns[c][0] for c in names}, index=index)
+        index = _union_index(future).rename(lay.index_name)
+        frames = {}
+        for i, sid in enumerate(self.ids):
+            for c in names:
+                frames[(sid, c)] = pd.Series(columns[c][i], index=future[i])
+        wide = pd.DataFrame(frames).reindex(index)
+        if len(names) == 1:
+            wide.columns = wide.columns.get_level_values(0)
+        return wide
+
+
+def to_panel(
+    y,
+    *,
+    id_col: str = "unique_id",
+    time_col: str = "ds",
+    target_col: str = "y",
+    missing: MissingPolicy = "interpolate",
+    freq: str | None = None,
+    min_length: int = 1,
+    owner: str = "gluts",
+) -> Panel:
+    """Convert any accepted input layout into a :class:`Panel`.
+
+    Parameters
+    ----------
+    y : pandas.Series, pandas.DataFrame or numpy.ndarray
+        The series, in any layout described in the module docstring.
+    id_col, time_col, target_col : str, default="unique_id", "ds", "y"
+        Column names of a long frame.
+    missing : {"interpolate", "error"}, default="interpolate"
+        What to do with missing values and gaps in the time grid: fill them by linear
+        interpolation (with a :class:`~gluts.exceptions.GlutsWarning` that counts them per
+        series) or raise.
+    freq : str or None, default=None
+        Frequency of the time grid (a pandas offset alias). Inferred when None.
+    min_length : int, default=1
+        Fewest observations a series may have.
+    owner : str, default="gluts"
+        Name used in error messages (usually the estimator's class name).
+
+    Returns
+    -------
+    Panel
+        The validated, regular panel.
+
+    Raises
+    ------
+    DataError
+        On duplicate timestamps, mixed frequencies, non-numeric or infinite values, missing
+        values with ``missing="error"``, or a missing column.
+    InsufficientHistoryError
+        When a series has fewer than ``min_length`` observations.
+    """
+    if missing not in ("interpolate", "error"):
+        raise ValueError(f"missing must be 'interpolate' or 'error'; got {missing!r}.")
+    raw, layout = _split(y, id_col, time_col, target_col)
+    if not raw:
+        raise DataError(f"{owner} got no series: the input is empty.")
+    grid = infer_grid([s.index for _, s in raw], [sid for sid, _ in raw], freq=freq)
+    ids, values, index, filled = [], [], [], {}
+    for sid, series in raw:
+        regular = _regularise(sid, series, grid, layout.kind == "wide")
+        n_missing = int(regular.isna().sum())
+        if n_missing:
+            if missing == "error":
+                where = regular.index[regular.isna()][0]
+                raise DataError(
+                    f"Series {sid!r} has {n_missing} missing value(s), the first at {where}; "
+                    "fill them or use missing='interpolate'."
+                )
+            if n_missing == len(regular):
+                raise DataError(f"Series {sid!r} has no observed values (all are missing).")
+            regular = regular.interpolate(method="linear", limit_direction="both")
+            filled[sid] = n_missing
+        if len(regular) < min_length:
+            raise InsufficientHistoryError(
+                f"{owner} needs at least {min_length} observations per series; "
+                f"series {sid!r} has {len(regular)}."
+            )
+        ids.append(sid)
+        values.append(regular.to_numpy(dtype=np.float64))
+        index.append(regular.index)
+    if filled:
+        detail = ", ".join(f"{sid!r}: {n}" for sid, n in list(filled.items())[:10])
+        more = f" (and {len(filled) - 10} more series)" if len(filled) > 10 else ""
+        warnings.warn(
+            f"Interpolated missing values per series: {detail}{more}.", GlutsWarning, stacklevel=2
+        )
+    return Panel(ids, values, index, grid, layout, filled)
+
+
+def _split(y, id_col, time_col, target_col) -> tuple[list[tuple[Hashable, pd.Series]], Layout]:
+    """Split the input into (id, raw series) pairs and record its layout."""
+    if isinstance(y, pd.Series):
+        sid = y.name if y.name is not None else 0
+        layout = Layout("series", id_col, time_col, target_col, y.name, y.index.name)
+        return [(sid, _numeric(y, sid))], layout
+    if isinstance(y, np.ndarray) or isinstance(y, list):
+        arr = np.asarray(y)
+        if arr.ndim not in (1, 2):
+            raise DataError(f"Arrays must have 1 or 2 dimensions; got shape {arr.shape}.")
+        cols = arr.reshape(len(arr), -1)
+        layout = Layout("array", id_col, time_col, target_col, "1d" if arr.ndim == 1 else "2d")
+        return [
+            (j, _numeric(pd.Series(cols[:, j]), j)) for j in range(cols.shape[1])
+        ], layout
+    if not isinstance(y, pd.DataFrame):
+        raise TypeError(
+            "y must be a pandas Series, a pandas DataFrame or a numpy array; "
+            f"got {type(y).__name__}."
+        )
+    if time_col in y.columns and target_col in y.columns:
+        return _split_long(y, id_col, time_col, target_col)
+    if id_col in y.columns or time_col in y.columns:
+        absent = [c for c in (id_col, time_col, target_col) if c not in y.columns]
+        raise DataError(
+            f"The long frame has no column {absent[0]!r}; columns are {list(y.columns)}. "
+            "Name the columns with id_col, time_col and target_col."
+        )
+    layout = Layout("wide", id_col, time_col, target_col, None, y.index.name)
+    return [(col, _numeric(y[col], col)) for col in y.columns], layout
+
+
+def _split_long(y: pd.DataFrame, id_col, time_col, target_col):
+    has_id = id_col in y.columns
+    layout = Layout("long", id_col, time_col, target_col, None, None, has_id)
+    if y[time_col].isna().any():
+        row = int(np.flatnonzero(y[time_col].isna().to_numpy())[0])
+        raise DataError(f"Column {time_col!r} has a missing timestamp at row {row}.")
+    times = _parse_times(y[time_col], time_col)
+    target = pd.Series(y[target_col].to_numpy(), index=pd.Index(times, name=time_col))
+    if not has_id:
+        return [(target_col, _numeric(target, target_col))], layout
+    keys = y[id_col]
+    if keys.isna().any():
+        row = int(np.flatnonzero(keys.isna().to_numpy())[0])
+        raise DataError(f"Column {id_col!r} has a missing series id at row {row}.")
+    codes, uniques = pd.factorize(keys, sort=False)
+    order = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
+    pieces = []
+    for k, sid in enumerate(uniques):
+        rows = order[bounds[k] : bounds[k + 1]]
+        pieces.append((sid, _numeric(target.iloc[rows], sid)))
+    return pieces, layout
+
+
+def _parse_times(col: pd.Series, name: str) -> pd.Index:
+    """Parse a time column: datetimes, periods and integers pass; strings are parsed."""
+    if pd.api.types.is_integer_dtype(col) or isinstance(col.dtype, pd.PeriodDtype):
+        return pd.Index(col)
+    if pd.api.types.is_datetime64_any_dtype(col):
+        return pd.DatetimeIndex(col)
+    if pd.api.types.is_float_dtype(col) and np.all(np.mod(col.to_numpy(), 1) == 0):
+        return pd.Index(col.to_numpy().astype(np.int64))
+    try:
+        return pd.DatetimeIndex(pd.to_datetime(col, format="mixed"))
+    except (ValueError, TypeError) as exc:
+        bad = next((v for v in col if _unparseable(v)), col.iloc[0])
+        raise DataError(f"Column {name!r} holds a value that is not a time: {bad!r}.") from exc
+
+
+def _unparseable(value) -> bool:
+    try:
+        pd.Timestamp(value)
+    except (ValueError, TypeError):
+        return True
+    return False
+
+
+def _numeric(series: pd.Series, sid: Hashable) -> pd.Series:
+    """Return the series as float64, naming the first value that is not a finite number."""
+    if not (pd.api.types.is_numeric_dtype(series) or series.dtype == object or
+            pd.api.types.is_string_dtype(series)):
+        raise DataError(f"Series {sid!r} is not numeric (dtype {series.dtype}).")
+    if pd.api.types.is_bool_dtype(series):
+        raise DataError(f"Series {sid!r} is boolean, not numeric.")
+    values = pd.to_numeric(series, errors="coerce")
+    bad = values.isna() & series.notna()
+    if bad.any():
+        pos = int(np.flatnonzero(bad.to_numpy())[0])
+        raise DataError(
+            f"Series {sid!r} has a non-numeric value {series.iloc[pos]!r} "
+            f"at {series.index[pos]}."
+        )
+    values = values.astype(np.float64)
+    inf = np.isinf(values.to_numpy())
+    if inf.any():
+        pos = int(np.flatnonzero(inf)[0])
+        raise DataError(
+            f"Series {sid!r} has an infinite value {values.iloc[pos]} at {series.index[pos]}."
+        )
+    return values
+
+
+def _regularise(sid: Hashable, series: pd.Series, grid: TimeGrid, trim: bool) -> pd.Series:
+    """Sort by time, reject duplicates and put the series on its regular grid."""
+    if not series.index.is_monotonic_increasing:
+        series = series.sort_index(kind="stable")
+    duplicated = series.index.duplicated()
+    if duplicated.any():
+        raise DataError(
+            f"Series {sid!r} has a duplicate timestamp {series.index[duplicated][0]}."
+        )
+    if trim:
+        observed = np.flatnonzero(series.notna().to_numpy())
+        if len(observed) == 0:
+            raise DataError(f"Series {sid!r} has no observed values (all are missing).")
+        series = series.iloc[observed[0] : observed[-1] + 1]
+    if len(series) == 0:
+        return series
+    full = grid.span(series.index[0], series.index[-1])
+    off_grid = ~series.index.isin(full)
+    if off_grid.any():
+        raise DataError(
+            f"Series {sid!r} has a timestamp {series.index[off_grid][0]} that is off its "
+            f"{grid.describe()} grid; resample the data or pass freq."
+        )
+    return series if len(full) == len(series) else series.reindex(full)
+
+
+def _concat_index(indexes: list[pd.Index]):
+    if not indexes:
+        return []
+    return indexes[0].append(indexes[1:]) if len(indexes) > 1 else indexes[0]
+
+
+def _union_index(indexes: list[pd.Index]) -> pd.Index:
+    union = indexes[0]
+    for idx in indexes[1:]:
+        if not idx.equals(union):
+            union = union.union(idx)
+    return union
