@@ -289,4 +289,3 @@ def _warn_fallbacks(owner: str, failed: list[tuple[Hashable, str]]) -> None:
         GlutsWarning,
         stacklevel=3,
     )
-

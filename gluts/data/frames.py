@@ -257,9 +257,7 @@ def _split(y, id_col, time_col, target_col) -> tuple[list[tuple[Hashable, pd.Ser
             raise DataError(f"Arrays must have 1 or 2 dimensions; got shape {arr.shape}.")
         cols = arr.reshape(len(arr), -1)
         layout = Layout("array", id_col, time_col, target_col, "1d" if arr.ndim == 1 else "2d")
-        return [
-            (j, _numeric(pd.Series(cols[:, j]), j)) for j in range(cols.shape[1])
-        ], layout
+        return [(j, _numeric(pd.Series(cols[:, j]), j)) for j in range(cols.shape[1])], layout
     if not isinstance(y, pd.DataFrame):
         raise TypeError(
             "y must be a pandas Series, a pandas DataFrame or a numpy array; "
@@ -326,8 +324,11 @@ def _unparseable(value) -> bool:
 
 def _numeric(series: pd.Series, sid: Hashable) -> pd.Series:
     """Return the series as float64, naming the first value that is not a finite number."""
-    if not (pd.api.types.is_numeric_dtype(series) or series.dtype == object or
-            pd.api.types.is_string_dtype(series)):
+    if not (
+        pd.api.types.is_numeric_dtype(series)
+        or series.dtype == object
+        or pd.api.types.is_string_dtype(series)
+    ):
         raise DataError(f"Series {sid!r} is not numeric (dtype {series.dtype}).")
     if pd.api.types.is_bool_dtype(series):
         raise DataError(f"Series {sid!r} is boolean, not numeric.")
@@ -336,8 +337,7 @@ def _numeric(series: pd.Series, sid: Hashable) -> pd.Series:
     if bad.any():
         pos = int(np.flatnonzero(bad.to_numpy())[0])
         raise DataError(
-            f"Series {sid!r} has a non-numeric value {series.iloc[pos]!r} "
-            f"at {series.index[pos]}."
+            f"Series {sid!r} has a non-numeric value {series.iloc[pos]!r} at {series.index[pos]}."
         )
     values = values.astype(np.float64)
     inf = np.isinf(values.to_numpy())
@@ -355,9 +355,7 @@ def _regularise(sid: Hashable, series: pd.Series, grid: TimeGrid, trim: bool) ->
         series = series.sort_index(kind="stable")
     duplicated = series.index.duplicated()
     if duplicated.any():
-        raise DataError(
-            f"Series {sid!r} has a duplicate timestamp {series.index[duplicated][0]}."
-        )
+        raise DataError(f"Series {sid!r} has a duplicate timestamp {series.index[duplicated][0]}.")
     if trim:
         observed = np.flatnonzero(series.notna().to_numpy())
         if len(observed) == 0:
