@@ -118,7 +118,10 @@ class BaseForecaster(BaseEstimator):
         self._adapter_kwargs_ = dict(
             id_col=id_col, time_col=time_col, target_col=target_col, missing=missing, freq=freq
         )
-        panel = self._to_panel(y)
+        return self._fit_validated(self._to_panel(y), X)
+
+    def _fit_validated(self, panel: Panel, X=None):
+        """Fit on an already validated panel and set the fitted attributes."""
         self._fit_panel(panel, X)
         self.history_ = panel
         self.series_ids_ = list(panel.ids)
@@ -148,12 +151,20 @@ class BaseForecaster(BaseEstimator):
         check_is_fitted(self, "history_")
         h = self._check_h(h)
         self._check_exog(X_future)
-        panel = self.history_ if y is None else self._to_panel(y)
-        point, quantiles = self._forecast(panel, h, refit=y is not None)
+        panel = None if y is None else self._to_panel(y)
+        point, quantiles = self._forecast_validated(h, panel)
         columns = {self.alias_: point}
         for j, q in enumerate(self.quantiles_):
             columns[quantile_column(self.alias_, q)] = [qa[:, j] for qa in quantiles]
-        return panel.format_forecast(columns, h)
+        return (self.history_ if panel is None else panel).format_forecast(columns, h)
+
+    def _forecast_validated(
+        self, h: int, panel: Panel | None = None
+    ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+        """Forecast from the fitted history, or from ``panel`` as new history."""
+        if panel is None:
+            return self._forecast(self.history_, h, refit=False)
+        return self._forecast(panel, h, refit=True)
 
     # -- hooks ------------------------------------------------------------------------------
 
