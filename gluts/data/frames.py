@@ -108,7 +108,7 @@ class Panel:
         return pd.DataFrame(
             {
                 lay.id_col: np.repeat(np.array(self.ids, dtype=object), self.lengths),
-                lay.time_col: _concat_index(self.index),
+                lay.time_col: concat_index(self.index),
                 lay.target_col: np.concatenate(self.values) if self.values else [],
             }
         )
@@ -144,7 +144,7 @@ class Panel:
             out = {}
             if lay.has_id:
                 out[lay.id_col] = np.repeat(np.array(self.ids, dtype=object), h)
-            out[lay.time_col] = _concat_index(future)
+            out[lay.time_col] = concat_index(future)
             for c in names:
                 out[c] = np.concatenate(columns[c])
             return pd.DataFrame(out)
@@ -373,7 +373,8 @@ def _regularise(sid: Hashable, series: pd.Series, grid: TimeGrid, trim: bool) ->
     return series if len(full) == len(series) else series.reindex(full)
 
 
-def _concat_index(indexes: list[pd.Index]):
+def concat_index(indexes: list[pd.Index]):
+    """Concatenate indexes end to end, keeping their type (datetime, period or integer)."""
     if not indexes:
         return []
     return indexes[0].append(indexes[1:]) if len(indexes) > 1 else indexes[0]
