@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
@@ -97,7 +96,7 @@ def season_length_for(freq) -> int:
         monthly and quarterly data; 1 when no cycle applies.
     """
     offset = to_offset(freq)
-    name = offset.name.split("-")[0]
+    name = offset.rule_code.split("-")[0]
     base = _SEASONS.get(name)
     if base is None:
         return 1
@@ -175,12 +174,11 @@ def _datetime_freq(sid: Hashable, idx: pd.DatetimeIndex):
     if len(idx) < 2:
         return None
     if len(idx) >= 3:
-        inferred = pd.infer_freq(idx)
+        inferred = pd.DatetimeIndex(idx, freq="infer").freq
         if inferred is not None:
-            return to_offset(inferred)
+            return inferred
     # Gaps: take the most common spacing and check it against the calendar frequencies.
-    diffs = Counter(np.diff(idx.asi8).tolist())
-    step = pd.Timedelta(diffs.most_common(1)[0][0], unit="ns")
+    step = pd.Series(idx[1:] - idx[:-1]).mode().iloc[0]
     for alias in ("MS", "ME", "QS", "QE", "YS", "YE", "W-" + idx[0].day_name()[:3].upper()):
         span = pd.date_range(idx[0], idx[-1], freq=alias)
         if len(span) and span[0] == idx[0] and idx.isin(span).all():
