@@ -1,0 +1,281 @@
+"""Rolling-origin backtests: fit at several cutoffs, forecast, score against what followed.
+
+The windows end at the end of each series: the last window's forecast covers the last
+``horizon`` observations, and each earlier window's cutoff lies ``step`` observations before
+the next one. A model only ever sees data up to its cutoff.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+
+from gluts import metrics
+from gluts.base import BaseForecaster
+from gluts.data import Panel, to_panel
+from gluts.data.frames import concat_index
+from gluts.exceptions import InsufficientHistoryError
+
+__all__ = ["BacktestResult", "backtest"]
+
+REFERENCE = "SeasonalNaive"
+POINT_METRICS = ("smape", "mase", "rmsse", "mae", "rmse")
+QUANTILE_METRICS = ("mql", "scaled_crps", "coverage")
+
+
+@dataclass
+class BacktestResult:
+    """What a backtest produced.
+
+    Attributes
+    ----------
+    forecasts : pandas.DataFrame
+        Long frame with columns ``model, unique_id, cutoff, ds, y, forecast`` and one column
+        ``q<q>`` per predicted quantile (NaN where a model does not predict that quantile).
+    metrics : pandas.DataFrame
+        One row per model, series and window (``model, unique_id, window, cutoff``) with the
+        point metrics and, for probabilistic models, ``mql`` (mean quantile loss),
+        ``scaled_crps`` and ``coverage`` of the widest central interval.
+    seconds : dict of str to float
+        Wall-clock seconds each model spent fitting and predicting, over all windows.
+    """
+
+    forecasts: pd.DataFrame
+    metrics: pd.DataFrame
+    seconds: dict[str, float]
+
+    def summary(self) -> pd.DataFrame:
+        """Return the leaderboard: mean metrics per model, sorted by MASE.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Indexed by model, with the mean of each metric over series and windows, each
+            also divided by the SeasonalNaive mean (columns ``<metric>_rel``), and
+            ``seconds``.
+        """
+        cols = [c for c in (*POINT_METRICS, *QUANTILE_METRICS) if c in self.metrics]
+        board = self.metrics.groupby("model", sort=False)[cols].mean()
+        if REFERENCE in board.index:
+            for c in cols:
+                if c != "coverage":
+                    board[f"{c}_rel"] = board[c] / board.loc[REFERENCE, c]
+        board["seconds"] = pd.Series(self.seconds)
+        return board.sort_values("mase", kind="stable")
+
+
+def backtest(
+    forecasters: BaseForecaster | Sequence[BaseForecaster] | Mapping[str, BaseForecaster],
+    y,
+    horizon: int,
+    n_windows: int = 3,
+    step: int | None = None,
+    refit: bool = True,
+    *,
+    season_length: int | None = None,
+    id_col: str = "unique_id",
+    time_col: str = "ds",
+    target_col: str = "y",
+    missing: str = "interpolate",
+    freq: str | None = None,
+    verbose: bool = False,
+) -> BacktestResult:
+    """Evaluate forecasters by rolling-origin backtesting.
+
+    Parameters
+    ----------
+    forecasters : forecaster, sequence of forecasters or mapping of name to forecaster
+        The models to compare. Each is cloned for every fit. A SeasonalNaive reference is
+        added when none is given, so that every metric can be reported relative to it.
+    y : pandas.Series, pandas.DataFrame or numpy.ndarray
+        The series, in any layout that the forecasters accept.
+    horizon : int
+        Steps forecast from each cutoff.
+    n_windows : int, default=3
+        Number of cutoffs.
+    step : int or None, default=None
+        Steps between consecutive cutoffs; ``horizon`` when None.
+    refit : bool, default=True
+        Fit anew at every cutoff. When False, each model is fitted at the first cutoff only and
+        later windows forecast from the history up to their cutoff with the fitted model.
+    season_length : int or None, default=None
+        Seasonal lag of MASE/RMSSE and of the reference; inferred from the frequency when None.
+    id_col, time_col, target_col : str, default="unique_id", "ds", "y"
+        Column names of a long frame.
+    missing : {"interpolate", "error"}, default="interpolate"
+        How missing values are handled.
+    freq : str or None, default=None
+        Frequency of the data; inferred when None.
+    verbose : bool, default=False
+        Show a progress bar over models and windows.
+
+    Returns
+    -------
+    BacktestResult
+        Forecasts, per-window metrics and timings; ``summary()`` gives the leaderboard.
+
+    Raises
+    ------
+    InsufficientHistoryError
+        When a series is too short for ``n_windows`` windows of ``horizon`` steps.
+    """
+    step = horizon if step is None else step
+    _check_positive(horizon=horizon, n_windows=n_windows, step=step)
+    panel = to_panel(
+        y, id_col=id_col, time_col=time_col, target_col=target_col, missing=missing, freq=freq
+    )
+    season = season_length or panel.grid.season_length()
+    models = _named_models(forecasters, season)
+    cuts = [horizon + step * (n_windows - 1 - w) for w in range(n_windows)]
+    _check_lengths(panel, cuts[0], season)
+    adapter = dict(
+        id_col=id_col, time_col=time_col, target_col=target_col, missing=missing, freq=freq
+    )
+    forecasts, seconds = [], {}
+    with _Progress(verbose, len(models) * n_windows) as advance:
+        for name, model in models.items():
+            start = time.perf_counter()
+            fitted = None
+            for w, cut in enumerate(cuts):
+                train = panel.truncate(cut)
+                if refit or fitted is None:
+                    fitted = _fit(model, train, adapter)
+                    point, qs = fitted._forecast_validated(horizon)
+                else:
+                    point, qs = fitted._forecast_validated(horizon, train)
+                frame = _window_frame(panel, cut, horizon, point, qs, fitted.quantiles_)
+                forecasts.append(frame.assign(model=name, window=w))
+                advance()
+            seconds[name] = time.perf_counter() - start
+    frame = pd.concat(forecasts, ignore_index=True)
+    first = ["model", "unique_id", "window"]
+    frame = frame[first + [c for c in frame.columns if c not in first]]
+    return BacktestResult(frame, _score(frame, panel, cuts, season), seconds)
+
+
+def _check_positive(**values: int) -> None:
+    for name, value in values.items():
+        if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < 1:
+            raise ValueError(f"{name} must be a positive int; got {value!r}.")
+
+
+def _named_models(forecasters, season_length: int) -> dict[str, BaseForecaster]:
+    from gluts.forecasting import SeasonalNaiveForecaster
+
+    if isinstance(forecasters, BaseForecaster):
+        forecasters = [forecasters]
+    if isinstance(forecasters, Mapping):
+        models = dict(forecasters)
+    else:
+        models = {}
+        for model in forecasters:
+            if model.alias_ in models:
+                raise ValueError(
+                    f"Two forecasters share the name {model.alias_!r}; give them distinct "
+                    "'alias' parameters or pass a dict of name to forecaster."
+                )
+            models[model.alias_] = model
+    for name, model in models.items():
+        if not isinstance(model, BaseForecaster):
+            raise TypeError(f"Forecaster {name!r} is not a gluts forecaster: {model!r}.")
+    if REFERENCE not in models:
+        models[REFERENCE] = SeasonalNaiveForecaster(season_length=season_length)
+    return models
+
+
+def _check_lengths(panel: Panel, longest_cut: int, season: int) -> None:
+    """Every series needs more than one season of history before the earliest cutoff."""
+    for sid, n in zip(panel.ids, panel.lengths):
+        if n - longest_cut <= season:
+            raise InsufficientHistoryError(
+                f"Series {sid!r} has {n} observations; the backtest needs at least "
+                f"{longest_cut + season + 1}: {longest_cut} held back for the windows and "
+                f"{season + 1} before the earliest cutoff. Lower n_windows, step or horizon."
+            )
+
+
+def _fit(model: BaseForecaster, train: Panel, adapter: dict) -> BaseForecaster:
+    fitted = clone(model)
+    fitted._validate_params()
+    fitted._adapter_kwargs_ = adapter
+    return fitted._fit_validated(train)
+
+
+def _window_frame(panel, cut, horizon, point, qs, quantiles) -> pd.DataFrame:
+    """Forecasts of one model at one cutoff beside the actuals, as a long frame."""
+    ends = [len(v) - cut for v in panel.values]
+    spans = [idx[e : e + horizon] for idx, e in zip(panel.index, ends)]
+    frame = {
+        "unique_id": np.repeat(np.array(panel.ids, dtype=object), horizon),
+        "cutoff": np.repeat(np.array([idx[e - 1] for idx, e in zip(panel.index, ends)]), horizon),
+        "ds": concat_index(spans),
+        "y": np.concatenate([v[e : e + horizon] for v, e in zip(panel.values, ends)]),
+        "forecast": np.concatenate(point),
+    }
+    for j, q in enumerate(quantiles):
+        frame[f"q{q:g}"] = np.concatenate([qa[:, j] for qa in qs])
+    return pd.DataFrame(frame)
+
+
+def _score(frame: pd.DataFrame, panel: Panel, cuts: list[int], season: int) -> pd.DataFrame:
+    qcols = sorted((c for c in frame if c.startswith("q")), key=lambda c: float(c[1:]))
+    position = {sid: i for i, sid in enumerate(panel.ids)}
+    rows = []
+    for (model, sid, window), g in frame.groupby(["model", "unique_id", "window"], sort=False):
+        values = panel.values[position[sid]]
+        train = values[: len(values) - cuts[window]]
+        y, f = g["y"].to_numpy(), g["forecast"].to_numpy()
+        row = {"model": model, "unique_id": sid, "window": window, "cutoff": g["cutoff"].iloc[0]}
+        row.update(_point_metrics(y, f, train, season))
+        present = [c for c in qcols if g[c].notna().all()]
+        if present:
+            row.update(_quantile_metrics(y, g[present].to_numpy(), [float(c[1:]) for c in present]))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _point_metrics(y, f, train, season) -> dict[str, float]:
+    return {
+        "smape": metrics.smape(y, f),
+        "mase": metrics.mase(y, f, train, season_length=season),
+        "rmsse": metrics.rmsse(y, f, train, season_length=season),
+        "mae": metrics.mae(y, f),
+        "rmse": metrics.rmse(y, f),
+    }
+
+
+def _quantile_metrics(y, quantile_values, quantiles) -> dict[str, float]:
+    out = {
+        "mql": metrics.pinball_loss(y, quantile_values, quantiles),
+        "scaled_crps": metrics.scaled_crps(y, quantile_values, quantiles),
+    }
+    lo, hi = quantiles[0], quantiles[-1]
+    if np.isclose(lo, 1 - hi) and lo < 0.5:
+        out["coverage"] = metrics.coverage(y, quantile_values[:, 0], quantile_values[:, -1])
+    return out
+
+
+class _Progress:
+    """A rich progress bar when verbose, a no-op otherwise; yields an ``advance`` callable."""
+
+    def __init__(self, verbose: bool, total: int):
+        self.verbose, self.total, self.bar = verbose, total, None
+
+    def __enter__(self):
+        if not self.verbose:
+            return lambda: None
+        from rich.progress import Progress
+
+        self.bar = Progress(transient=True)
+        self.bar.start()
+        task = self.bar.add_task("backtest", total=self.total)
+        return lambda: self.bar.advance(task)
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.stop()
