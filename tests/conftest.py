@@ -1,0 +1,43 @@
+"""Shared fixtures: small seeded synthetic panels, and CPU-only torch settings."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+
+def seasonal_panel(n_series: int = 2, length: int = 120, season: int = 24, seed: int = 0):
+    """A long frame of hourly seasonal series with trend and noise, fully seeded."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(length)
+    frames = []
+    for k in range(n_series):
+        y = (
+            10.0
+            + 2.0 * k
+            + 3.0 * np.sin(2 * np.pi * t / season + k)
+            + 0.01 * t
+            + rng.normal(scale=0.3, size=length)
+        )
+        ds = pd.date_range("2021-01-01", periods=length, freq="h")
+        frames.append(pd.DataFrame({"unique_id": f"s{k}", "ds": ds, "y": y}))
+    return pd.concat(frames, ignore_index=True)
+
+
+@pytest.fixture
+def make_panel():
+    """The :func:`seasonal_panel` factory, for tests that need several panels."""
+    return seasonal_panel
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cpu_threads():
+    """Keep torch (when installed) to the machine's two cores and off any GPU."""
+    try:
+        import torch
+    except ImportError:
+        yield
+        return
+    previous = torch.get_num_threads()
+    torch.set_num_threads(min(2, previous))
+    yield
+    torch.set_num_threads(previous)
