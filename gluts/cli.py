@@ -1,4 +1,7 @@
-"""The ``gluts`` command line."""
+"""The ``gluts`` command line: backtest, forecast, detect and datasets.
+
+The commands live in :mod:`gluts._cli`; this module only assembles the app.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +10,26 @@ from typing import Annotated
 import typer
 
 import gluts
+from gluts._cli.backtest import backtest_command
+from gluts._cli.forecast import forecast_command
+
+EXIT_CODES = (
+    "Exit codes: 0 success; 1 bad data or a domain error (one line on stderr naming the "
+    "file, column, series or value); 2 bad options; 3 alerts were raised and --fail-on-alert "
+    "was given."
+)
 
 app = typer.Typer(
     name="gluts",
     help="Forecasting and anomaly detection with GLU temporal-convolution stacks.",
+    epilog=EXIT_CODES,
     no_args_is_help=True,
     add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="markdown",
 )
+app.command("backtest", epilog=EXIT_CODES)(backtest_command)
+app.command("forecast", epilog=EXIT_CODES)(forecast_command)
 
 
 def _print_version(value: bool) -> None:

@@ -1,0 +1,1 @@
+"""Building blocks of the ``gluts`` command line (see :mod:`gluts.cli` for the app)."""

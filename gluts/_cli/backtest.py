@@ -1,0 +1,130 @@
+"""``gluts backtest``: a rolling-origin leaderboard of models on a CSV file."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from gluts._cli import options as opt
+from gluts._cli.console import Quiet, Verbose, guarded, info, progress_enabled, stdout
+from gluts._cli.registry import DEFAULT_BACKTEST_MODELS, MODELS, build, parse_names
+
+__all__ = ["backtest_command"]
+
+_METRIC_NAMES = ("smape", "mase", "rmsse", "mae", "rmse", "mql", "scaled_crps", "coverage")
+
+
+@guarded
+def backtest_command(
+    data: opt.Data,
+    horizon: Annotated[
+        int | None,
+        typer.Option(min=1, help="Steps forecast from each cutoff. Default: one season."),
+    ] = None,
+    windows: Annotated[int, typer.Option(min=1, help="Number of backtest windows.")] = 3,
+    step: Annotated[
+        int | None, typer.Option(min=1, help="Steps between cutoffs. Default: the horizon.")
+    ] = None,
+    models: Annotated[
+        str,
+        typer.Option(help=f"Comma-separated models, from: {', '.join(MODELS)}."),
+    ] = ",".join(DEFAULT_BACKTEST_MODELS),
+    season_length: opt.SeasonLength = None,
+    id_col: opt.IdCol = None,
+    time_col: opt.TimeCol = None,
+    target: opt.Target = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            dir_okay=False, help="Write per-series metrics (CSV, or JSON/Parquet by extension)."
+        ),
+    ] = None,
+    json_: Annotated[
+        bool, typer.Option("--json", help="Print the leaderboard as JSON instead of a table.")
+    ] = False,
+    plot: opt.Plot = None,
+    seed: opt.Seed = 0,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+) -> None:
+    """Backtest models on DATA and print a leaderboard sorted by MASE.
+
+    Each model is fitted at WINDOWS rolling cutoffs and forecasts HORIZON steps from each;
+    metrics are averaged over series and windows and compared with SeasonalNaive.
+    """
+    from gluts._cli.reading import load_input, silent_panel
+    from gluts.backtest import backtest
+
+    names = parse_names(models, MODELS, "--models")
+    loaded = load_input(data, id_col=id_col, time_col=time_col, target_col=target)
+    y, columns = loaded.long(), loaded.columns
+    panel = silent_panel(y, columns)
+    season = season_length or panel.grid.season_length()
+    horizon = horizon or (season if season > 1 else 6)
+    info(
+        f"Backtesting {', '.join(names)} on {loaded.source}: {len(panel)} series, "
+        f"horizon {horizon}, {windows} windows, season length {season}.",
+        quiet,
+    )
+    estimators = [
+        build(n, MODELS, horizon=horizon, season_length=season, random_state=seed) for n in names
+    ]
+    result = backtest(
+        estimators,
+        y,
+        horizon,
+        n_windows=windows,
+        step=step,
+        season_length=season,
+        verbose=progress_enabled(quiet),
+        **columns,
+    )
+    board = result.summary()
+    _report(board, loaded.source, len(panel), horizon, windows, season, json_)
+    if output is not None:
+        from gluts._cli.writing import write_table
+
+        write_table(_per_series(result.metrics), output)
+        info(f"Wrote per-series metrics to {output}.", quiet)
+    if plot is not None:
+        from gluts._cli.writing import write_figure
+        from gluts.plotting import plot_backtest
+
+        write_figure(plot_backtest(result), plot)
+        info(f"Wrote the plot to {plot}.", quiet)
+
+
+def _report(board, source: str, n_series: int, horizon: int, windows: int, season: int, as_json):
+    from gluts._cli.tables import glu_won, leaderboard_table, verdict
+
+    if as_json:
+        records = board.reset_index(names="model")
+        doc = {
+            "data": source,
+            "n_series": n_series,
+            "horizon": horizon,
+            "n_windows": windows,
+            "season_length": season,
+            "leaderboard": json.loads(records.to_json(orient="records")),
+            "glu_beat_every_baseline": glu_won(board),
+        }
+        typer.echo(json.dumps(doc, indent=2))
+        return
+    console = stdout()
+    title = f"Backtest of {source}: {n_series} series, horizon {horizon}, {windows} windows"
+    console.print(leaderboard_table(board, title))
+    sentence = verdict(board)
+    if sentence:
+        console.print(sentence, highlight=False)
+
+
+def _per_series(metrics):
+    """Average the per-window metrics over windows, per model and series."""
+    cols = [c for c in _METRIC_NAMES if c in metrics]
+    grouped = metrics.groupby(["model", "unique_id"], sort=False)
+    out = grouped[cols].mean()
+    out.insert(0, "n_windows", grouped.size())
+    return out.reset_index()

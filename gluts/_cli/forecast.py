@@ -1,0 +1,243 @@
+"""``gluts forecast``: fit a model (or load a saved one) and forecast every series."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from gluts._cli import options as opt
+from gluts._cli.console import Quiet, Verbose, guarded, info, progress_enabled, status
+from gluts._cli.registry import MODELS, build, parse_names
+
+__all__ = ["forecast_command", "parse_quantiles"]
+
+DEFAULT_MODEL = "glu"
+
+
+@guarded
+def forecast_command(
+    data: opt.Data,
+    horizon: Annotated[int, typer.Option(min=1, help="Steps to forecast after each series.")],
+    model: Annotated[
+        str | None,
+        typer.Option(help=f"Model, one of: {', '.join(MODELS)}. [default: {DEFAULT_MODEL}]"),
+    ] = None,
+    quantiles: Annotated[
+        str | None,
+        typer.Option(help="Comma-separated quantiles in (0, 1), e.g. 0.1,0.5,0.9."),
+    ] = None,
+    level: Annotated[
+        str | None,
+        typer.Option(
+            help="Comma-separated interval levels in (0, 100), e.g. 80,95; gives columns "
+            "<model>-lo-<level> and <model>-hi-<level>."
+        ),
+    ] = None,
+    season_length: opt.SeasonLength = None,
+    id_col: opt.IdCol = None,
+    time_col: opt.TimeCol = None,
+    target: opt.Target = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            dir_okay=False,
+            help="Write the forecast here (CSV, or JSON/Parquet by extension) in the input's "
+            "layout. Default: CSV on stdout.",
+        ),
+    ] = None,
+    plot: opt.Plot = None,
+    save_model: Annotated[
+        Path | None, typer.Option(help="Save the fitted model here (models with save(): glu).")
+    ] = None,
+    model_path: Annotated[
+        Path | None,
+        typer.Option(
+            exists=True,
+            help="Forecast with a model saved by --save-model, from DATA as context, "
+            "without retraining.",
+        ),
+    ] = None,
+    seed: opt.Seed = 0,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+) -> None:
+    """Forecast HORIZON steps after the end of every series in DATA."""
+    from gluts._cli.reading import load_input
+
+    qs, levels = parse_quantiles(quantiles, level)
+    if model_path is not None and (model or qs or save_model):
+        raise typer.BadParameter(
+            "--model-path uses the saved model as it is; drop --model, --quantiles, --level "
+            "and --save-model.",
+            param_hint="--model-path",
+        )
+    loaded = load_input(data, id_col=id_col, time_col=time_col, target_col=target)
+    y, columns = loaded.long(), loaded.columns
+    if model_path is not None:
+        estimator = _load_model(model_path)
+        with status(f"Forecasting with {model_path.name}", quiet):
+            forecast = estimator.predict(horizon, y=y)
+    else:
+        name = parse_names(model or DEFAULT_MODEL, MODELS, "--model")[0]
+        estimator = _build(name, horizon, qs, season_length, seed, quiet, save_model)
+        forecast = _fit_predict(estimator, y, columns, horizon, loaded.source, quiet)
+        if save_model is not None:
+            _save(estimator, save_model)
+            info(f"Saved the model to {save_model}.", quiet)
+    _write(loaded.restore(_name_levels(forecast, estimator.alias_, levels)), output, quiet)
+    if plot is not None:
+        _plot(y, forecast, columns, estimator, plot)
+        info(f"Wrote the plot to {plot}.", quiet)
+
+
+def parse_quantiles(
+    quantiles: str | None, level: str | None
+) -> tuple[tuple[float, ...] | None, tuple[float, ...]]:
+    """Turn ``--quantiles`` or ``--level`` into the quantiles a model should predict.
+
+    Parameters
+    ----------
+    quantiles : str or None
+        Comma-separated floats in (0, 1).
+    level : str or None
+        Comma-separated interval levels in (0, 100).
+
+    Returns
+    -------
+    quantiles : tuple of float or None
+        Sorted quantiles (with the median for levels); None when neither option is given.
+    levels : tuple of float
+        The interval levels, empty unless ``level`` was given.
+
+    Raises
+    ------
+    typer.BadParameter
+        When both are given or a value is out of range (exit code 2).
+    """
+    if quantiles is not None and level is not None:
+        raise typer.BadParameter("give --quantiles or --level, not both.", param_hint="--level")
+    if quantiles is not None:
+        qs = _floats(quantiles, "--quantiles", 0.0, 1.0)
+        return tuple(sorted(set(qs))), ()
+    if level is not None:
+        levels = tuple(sorted(set(_floats(level, "--level", 0.0, 100.0))))
+        qs = {0.5}
+        for lv in levels:
+            qs |= {round(0.5 - lv / 200, 10), round(0.5 + lv / 200, 10)}
+        return tuple(sorted(qs)), levels
+    return None, ()
+
+
+def _floats(text: str, option: str, low: float, high: float) -> list[float]:
+    try:
+        values = [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise typer.BadParameter(
+            f"expected comma-separated numbers, got {text!r}.", param_hint=option
+        ) from None
+    bad = [v for v in values if not low < v < high]
+    if not values or bad:
+        shown = bad[0] if bad else text
+        raise typer.BadParameter(
+            f"values must lie in ({low:g}, {high:g}); got {shown!r}.", param_hint=option
+        )
+    return values
+
+
+def _build(name, horizon, qs, season_length, seed, quiet, save_model):
+    estimator = build(
+        name,
+        MODELS,
+        horizon=horizon,
+        quantiles=qs,
+        season_length=season_length,
+        random_state=seed,
+        verbose=progress_enabled(quiet),
+    )
+    if save_model is not None and not hasattr(estimator, "save"):
+        raise typer.BadParameter(f"model {name!r} cannot be saved.", param_hint="--save-model")
+    if qs is not None and "quantiles" not in estimator.get_params():
+        raise typer.BadParameter(f"model {name!r} predicts no quantiles.", param_hint="--quantiles")
+    return estimator
+
+
+def _fit_predict(estimator, y, columns, horizon, source, quiet):
+    from gluts._cli.reading import silent_panel
+
+    n_series = len(silent_panel(y, columns))
+    message = f"Fitting {estimator.alias_} on {n_series} series of {source}"
+    info(message + ".", quiet)
+    spinner = status(message, quiet or "verbose" in estimator.get_params())
+    with spinner:
+        estimator.fit(y, **columns)
+    return estimator.predict(horizon)
+
+
+def _load_model(path: Path):
+    import gluts
+
+    try:
+        load = gluts.load
+    except AttributeError:
+        raise ImportError(
+            "Loading saved models needs gluts.load, which this gluts lacks."
+        ) from None
+    return load(path)
+
+
+def _save(estimator, path: Path) -> None:
+    from gluts._cli.writing import atomic_path
+
+    with atomic_path(path) as tmp:
+        estimator.save(tmp)
+
+
+def _name_levels(forecast, alias: str, levels):
+    """Rename the quantile columns of each level to ``<alias>-lo-<level>`` / ``-hi-``."""
+    from gluts.base import quantile_column
+
+    names = {}
+    for lv in levels:
+        tag = f"{lv:g}"
+        names[quantile_column(alias, round(0.5 - lv / 200, 10))] = f"{alias}-lo-{tag}"
+        names[quantile_column(alias, round(0.5 + lv / 200, 10))] = f"{alias}-hi-{tag}"
+    return forecast.rename(columns=names)
+
+
+def _write(frame, output: Path | None, quiet: bool) -> None:
+    if output is None:
+        typer.echo(frame.to_csv(index=False), nl=False)
+        return
+    from gluts._cli.writing import write_table
+
+    write_table(frame, output)
+    info(f"Wrote {len(frame)} rows to {output}.", quiet)
+
+
+def _plot(y, forecast, columns, estimator, path: Path) -> None:
+    from gluts._cli.writing import write_figure
+    from gluts.plotting import plot_forecast
+
+    tail = _tail(forecast, columns)
+    bands = _bands(estimator)
+    fig = plot_forecast(y, forecast, estimator.alias_, bands, n_history=tail, **columns)
+    write_figure(fig, path)
+
+
+def _bands(estimator) -> list[tuple[str, str]]:
+    """Pairs of (lower, upper) quantile columns of central intervals, widest first."""
+    from gluts.base import quantile_column
+
+    qs = [round(q, 10) for q in estimator.quantiles_]
+    return [
+        (quantile_column(estimator.alias_, q), quantile_column(estimator.alias_, 1 - q))
+        for q in qs
+        if q < 0.5 and round(1 - q, 10) in qs
+    ]
+
+
+def _tail(forecast, columns) -> int:
+    """Show five horizons of history (at least 50 steps), so the forecast stays readable."""
+    return max(50, 5 * int(forecast.groupby(columns["id_col"]).size().max()))

@@ -1,0 +1,319 @@
+"""Read a user's CSV or Parquet file and work out which columns hold time, ids and values.
+
+Column auto-detection, when the user names no column: a single datetime-like column is the
+time, a single non-numeric column the series id, and the remaining numeric column the target.
+Several numeric columns without a target mean several series in wide layout (one column per
+series). Every problem is a :class:`~gluts.exceptions.DataError` whose one-line message names
+the file and the column.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Hashable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from gluts.exceptions import DataError
+
+__all__ = ["InputData", "load_input", "read_table", "silent_panel"]
+
+PARQUET_SUFFIXES = (".parquet", ".pq")
+ID_COLUMN = "unique_id"
+STEP_COLUMN = "step"
+VALUE_COLUMN = "y"
+_DELIMITERS = ",;\t|"
+_SNIFF_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True)
+class InputData:
+    """A table read from a file, with its roles assigned.
+
+    Attributes
+    ----------
+    source : str
+        The file name, for messages.
+    frame : pandas.DataFrame
+        The rows, with the time column parsed.
+    id_col : str or None
+        Column of series ids; None for a single series or wide layout.
+    time_col : str or None
+        Column of timestamps; None when the row order is the time.
+    targets : tuple of str
+        The value column (long layout) or one column per series (wide layout).
+    """
+
+    source: str
+    frame: pd.DataFrame
+    id_col: str | None
+    time_col: str | None
+    targets: tuple[str, ...]
+
+    @property
+    def wide(self) -> bool:
+        """Whether each target column is its own series."""
+        return len(self.targets) > 1
+
+    @property
+    def columns(self) -> dict[str, str]:
+        """``id_col``, ``time_col`` and ``target_col`` of :meth:`long`, for ``fit``."""
+        return {
+            "id_col": self.id_col or ID_COLUMN,
+            "time_col": self.time_col or STEP_COLUMN,
+            "target_col": VALUE_COLUMN if self.wide else self.targets[0],
+        }
+
+    def long(self) -> pd.DataFrame:
+        """Return the series as a long frame with the column names of :attr:`columns`.
+
+        A single series gets an id column; without a time column the row order within
+        each series is the time (column ``step``); wide input is melted, leaving out its
+        missing cells.
+        """
+        cols = self.columns
+        frame = self.frame
+        if self.time_col is None:
+            keys = frame[self.id_col] if self.id_col else pd.Series(0, index=frame.index)
+            frame = frame.assign(**{cols["time_col"]: keys.groupby(keys).cumcount()})
+        if self.wide:
+            melted = frame.melt(
+                id_vars=[cols["time_col"]],
+                value_vars=list(self.targets),
+                var_name=cols["id_col"],
+                value_name=cols["target_col"],
+            )
+            return melted.dropna(subset=[cols["target_col"]])[list(cols.values())]
+        if self.id_col is None:
+            frame = frame.assign(**{cols["id_col"]: self.targets[0]})
+        return frame[list(cols.values())]
+
+    def restore(self, forecast: pd.DataFrame) -> pd.DataFrame:
+        """Lay out a long forecast (from a model fitted on :meth:`long`) like the input.
+
+        Parameters
+        ----------
+        forecast : pandas.DataFrame
+            Long frame with the id and time columns of :attr:`columns` and value columns.
+
+        Returns
+        -------
+        pandas.DataFrame
+            Long input: the same frame, without the id column when the input had none.
+            Wide input: one row per time, one column per series for the point forecast
+            (the first value column) and ``<series>-<suffix>`` columns for the others,
+            where ``<suffix>`` is the value column's name after the model alias.
+        """
+        cols = self.columns
+        if not self.wide:
+            return forecast if self.id_col else forecast.drop(columns=cols["id_col"])
+        values = [c for c in forecast.columns if c not in (cols["id_col"], cols["time_col"])]
+        wide = forecast.pivot(index=cols["time_col"], columns=cols["id_col"], values=values)
+        point = values[0]
+        names = {
+            (v, sid): str(sid) if v == point else f"{sid}-{v.removeprefix(point + '-')}"
+            for v, sid in wide.columns
+        }
+        order = [(v, sid) for sid in self.targets for v in values if (v, sid) in names]
+        wide = wide[order]
+        wide.columns = [names[c] for c in order]
+        return wide.reset_index()
+
+
+def silent_panel(y: pd.DataFrame, columns: dict[str, str]):
+    """Return ``to_panel(y, **columns)`` without its warnings (the estimators repeat them)."""
+    import warnings
+
+    from gluts.data import to_panel
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return to_panel(y, **columns)
+
+
+def read_table(path: str | Path) -> pd.DataFrame:
+    """Read a CSV (any common delimiter, with or without a BOM) or a Parquet file.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        The file; ``.parquet`` / ``.pq`` files are read with pyarrow, anything else as CSV.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows; at least one row and one column.
+
+    Raises
+    ------
+    DataError
+        When the file cannot be read, is empty, or has a header but no rows.
+    """
+    path = Path(path)
+    if path.suffix.lower() in PARQUET_SUFFIXES:
+        frame = _read_parquet(path)
+    else:
+        frame = _read_csv(path)
+    if frame.shape[1] == 0:
+        raise DataError(f"{path.name}: the file is empty.")
+    if len(frame) == 0:
+        raise DataError(f"{path.name}: the file has a header ({_names(frame)}) but no rows.")
+    return frame
+
+
+def load_input(
+    path: str | Path,
+    *,
+    id_col: str | None = None,
+    time_col: str | None = None,
+    target_col: str | None = None,
+) -> InputData:
+    """Read a file and assign the id, time and target columns, detecting those not given.
+
+    Parameters
+    ----------
+    path : str or pathlib.Path
+        CSV or Parquet file.
+    id_col, time_col, target_col : str or None, default=None
+        Column names; detected from the data when None.
+
+    Returns
+    -------
+    InputData
+        The table with the time column parsed and its roles assigned.
+
+    Raises
+    ------
+    DataError
+        When a named column is absent, there is no numeric column, or a role is ambiguous.
+    """
+    name = Path(path).name
+    frame = read_table(path)
+    for role, col in (("--id-col", id_col), ("--time-col", time_col), ("--target", target_col)):
+        if col is not None and col not in frame.columns:
+            raise DataError(
+                f"{name}: there is no column {col!r} ({role}); columns are {_names(frame)}."
+            )
+    named = {c for c in (id_col, time_col, target_col) if c is not None}
+    if time_col is None:
+        time_col = _single(name, "datetime-like", "--time-col", _time_candidates(frame, named))
+    if time_col is not None:
+        frame = frame.assign(**{time_col: _parse_times(name, frame[time_col])})
+        named.add(time_col)
+    numeric = [c for c in frame.columns if c not in named and _is_numeric(frame[c])]
+    if id_col is None:
+        others = [c for c in frame.columns if c not in named and c not in numeric]
+        id_col = _single(name, "non-numeric", "--id-col", others)
+    targets = (target_col,) if target_col is not None else tuple(numeric)
+    if not targets:
+        raise DataError(
+            f"{name}: no numeric column to use as the target; columns are {_names(frame)}."
+        )
+    if len(targets) > 1 and id_col is not None:
+        raise DataError(
+            f"{name}: several numeric columns ({_names(targets)}) beside the id column {id_col!r}; "
+            "name the target with --target."
+        )
+    return InputData(name, frame, id_col, time_col, targets)
+
+
+def _read_csv(path: Path) -> pd.DataFrame:
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = path.read_bytes().decode("latin-1")
+    if not text.strip():
+        raise DataError(f"{path.name}: the file is empty.")
+    try:
+        return pd.read_csv(io.StringIO(text), sep=_sniff_delimiter(text), skipinitialspace=True)
+    except (pd.errors.ParserError, ValueError) as exc:
+        detail = str(exc).strip().splitlines()[-1]
+        raise DataError(f"{path.name}: not a readable CSV file ({detail}).") from exc
+
+
+def _sniff_delimiter(text: str) -> str:
+    sample = text[:_SNIFF_BYTES]
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=_DELIMITERS).delimiter
+    except csv.Error:
+        header = sample.splitlines()[0]
+        counts = {d: header.count(d) for d in _DELIMITERS}
+        best = max(counts, key=counts.get)
+        return best if counts[best] else ","
+
+
+def _read_parquet(path: Path) -> pd.DataFrame:
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        raise DataError(
+            f"{path.name}: reading Parquet files needs pyarrow; "
+            "install it with: pip install pyarrow"
+        ) from None
+    try:
+        return pd.read_parquet(path)
+    except (OSError, ValueError) as exc:
+        raise DataError(f"{path.name}: not a readable Parquet file ({exc}).") from exc
+
+
+def _single(name: str, kind: str, option: str, candidates: list[Hashable]) -> str | None:
+    if len(candidates) > 1:
+        raise DataError(
+            f"{name}: several {kind} columns ({_names(candidates)}); choose one with {option}."
+        )
+    return candidates[0] if candidates else None
+
+
+def _time_candidates(frame: pd.DataFrame, named: set) -> list[Hashable]:
+    return [c for c in frame.columns if c not in named and _is_datetime_like(frame[c])]
+
+
+def _is_numeric(col: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)
+
+
+def _is_datetime_like(col: pd.Series) -> bool:
+    if pd.api.types.is_datetime64_any_dtype(col):
+        return True
+    if not (col.dtype == object or pd.api.types.is_string_dtype(col)):
+        return False
+    values = col.dropna()
+    if values.empty:
+        return False
+    try:
+        pd.to_datetime(values.iloc[:50], format="mixed", utc=True)
+    except (ValueError, TypeError, OverflowError):
+        return False
+    return True
+
+
+def _parse_times(name: str, col: pd.Series) -> pd.Series:
+    """Parse timestamps; mixed UTC offsets (as around daylight saving changes) become UTC."""
+    if pd.api.types.is_datetime64_any_dtype(col) or _is_numeric(col):
+        return col
+    try:
+        return pd.to_datetime(col, format="mixed")
+    except (ValueError, TypeError) as exc:
+        if "timezone" in str(exc).lower():
+            return pd.to_datetime(col, format="mixed", utc=True)
+        bad = next((v for v in col if _unparseable(v)), col.iloc[0])
+        raise DataError(
+            f"{name}: column {col.name!r} holds a value that is not a time: {bad!r}."
+        ) from None
+
+
+def _unparseable(value) -> bool:
+    try:
+        pd.Timestamp(value)
+    except (ValueError, TypeError):
+        return True
+    return False
+
+
+def _names(columns) -> str:
+    columns = list(columns.columns if isinstance(columns, pd.DataFrame) else columns)
+    shown = ", ".join(repr(c) for c in columns[:8])
+    return shown + (f" and {len(columns) - 8} more" if len(columns) > 8 else "")

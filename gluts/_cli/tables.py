@@ -1,0 +1,120 @@
+"""Rich tables for the command line's results."""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+from rich.table import Table
+
+__all__ = ["frame_table", "glu_won", "leaderboard_table", "verdict"]
+
+GLU = "GLU"
+
+# Leaderboard column, header and format.
+_BOARD = (
+    ("smape", "sMAPE", "{:.2f}"),
+    ("mase", "MASE", "{:.3f}"),
+    ("scaled_crps", "sCRPS", "{:.4f}"),
+    ("coverage", "Coverage", "{:.1%}"),
+    ("mase_rel", "Skill vs SNaive", "{:+.1%}"),
+    ("seconds", "Seconds", "{:.1f}"),
+)
+
+
+def leaderboard_table(board: pd.DataFrame, title: str) -> Table:
+    """Render a backtest leaderboard, best model first.
+
+    Parameters
+    ----------
+    board : pandas.DataFrame
+        :meth:`gluts.backtest.BacktestResult.summary`.
+    title : str
+        Table title.
+
+    Returns
+    -------
+    rich.table.Table
+        Rank, model and the available metrics; skill is ``1 - MASE / MASE(SeasonalNaive)``.
+    """
+    board = board.assign(mase_rel=1 - board["mase_rel"]) if "mase_rel" in board else board
+    shown = [(c, h, f) for c, h, f in _BOARD if c in board and board[c].notna().any()]
+    table = Table(title=title, title_justify="left")
+    table.add_column("#", justify="right")
+    table.add_column("Model")
+    for _, header, _ in shown:
+        table.add_column(header, justify="right")
+    for rank, (model, row) in enumerate(board.iterrows(), start=1):
+        cells = [_fmt(row[c], f) for c, _, f in shown]
+        style = "bold" if model == GLU else None
+        table.add_row(str(rank), str(model), *cells, style=style)
+    return table
+
+
+def glu_won(board: pd.DataFrame) -> bool | None:
+    """Whether GLU has a lower MASE than every other model; None when GLU did not run."""
+    if GLU not in board.index or len(board) < 2:
+        return None
+    return bool((board.drop(index=GLU)["mase"] > board.loc[GLU, "mase"]).all())
+
+
+def verdict(board: pd.DataFrame) -> str | None:
+    """Say plainly whether GLU beat every other model on MASE; None when GLU did not run.
+
+    Parameters
+    ----------
+    board : pandas.DataFrame
+        :meth:`gluts.backtest.BacktestResult.summary`.
+
+    Returns
+    -------
+    str or None
+        One sentence.
+    """
+    won = glu_won(board)
+    if won is None:
+        return None
+    glu = board.loc[GLU, "mase"]
+    others = board.drop(index=GLU)["mase"]
+    if won:
+        best = others.idxmin()
+        return (
+            f"GLU beat every baseline on MASE: {glu:.3f} against {others.min():.3f} for the "
+            f"best baseline, {best}."
+        )
+    names = ", ".join(f"{m} ({v:.3f})" for m, v in others[others <= glu].items())
+    return f"GLU did not beat every baseline: {names} matched or beat its MASE of {glu:.3f}."
+
+
+def frame_table(frame: pd.DataFrame, title: str, max_rows: int = 30) -> Table:
+    """Render any small frame as a table, showing at most ``max_rows`` rows.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The rows; floats are shown with four significant digits.
+    title : str
+        Table title.
+    max_rows : int, default=30
+        Rows shown; a last row says how many were left out.
+
+    Returns
+    -------
+    rich.table.Table
+        The table.
+    """
+    table = Table(title=title, title_justify="left")
+    for col in frame.columns:
+        numeric = pd.api.types.is_numeric_dtype(frame[col])
+        table.add_column(str(col), justify="right" if numeric else "left")
+    for _, row in frame.head(max_rows).iterrows():
+        table.add_row(*(_fmt(v, "{:.4g}") if isinstance(v, float) else str(v) for v in row))
+    if len(frame) > max_rows:
+        table.add_row(f"... {len(frame) - max_rows} more", *[""] * (len(frame.columns) - 1))
+    return table
+
+
+def _fmt(value, spec: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "-"
+    return spec.format(value)
