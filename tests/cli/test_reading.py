@@ -1,0 +1,113 @@
+"""Reading user files: delimiters, BOM, quoting, time zones, Parquet, column detection."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pandas as pd
+import pytest
+
+from gluts._cli.reading import load_input, read_table
+from gluts.exceptions import DataError
+
+
+def write(tmp_path, text: str, name: str = "data.csv", encoding: str = "utf-8"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+@pytest.mark.parametrize("sep", [",", ";", "\t", "|"])
+def test_delimiters_are_sniffed(tmp_path, sep):
+    rows = ["id", "ds", "y"], ["a", "2024-01-01", "1.5"], ["a", "2024-01-02", "2.5"]
+    path = write(tmp_path, "\n".join(sep.join(r) for r in rows) + "\n")
+    frame = read_table(path)
+    assert list(frame.columns) == ["id", "ds", "y"]
+    assert frame["y"].tolist() == [1.5, 2.5]
+
+
+def test_bom_and_quoted_fields(tmp_path):
+    text = '\ufeffstore,ds,y\n"Paris, 1st",2024-01-01,1\n"Paris, 1st",2024-01-02,2\n'
+    data = load_input(write(tmp_path, text, encoding="utf-8"))
+    assert (data.id_col, data.time_col, data.targets) == ("store", "ds", ("y",))
+    assert data.frame["store"].unique().tolist() == ["Paris, 1st"]
+
+
+def test_mixed_utc_offsets_become_utc(tmp_path):
+    text = "ds,y\n2024-03-31T00:00:00+01:00,1\n2024-03-31T01:00:00+01:00,2\n"
+    text += "2024-03-31T03:00:00+02:00,3\n"
+    data = load_input(write(tmp_path, text))
+    times = data.frame["ds"]
+    assert str(times.dt.tz) == "UTC"
+    assert times.diff().dropna().eq(pd.Timedelta("1h")).all()
+
+
+def test_one_utc_offset_is_kept(tmp_path):
+    text = "ds,y\n2024-01-01T00:00:00+05:30,1\n2024-01-01T01:00:00+05:30,2\n"
+    data = load_input(write(tmp_path, text))
+    assert data.frame["ds"].iloc[0] == pd.Timestamp("2024-01-01T00:00:00+05:30")
+
+
+def test_detects_wide_layout(tmp_path):
+    text = "ds,a,b\n2024-01-01,1,2\n2024-01-02,3,\n2024-01-03,5,6\n"
+    data = load_input(write(tmp_path, text))
+    assert data.wide and data.targets == ("a", "b")
+    long = data.long()
+    assert list(long.columns) == ["unique_id", "ds", "y"]
+    assert long.groupby("unique_id").size().to_dict() == {"a": 3, "b": 2}
+
+
+def test_without_time_column_row_order_is_time(tmp_path):
+    data = load_input(write(tmp_path, "id,y\na,1\nb,5\na,2\nb,6\n"))
+    assert data.time_col is None
+    long = data.long()
+    assert long["step"].tolist() == [0, 0, 1, 1]
+
+
+def test_named_columns_override_detection(tmp_path):
+    text = "ds,temp,load\n2024-01-01,1,2\n2024-01-02,3,4\n"
+    data = load_input(write(tmp_path, text), target_col="load")
+    assert data.targets == ("load",) and not data.wide
+
+
+@pytest.mark.parametrize(
+    ("text", "kwargs", "match"),
+    [
+        ("", {}, r"data.csv: the file is empty"),
+        ("  \n", {}, r"data.csv: the file is empty"),
+        ("ds,y\n", {}, r"data.csv: the file has a header \('ds', 'y'\) but no rows"),
+        ("ds,name\n2024-01-01,a\n", {}, r"no numeric column .* columns are 'ds', 'name'"),
+        ("ds,y\n2024-01-01,1\n", {"target_col": "sales"}, r"no column 'sales' \(--target\)"),
+        ("ds,y\n2024-01-01,1\n", {"id_col": "store"}, r"no column 'store' \(--id-col\)"),
+        ("a,b,y\n2024-01-01,2024-01-02,1\n", {}, r"several datetime-like .* --time-col"),
+        ("k,j,ds,y\nx,u,2024-01-01,1\n", {}, r"several non-numeric .* --id-col"),
+        ("id,ds,y,z\na,2024-01-01,1,2\n", {}, r"several numeric .* 'id'.* --target"),
+        (
+            "ds,y\n2024-01-01,1\nlater,2\n",
+            {"time_col": "ds"},
+            r"column 'ds' .* not a time: 'later'",
+        ),
+    ],
+)
+def test_bad_files_raise_one_line_naming_the_culprit(tmp_path, text, kwargs, match):
+    with pytest.raises(DataError, match=match) as info:
+        load_input(write(tmp_path, text), **kwargs)
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("pyarrow") is not None, reason="pyarrow present")
+def test_parquet_without_pyarrow_says_what_to_install(tmp_path):
+    path = tmp_path / "data.parquet"
+    path.write_bytes(b"PAR1")
+    with pytest.raises(DataError, match="pip install pyarrow"):
+        read_table(path)
+
+
+@pytest.mark.skipif(importlib.util.find_spec("pyarrow") is None, reason="needs pyarrow")
+def test_parquet_round_trip(tmp_path):
+    path = tmp_path / "data.parquet"
+    pd.DataFrame({"ds": pd.date_range("2024", periods=3, freq="D"), "y": [1.0, 2, 3]}).to_parquet(
+        path
+    )
+    data = load_input(path)
+    assert data.time_col == "ds" and data.targets == ("y",)
