@@ -55,10 +55,10 @@ def backtest_command(
     Each model is fitted at WINDOWS rolling cutoffs and forecasts HORIZON steps from each;
     metrics are averaged over series and windows and compared with SeasonalNaive.
     """
+    names = parse_names(models, MODELS, "--models")
     from gluts._cli.reading import load_input, silent_panel
     from gluts.backtest import backtest
 
-    names = parse_names(models, MODELS, "--models")
     loaded = load_input(data, id_col=id_col, time_col=time_col, target_col=target)
     y, columns = loaded.long(), loaded.columns
     panel = silent_panel(y, columns)

@@ -60,15 +60,19 @@ def quick_models(monkeypatch):
     """Register :class:`QuickForecaster` as the model ``glu`` (alias GLU) and ``quick``."""
     entry = registry.Entry(__name__, "QuickForecaster", "test stand-in")
     monkeypatch.setitem(registry.MODELS, "quick", entry)
-    monkeypatch.setitem(registry.MODELS, "glu", registry.Entry(__name__, "GLUStandIn", "stand-in"))
+    monkeypatch.setitem(
+        registry.MODELS, "glu", registry.Entry(__name__, "GLUForecaster", "stand-in")
+    )
     return entry
 
 
-class GLUStandIn(QuickForecaster):
-    """The stand-in under the alias GLU, as the real GLUForecaster reports itself."""
+class GLUForecaster(QuickForecaster):
+    """The stand-in for the real GLUForecaster (same class name, hence the alias GLU)."""
 
 
-def long_frame(n_series: int = 2, length: int = 96, freq: str = "h", seed: int = 0) -> pd.DataFrame:
+def long_frame(
+    n_series: int = 2, length: int = 120, freq: str = "h", seed: int = 0
+) -> pd.DataFrame:
     """A long frame of seasonal series: columns unique_id, ds, y."""
     rng = np.random.default_rng(seed)
     t = np.arange(length)

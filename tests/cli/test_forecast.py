@@ -27,7 +27,7 @@ def test_long_in_long_out_on_stdout(runner, quick_models, long_csv):
         "Quick-q0.9",
     ]
     assert out.groupby("unique_id").size().tolist() == [5, 5]
-    assert out["ds"].iloc[0] == "2024-01-05 00:00:00"
+    assert out["ds"].iloc[0] == "2024-01-06 00:00:00"
     assert "Fitting Quick on 2 series" in result.stderr
 
 
