@@ -11,6 +11,7 @@ import typer
 
 import gluts
 from gluts._cli.backtest import backtest_command
+from gluts._cli.datasets import datasets_app
 from gluts._cli.forecast import forecast_command
 
 EXIT_CODES = (
@@ -30,6 +31,7 @@ app = typer.Typer(
 )
 app.command("backtest", epilog=EXIT_CODES)(backtest_command)
 app.command("forecast", epilog=EXIT_CODES)(forecast_command)
+app.add_typer(datasets_app, name="datasets")
 
 
 def _print_version(value: bool) -> None:

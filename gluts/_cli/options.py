@@ -13,10 +13,7 @@ Data = Annotated[
     Path,
     typer.Argument(
         help="CSV (any delimiter) or Parquet file: long (id, time, value) or wide "
-        "(time, one column per series).",
-        exists=True,
-        dir_okay=False,
-        readable=True,
+        "(time, one column per series); or the name of a bundled dataset.",
         show_default=False,
     ),
 ]

@@ -19,7 +19,7 @@ import pandas as pd
 
 from gluts.exceptions import DataError
 
-__all__ = ["InputData", "load_input", "read_table", "silent_panel"]
+__all__ = ["InputData", "load_bundled", "load_input", "read_table", "silent_panel"]
 
 PARQUET_SUFFIXES = (".parquet", ".pq")
 ID_COLUMN = "unique_id"
@@ -176,7 +176,7 @@ def load_input(
     Parameters
     ----------
     path : str or pathlib.Path
-        CSV or Parquet file.
+        CSV or Parquet file, or the name of a bundled dataset.
     id_col, time_col, target_col : str or None, default=None
         Column names; detected from the data when None.
 
@@ -190,8 +190,11 @@ def load_input(
     DataError
         When a named column is absent, there is no numeric column, or a role is ambiguous.
     """
-    name = Path(path).name
-    frame = read_table(path)
+    path = Path(path)
+    if path.exists():
+        name, frame = path.name, read_table(path)
+    else:
+        name, frame = str(path), load_bundled(str(path), missing_file=True)
     for role, col in (("--id-col", id_col), ("--time-col", time_col), ("--target", target_col)):
         if col is not None and col not in frame.columns:
             raise DataError(
@@ -218,6 +221,34 @@ def load_input(
             "name the target with --target."
         )
     return InputData(name, frame, id_col, time_col, targets)
+
+
+def load_bundled(name: str, missing_file: bool = False) -> pd.DataFrame:
+    """Load a bundled dataset, turning an unknown name into a usage error (exit code 2).
+
+    Parameters
+    ----------
+    name : str
+        Dataset name.
+    missing_file : bool, default=False
+        Whether ``name`` was given as a file that does not exist, for the message.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The long frame of :func:`gluts.datasets.load_dataset`.
+    """
+    import typer
+
+    from gluts.datasets import load_dataset
+
+    try:
+        return load_dataset(name)
+    except ValueError as exc:
+        prefix = f"there is no file {name!r}, nor a dataset of that name. " if missing_file else ""
+        raise typer.BadParameter(
+            prefix + str(exc), param_hint="DATA" if missing_file else "NAME"
+        ) from None
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
