@@ -57,7 +57,6 @@ def backtest_command(
     """
     names = parse_names(models, MODELS, "--models")
     from gluts._cli.reading import load_input, silent_panel
-    from gluts.backtest import backtest
 
     loaded = load_input(data, id_col=id_col, time_col=time_col, target_col=target)
     y, columns = loaded.long(), loaded.columns
@@ -69,6 +68,8 @@ def backtest_command(
         f"horizon {horizon}, {windows} windows, season length {season}.",
         quiet,
     )
+    from gluts.backtest import backtest
+
     estimators = [
         build(n, MODELS, horizon=horizon, season_length=season, random_state=seed) for n in names
     ]

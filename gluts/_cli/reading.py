@@ -206,7 +206,7 @@ def load_input(
     if time_col is not None:
         frame = frame.assign(**{time_col: _parse_times(name, frame[time_col])})
         named.add(time_col)
-    numeric = [c for c in frame.columns if c not in named and _is_numeric(frame[c])]
+    numeric = [c for c in frame.columns if c not in named and _mostly_numeric(frame[c])]
     if id_col is None:
         others = [c for c in frame.columns if c not in named and c not in numeric]
         id_col = _single(name, "non-numeric", "--id-col", others)
@@ -304,6 +304,16 @@ def _time_candidates(frame: pd.DataFrame, named: set) -> list[Hashable]:
 
 def _is_numeric(col: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)
+
+
+def _mostly_numeric(col: pd.Series) -> bool:
+    """Numbers, or text of which most values are numbers (the adapter names the others)."""
+    if _is_numeric(col):
+        return True
+    if not (col.dtype == object or pd.api.types.is_string_dtype(col)):
+        return False
+    values = col.dropna()
+    return len(values) > 0 and pd.to_numeric(values, errors="coerce").notna().mean() >= 0.5
 
 
 def _is_datetime_like(col: pd.Series) -> bool:
