@@ -133,32 +133,50 @@ class Panel:
             arrays, an array of shape ``(h,)``, ``(h, n_series)`` or
             ``(h, n_series, n_columns)``.
         """
+        return self._lay_out(columns, self.future_index(h))
+
+    def format_values(self, columns: dict[str, list[np.ndarray]]):
+        """Lay out per-timestamp columns (one value per observation) like the input.
+
+        Parameters
+        ----------
+        columns : dict of str to list of ndarray
+            Output column name to one array per series, as long as the series.
+
+        Returns
+        -------
+        pandas.Series, pandas.DataFrame or numpy.ndarray
+            As :meth:`format_forecast`, on the panel's own timestamps.
+        """
+        return self._lay_out(columns, self.index)
+
+    def _lay_out(self, columns: dict[str, list[np.ndarray]], index: list[pd.Index]):
         lay = self.layout
         names = list(columns)
         if lay.kind == "array":
             stacked = np.stack([np.stack(columns[c], axis=-1) for c in names], axis=-1)
             stacked = stacked[..., 0] if len(names) == 1 else stacked
             return stacked[:, 0] if lay.name == "1d" else stacked
-        future = self.future_index(h)
         if lay.kind == "long":
             out = {}
             if lay.has_id:
-                out[lay.id_col] = np.repeat(np.array(self.ids, dtype=object), h)
-            out[lay.time_col] = concat_index(future)
+                lengths = [len(i) for i in index]
+                out[lay.id_col] = np.repeat(np.array(self.ids, dtype=object), lengths)
+            out[lay.time_col] = concat_index(index)
             for c in names:
                 out[c] = np.concatenate(columns[c])
             return pd.DataFrame(out)
         if lay.kind == "series":
-            index = future[0].rename(lay.index_name)
+            idx = index[0].rename(lay.index_name)
             if len(names) == 1:
-                return pd.Series(columns[names[0]][0], index=index, name=lay.name)
-            return pd.DataFrame({c: columns[c][0] for c in names}, index=index)
-        index = _union_index(future).rename(lay.index_name)
+                return pd.Series(columns[names[0]][0], index=idx, name=lay.name)
+            return pd.DataFrame({c: columns[c][0] for c in names}, index=idx)
+        union = _union_index(index).rename(lay.index_name)
         frames = {}
         for i, sid in enumerate(self.ids):
             for c in names:
-                frames[(sid, c)] = pd.Series(columns[c][i], index=future[i])
-        wide = pd.DataFrame(frames).reindex(index)
+                frames[(sid, c)] = pd.Series(columns[c][i], index=index[i])
+        wide = pd.DataFrame(frames).reindex(union)
         if len(names) == 1:
             wide.columns = wide.columns.get_level_values(0)
         return wide
