@@ -12,6 +12,7 @@ import typer
 import gluts
 from gluts._cli.backtest import backtest_command
 from gluts._cli.datasets import datasets_app
+from gluts._cli.detect import detect_command
 from gluts._cli.forecast import forecast_command
 
 EXIT_CODES = (
@@ -31,6 +32,7 @@ app = typer.Typer(
 )
 app.command("backtest", epilog=EXIT_CODES)(backtest_command)
 app.command("forecast", epilog=EXIT_CODES)(forecast_command)
+app.command("detect", epilog=EXIT_CODES)(detect_command)
 app.add_typer(datasets_app, name="datasets")
 
 

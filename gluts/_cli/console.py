@@ -55,7 +55,11 @@ def _stderr() -> Console:
 
 def progress_enabled(quiet: bool) -> bool:
     """Whether progress bars should be drawn: not quiet, and stdout and stderr are terminals."""
-    return not quiet and sys.stdout.isatty() and sys.stderr.isatty()
+    return not quiet and _both_terminals()
+
+
+def _both_terminals() -> bool:
+    return sys.stdout.isatty() and sys.stderr.isatty()
 
 
 def info(message: str, quiet: bool) -> None:

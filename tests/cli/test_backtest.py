@@ -84,3 +84,26 @@ def test_verbose_shows_the_traceback(runner, quick_models, long_csv):
     assert result.exit_code == 1
     assert "Traceback (most recent call last)" in result.stderr
     assert result.stderr.rstrip().splitlines()[-1].startswith("Error: long.csv: Series 's0'")
+
+
+@pytest.mark.parametrize(
+    ("tty", "quiet", "expected"), [(True, [], True), (True, ["-q"], False), (False, [], False)]
+)
+def test_progress_only_on_a_terminal_without_quiet(
+    runner, quick_models, long_csv, monkeypatch, tty, quiet, expected
+):
+    import gluts.backtest
+
+    seen = {}
+    real = gluts.backtest.backtest
+
+    def spy(*args, **kwargs):
+        seen["verbose"] = kwargs["verbose"]
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(gluts.backtest, "backtest", spy)
+    monkeypatch.setattr("gluts._cli.console._both_terminals", lambda: tty)
+    args = ["backtest", str(long_csv), "--models", "naive", "--horizon", "6", *quiet]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert seen["verbose"] is expected

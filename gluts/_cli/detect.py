@@ -1,0 +1,187 @@
+"""``gluts detect``: fit a detector on the start of each series, then alert on all of it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from gluts._cli import options as opt
+from gluts._cli.console import EXIT_ALERTS, Quiet, Verbose, guarded, info, status, stdout
+from gluts._cli.registry import DETECTORS, build, parse_names
+
+__all__ = ["detect_command"]
+
+DEFAULT_DETECTOR = "glu"
+DEFAULT_TRAIN_FRACTION = 0.15
+
+
+@guarded
+def detect_command(
+    data: opt.Data,
+    model: Annotated[
+        str, typer.Option(help=f"Detector, one of: {', '.join(DETECTORS)}.")
+    ] = DEFAULT_DETECTOR,
+    train_until: Annotated[
+        str | None,
+        typer.Option(help="Fit on the rows up to this timestamp (inclusive) of each series."),
+    ] = None,
+    train_fraction: Annotated[
+        float | None,
+        typer.Option(
+            callback=lambda v: _open_unit(v, "--train-fraction"),
+            help=f"Fit on this first fraction of each series. [default: {DEFAULT_TRAIN_FRACTION}]",
+        ),
+    ] = None,
+    risk: Annotated[
+        float | None,
+        typer.Option(
+            callback=lambda v: _open_unit(v, "--risk"),
+            help="Peaks-over-threshold false-alarm risk per row (e.g. 1e-4).",
+        ),
+    ] = None,
+    threshold: Annotated[
+        float | None,
+        typer.Option(min=0.0, max=1.0, help="Fixed score threshold in [0, 1]."),
+    ] = None,
+    season_length: opt.SeasonLength = None,
+    id_col: opt.IdCol = None,
+    time_col: opt.TimeCol = None,
+    target: opt.Target = None,
+    alerts: Annotated[
+        Path | None,
+        typer.Option(
+            dir_okay=False, help="Write one row per alert event (CSV, or JSON by extension)."
+        ),
+    ] = None,
+    scores: Annotated[
+        Path | None,
+        typer.Option(dir_okay=False, help="Write the score and 0/1 label of every row."),
+    ] = None,
+    plot: opt.Plot = None,
+    fail_on_alert: Annotated[
+        bool,
+        typer.Option(
+            "--fail-on-alert", help=f"Exit with code {EXIT_ALERTS} when any alert was raised."
+        ),
+    ] = False,
+    seed: opt.Seed = 0,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+) -> None:
+    """Detect anomalies in DATA and print one row per alert event.
+
+    The detector learns normal behaviour from the start of each series (--train-until or
+    --train-fraction) and then scores every row causally, using only the rows before it.
+    """
+    from gluts._cli.reading import load_input
+
+    name = parse_names(model, DETECTORS, "--model")[0]
+    limit = _threshold(risk, threshold)
+    if train_until is not None and train_fraction is not None:
+        raise typer.BadParameter(
+            "give --train-until or --train-fraction, not both.", param_hint="--train-until"
+        )
+    loaded = load_input(data, id_col=id_col, time_col=time_col, target_col=target)
+    y, columns = loaded.long(), loaded.columns
+    train = _training_rows(y, columns, train_until, train_fraction)
+    detector = build(
+        name, DETECTORS, threshold=limit, season_length=season_length, random_state=seed
+    )
+    info(
+        f"Fitting {type(detector).__name__} on {len(train)} of {len(y)} rows of {loaded.source}.",
+        quiet,
+    )
+    with status("Fitting and scoring", quiet):
+        detector.fit(train, **columns)
+        events = detector.alerts(y)
+    _print_alerts(events, loaded.source)
+    if alerts is not None:
+        from gluts._cli.writing import write_table
+
+        write_table(events, alerts)
+        info(f"Wrote {len(events)} alert events to {alerts}.", quiet)
+    if scores is not None or plot is not None:
+        scored = _scored_rows(detector, y, columns)
+        _write_scores(scored, scores, plot, events, columns, quiet)
+    if fail_on_alert and len(events):
+        raise typer.Exit(EXIT_ALERTS)
+
+
+def _open_unit(value: float | None, option: str) -> float | None:
+    if value is not None and not 0.0 < value < 1.0:
+        raise typer.BadParameter(f"must lie in (0, 1); got {value}.", param_hint=option)
+    return value
+
+
+def _threshold(risk: float | None, threshold: float | None):
+    if risk is not None and threshold is not None:
+        raise typer.BadParameter("give --risk or --threshold, not both.", param_hint="--risk")
+    if risk is not None:
+        from gluts.anomaly.thresholds import SPOTThreshold
+
+        return SPOTThreshold(risk=risk)
+    return threshold
+
+
+def _training_rows(y, columns, train_until: str | None, train_fraction: float | None):
+    """The first rows of each series: up to a timestamp, or a fraction of its length."""
+    import pandas as pd
+
+    from gluts.exceptions import DataError
+
+    times = y[columns["time_col"]]
+    if train_until is not None:
+        try:
+            cut = pd.Timestamp(train_until)
+        except ValueError:
+            raise typer.BadParameter(
+                f"not a timestamp: {train_until!r}.", param_hint="--train-until"
+            ) from None
+        if getattr(times.dt, "tz", None) is not None and cut.tzinfo is None:
+            cut = cut.tz_localize(times.dt.tz)
+        keep = times <= cut
+        if not keep.any():
+            raise DataError(
+                f"No rows at or before --train-until {train_until}; the first is {times.min()}."
+            )
+        return y[keep]
+    fraction = DEFAULT_TRAIN_FRACTION if train_fraction is None else train_fraction
+    position = y.groupby(columns["id_col"], sort=False).cumcount()
+    length = y.groupby(columns["id_col"], sort=False)[columns["id_col"]].transform("size")
+    return y[position < (fraction * length).round().clip(lower=1)]
+
+
+def _print_alerts(events, source: str) -> None:
+    from gluts._cli.tables import frame_table
+
+    console = stdout()
+    if events.empty:
+        console.print(f"No alerts in {source}.", highlight=False)
+        return
+    shown = events[["unique_id", "start", "end", "peak_score", "severity", "observed", "expected"]]
+    n_series = events["unique_id"].nunique()
+    title = f"{len(events)} alert events in {n_series} series of {source}"
+    console.print(frame_table(shown, title))
+
+
+def _scored_rows(detector, y, columns):
+    """The input rows with their score and 0/1 label."""
+    keys = [columns["id_col"], columns["time_col"]]
+    score = detector.score(y)
+    label = detector.predict(y)
+    return y.merge(score, on=keys).merge(label, on=keys)
+
+
+def _write_scores(scored, scores: Path | None, plot: Path | None, events, columns, quiet) -> None:
+    from gluts._cli.writing import write_figure, write_table
+
+    if scores is not None:
+        write_table(scored, scores)
+        info(f"Wrote {len(scored)} scored rows to {scores}.", quiet)
+    if plot is not None:
+        from gluts.plotting import plot_alerts
+
+        write_figure(plot_alerts(scored, events, score_col="score", **columns), plot)
+        info(f"Wrote the plot to {plot}.", quiet)

@@ -1,0 +1,28 @@
+"""CI runs the shell walkthrough in examples/ with the installed ``gluts`` executable."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(__file__).resolve().parents[2] / "examples" / "cli_walkthrough.sh"
+BIN = Path(sys.executable).parent
+
+
+@pytest.mark.skipif(not (BIN / "gluts").exists(), reason="the gluts script is not installed")
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+def test_walkthrough_runs(tmp_path):
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"}
+    env["TMPDIR"] = str(tmp_path)
+    done = subprocess.run(
+        ["bash", str(SCRIPT)], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
+    assert "monthly_seasonal" in done.stdout
+    assert "Backtest of monthly.csv" in done.stdout
+    assert "Error: header_only.csv: the file has a header" in done.stderr
