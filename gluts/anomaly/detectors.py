@@ -1,0 +1,360 @@
+"""Baseline anomaly detectors behind the shared detector API.
+
+Each detector only says what it expects at every row and how surprising the observation is;
+calibration, thresholds, events and layouts come from :class:`BaseAnomalyDetector`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from numbers import Integral
+
+import numpy as np
+import pandas as pd
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval
+
+from gluts.anomaly.base import BaseAnomalyDetector
+from gluts.anomaly.scorers import Surprise, rolling_location_scale, surprise_from, value_floor
+from gluts.exceptions import InsufficientHistoryError
+
+__all__ = [
+    "IsolationForestDetector",
+    "MADDetector",
+    "ZScoreDetector",
+    "STLDetector",
+]
+
+_COMMON_DOC = """
+    threshold : float, threshold object or None, default=None
+        Alarm threshold on the score: a float, a :class:`~gluts.anomaly.FixedThreshold`,
+        :class:`~gluts.anomaly.QuantileThreshold` or :class:`~gluts.anomaly.SPOTThreshold`
+        (fitted on the calibration scores), or None for {threshold}.
+    tail_quantile : float, default=0.9
+        Level of the initial threshold of the per-series GPD tail calibration.
+    score_scale : float, default=10.0
+        ``L = -log10 P(surprise)`` maps to the score ``L / (L + score_scale)``.
+    shaping_window : int or None, default={shaping_window}
+        Output shaping: the score is its rise above its maximum over this many previous rows
+        (one sharp alarm per incident); None keeps the calibrated score.
+    merge_gap : int, default=0
+        Alerts: flagged runs at most this many rows apart form one event.
+    min_duration : int, default=1
+        Alerts: events spanning fewer rows are dropped.
+    cooldown : int, default=0
+        Alerts: an event starting within this many rows after the previous one is dropped.
+"""
+
+
+def common_doc(threshold: str = "0.3", shaping_window: str = "None") -> str:
+    """The numpydoc entries of the parameters every detector shares."""
+    return _COMMON_DOC.format(threshold=threshold, shaping_window=shaping_window).strip("\n")
+
+
+class _RollingDetector(BaseAnomalyDetector):
+    """Expected value and scale from a rolling window of the previous values."""
+
+    _parameter_constraints: dict = {"window": [Interval(Integral, 2, None, closed="left")]}
+    _robust = False
+
+    def _fit_series(self, sid, values: np.ndarray, season_length: int) -> float:
+        return value_floor(values)
+
+    def _surprise(self, state: float, values: np.ndarray) -> Surprise:
+        if self._robust:
+            expected, scale = rolling_location_scale(values, self.window, self.window // 2, state)
+        else:
+            past = pd.Series(values).rolling(self.window, min_periods=self.window // 2)
+            expected = past.mean().shift(1).to_numpy()
+            scale = np.maximum(past.std().shift(1).to_numpy(), state)
+        return surprise_from(values, expected, scale)
+
+
+class ZScoreDetector(_RollingDetector):
+    __doc__ = f"""Rolling z-score: distance to the mean of the previous ``window`` values, in
+    standard deviations.
+
+    Parameters
+    ----------
+    window : int, default=100
+        Number of previous values in the rolling mean and standard deviation.
+{common_doc()}
+
+    Attributes
+    ----------
+    threshold_ : threshold object
+        The fitted threshold; set by ``fit``.
+    series_ids_ : list
+        Fitted series ids.
+
+    See Also
+    --------
+    MADDetector : The robust (median / MAD) version.
+    """
+
+    def __init__(
+        self,
+        window: int = 100,
+        *,
+        threshold=None,
+        tail_quantile: float = 0.9,
+        score_scale: float = 10.0,
+        shaping_window: int | None = None,
+        merge_gap: int = 0,
+        min_duration: int = 1,
+        cooldown: int = 0,
+    ):
+        self.window = window
+        self.threshold = threshold
+        self.tail_quantile = tail_quantile
+        self.score_scale = score_scale
+        self.shaping_window = shaping_window
+        self.merge_gap = merge_gap
+        self.min_duration = min_duration
+        self.cooldown = cooldown
+
+    @classmethod
+    def _test_params(cls):
+        return [{"window": 20}]
+
+
+class MADDetector(_RollingDetector):
+    __doc__ = f"""Rolling median / MAD: distance to the median of the previous ``window`` values,
+    in robust standard deviations (1.4826 MAD).
+
+    Parameters
+    ----------
+    window : int, default=100
+        Number of previous values in the rolling median and MAD.
+{common_doc()}
+
+    Attributes
+    ----------
+    threshold_ : threshold object
+        The fitted threshold; set by ``fit``.
+    series_ids_ : list
+        Fitted series ids.
+
+    See Also
+    --------
+    ZScoreDetector : The mean / standard deviation version.
+    """
+
+    _robust = True
+
+    def __init__(
+        self,
+        window: int = 100,
+        *,
+        threshold=None,
+        tail_quantile: float = 0.9,
+        score_scale: float = 10.0,
+        shaping_window: int | None = None,
+        merge_gap: int = 0,
+        min_duration: int = 1,
+        cooldown: int = 0,
+    ):
+        self.window = window
+        self.threshold = threshold
+        self.tail_quantile = tail_quantile
+        self.score_scale = score_scale
+        self.shaping_window = shaping_window
+        self.merge_gap = merge_gap
+        self.min_duration = min_duration
+        self.cooldown = cooldown
+
+    @classmethod
+    def _test_params(cls):
+        return [{"window": 20}]
+
+
+@dataclass(frozen=True)
+class _STLState:
+    profile: np.ndarray
+    floor: float
+
+
+class STLDetector(BaseAnomalyDetector):
+    __doc__ = f"""STL residuals: a seasonal profile from an STL decomposition of the fit data, a
+    rolling median level, and the residual standardised by a rolling MAD.
+
+    The expected value at ``t`` is the seasonal profile at ``t``'s phase plus the median of
+    the deseasonalised values over the previous ``season_length`` rows; phases count from the
+    first fitted row.
+
+    Parameters
+    ----------
+    season_length : int or None, default=None
+        Season length in rows; None infers it from the frequency.
+    scale_window : int, default=500
+        Number of previous residuals in the rolling MAD.
+{common_doc()}
+
+    Attributes
+    ----------
+    threshold_ : threshold object
+        The fitted threshold; set by ``fit``.
+    series_ids_ : list
+        Fitted series ids.
+    """
+
+    _parameter_constraints: dict = {
+        "season_length": [Interval(Integral, 1, None, closed="left"), None],
+        "scale_window": [Interval(Integral, 10, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        season_length: int | None = None,
+        *,
+        scale_window: int = 500,
+        threshold=None,
+        tail_quantile: float = 0.9,
+        score_scale: float = 10.0,
+        shaping_window: int | None = None,
+        merge_gap: int = 0,
+        min_duration: int = 1,
+        cooldown: int = 0,
+    ):
+        self.season_length = season_length
+        self.scale_window = scale_window
+        self.threshold = threshold
+        self.tail_quantile = tail_quantile
+        self.score_scale = score_scale
+        self.shaping_window = shaping_window
+        self.merge_gap = merge_gap
+        self.min_duration = min_duration
+        self.cooldown = cooldown
+
+    @classmethod
+    def _test_params(cls):
+        return [{"season_length": 24, "scale_window": 50}]
+
+    def _period(self, season_length: int) -> int:
+        return int(self.season_length or season_length)
+
+    def _fit_series(self, sid, values: np.ndarray, season_length: int) -> _STLState:
+        from statsmodels.tsa.seasonal import STL
+
+        period = self._period(season_length)
+        if period < 2:
+            return _STLState(np.zeros(1), value_floor(values))
+        if len(values) < 2 * period + 1:
+            raise InsufficientHistoryError(
+                f"STLDetector needs at least 2 * season_length + 1 = {2 * period + 1} "
+                f"fit observations per series; a series has {len(values)}."
+            )
+        seasonal = STL(values, period=period, robust=True).fit().seasonal
+        # profile[k] is the seasonal effect of phase k (rows k, k + period, ...).
+        last = seasonal[-period:]
+        profile = np.roll(last, len(values) % period)
+        return _STLState(profile, value_floor(values))
+
+    def _surprise(self, state: _STLState, values: np.ndarray) -> Surprise:
+        period = len(state.profile)
+        seasonal = state.profile[np.arange(len(values)) % period]
+        level = pd.Series(values - seasonal).rolling(max(period, 5), min_periods=1)
+        expected = seasonal + level.median().shift(1).to_numpy()
+        window = self.scale_window
+        centre, scale = rolling_location_scale(values - expected, window, window // 5, state.floor)
+        return surprise_from(values, expected + centre, scale)
+
+
+@dataclass(frozen=True)
+class _ForestState:
+    forest: object
+    mean: float
+    sd: float
+
+
+class IsolationForestDetector(BaseAnomalyDetector):
+    __doc__ = f"""Isolation forest on lagged windows: each row is scored by how easily the
+    window of the last ``window`` values (standardised with the fit data's mean and standard
+    deviation) is isolated by a forest fitted on the fit data's windows.
+
+    This detector has no expected value; the ``expected``, ``lower`` and ``upper`` columns of
+    its alerts are NaN.
+
+    Parameters
+    ----------
+    window : int, default=16
+        Length of the lagged windows.
+    n_estimators : int, default=100
+        Number of trees.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the forest.
+{common_doc()}
+
+    Attributes
+    ----------
+    threshold_ : threshold object
+        The fitted threshold; set by ``fit``.
+    series_ids_ : list
+        Fitted series ids.
+    """
+
+    _parameter_constraints: dict = {
+        "window": [Interval(Integral, 1, None, closed="left")],
+        "n_estimators": [Interval(Integral, 1, None, closed="left")],
+        "random_state": ["random_state"],
+    }
+
+    def __init__(
+        self,
+        window: int = 16,
+        *,
+        n_estimators: int = 100,
+        random_state=None,
+        threshold=None,
+        tail_quantile: float = 0.9,
+        score_scale: float = 10.0,
+        shaping_window: int | None = None,
+        merge_gap: int = 0,
+        min_duration: int = 1,
+        cooldown: int = 0,
+    ):
+        self.window = window
+        self.n_estimators = n_estimators
+        self.random_state = random_state
+        self.threshold = threshold
+        self.tail_quantile = tail_quantile
+        self.score_scale = score_scale
+        self.shaping_window = shaping_window
+        self.merge_gap = merge_gap
+        self.min_duration = min_duration
+        self.cooldown = cooldown
+
+    @classmethod
+    def _test_params(cls):
+        return [{"window": 8, "n_estimators": 20}]
+
+    def _prepare(self, panel) -> None:
+        self._rng = check_random_state(self.random_state)
+
+    def _windows(self, values: np.ndarray, mean: float, sd: float) -> np.ndarray:
+        x = (values - mean) / sd
+        return np.lib.stride_tricks.sliding_window_view(x, self.window)
+
+    def _fit_series(self, sid, values: np.ndarray, season_length: int) -> _ForestState:
+        from sklearn.ensemble import IsolationForest
+
+        if len(values) < self.window + 10:
+            raise InsufficientHistoryError(
+                f"IsolationForestDetector needs at least window + 10 = {self.window + 10} "
+                f"fit observations per series; a series has {len(values)}."
+            )
+        mean, sd = float(values.mean()), max(float(values.std()), value_floor(values))
+        forest = IsolationForest(
+            n_estimators=self.n_estimators, random_state=self._rng.randint(2**31 - 1)
+        )
+        forest.fit(self._windows(values, mean, sd))
+        return _ForestState(forest, mean, sd)
+
+    def _surprise(self, state: _ForestState, values: np.ndarray) -> Surprise:
+        z = np.full(len(values), np.nan)
+        if len(values) >= self.window:
+            z[self.window - 1 :] = -state.forest.score_samples(
+                self._windows(values, state.mean, state.sd)
+            )
+        nan = np.full(len(values), np.nan)
+        return Surprise(z, nan, nan, nan.copy())
