@@ -120,7 +120,8 @@ def plot_alerts(
         Long frame of observations (``id_col``, ``time_col``, ``target_col``) and, when
         ``score_col`` is given, the score of each row.
     alerts : pandas.DataFrame
-        One row per alert event with ``id_col``, ``start`` and ``end``.
+        One row per alert event with ``id_col``, ``start``, ``end``, ``peak_time`` and
+        ``observed`` (as :meth:`gluts.anomaly.BaseAnomalyDetector.alerts` returns them).
     id_col, time_col, target_col : str, default="unique_id", "ds", "y"
         Column names.
     score_col : str or None, default=None
@@ -135,24 +136,31 @@ def plot_alerts(
     fig, axes = _panels(len(ids))
     for ax, sid in zip(axes, ids):
         rows = frame[frame[id_col] == sid]
-        ax.plot(rows[time_col], rows[target_col], color="0.2", lw=0.8)
+        times = rows[time_col]
         if score_col is not None:
             twin = ax.twinx()
-            twin.plot(rows[time_col], rows[score_col], color="C1", lw=0.6, alpha=0.6)
+            twin.plot(times, rows[score_col], color="C1", lw=0.5, alpha=0.35)
+            twin.set_ylim(0, 1.05)
             twin.set_ylabel("score", fontsize=8, color="C1")
+            ax.set_zorder(twin.get_zorder() + 1)
+            ax.patch.set_visible(False)
+        ax.plot(times, rows[target_col], color="0.2", lw=0.8)
         events = alerts[alerts[id_col] == sid] if len(alerts) else alerts
-        half = _half_step(rows[time_col])
+        pad = _min_half_width(times)
         for start, end in zip(events.get("start", []), events.get("end", [])):
-            ax.axvspan(start - half, end + half, color="C3", alpha=0.3, lw=0)
+            ax.axvspan(start - pad, end + pad, color="C3", alpha=0.35, lw=0)
+        if len(events):
+            ax.plot(events["peak_time"], events["observed"], "v", color="C3", ms=5)
         ax.set_title(f"{sid} ({len(events)} alert{'s' * (len(events) != 1)})", fontsize=9)
     return _finish(fig)
 
 
-def _half_step(times: pd.Series):
-    """Half the typical spacing of ``times``, so that a one-row alert is still visible."""
+def _min_half_width(times: pd.Series):
+    """Half-width that keeps a one-row alert visible: a step, or 0.3% of the time span."""
+    times = times.reset_index(drop=True)
     if len(times) < 2:
         return times.iloc[0] - times.iloc[0]
-    return times.reset_index(drop=True).diff().median() / 2
+    return max(times.diff().median() / 2, (times.iloc[-1] - times.iloc[0]) * 0.003)
 
 
 def _panels(n: int):

@@ -15,6 +15,7 @@ __all__ = ["detect_command"]
 
 DEFAULT_DETECTOR = "glu"
 DEFAULT_TRAIN_FRACTION = 0.15
+DEFAULT_MIN_TRAIN_ROWS = 300
 
 
 @guarded
@@ -31,7 +32,8 @@ def detect_command(
         float | None,
         typer.Option(
             callback=lambda v: _open_unit(v, "--train-fraction"),
-            help=f"Fit on this first fraction of each series. [default: {DEFAULT_TRAIN_FRACTION}]",
+            help="Fit on this first fraction of each series. [default: "
+            f"{DEFAULT_TRAIN_FRACTION}, at least {DEFAULT_MIN_TRAIN_ROWS} rows]",
         ),
     ] = None,
     risk: Annotated[
@@ -75,7 +77,7 @@ def detect_command(
     The detector learns normal behaviour from the start of each series (--train-until or
     --train-fraction) and then scores every row causally, using only the rows before it.
     """
-    from gluts._cli.reading import load_input
+    from gluts._cli.reading import load_input, silent_panel
 
     name = parse_names(model, DETECTORS, "--model")[0]
     limit = _threshold(risk, threshold)
@@ -85,6 +87,7 @@ def detect_command(
         )
     loaded = load_input(data, id_col=id_col, time_col=time_col, target_col=target)
     y, columns = loaded.long(), loaded.columns
+    silent_panel(y, columns)
     train = _training_rows(y, columns, train_until, train_fraction)
     detector = build(
         name, DETECTORS, threshold=limit, season_length=season_length, random_state=seed
@@ -147,10 +150,13 @@ def _training_rows(y, columns, train_until: str | None, train_fraction: float | 
                 f"No rows at or before --train-until {train_until}; the first is {times.min()}."
             )
         return y[keep]
-    fraction = DEFAULT_TRAIN_FRACTION if train_fraction is None else train_fraction
-    position = y.groupby(columns["id_col"], sort=False).cumcount()
-    length = y.groupby(columns["id_col"], sort=False)[columns["id_col"]].transform("size")
-    return y[position < (fraction * length).round().clip(lower=1)]
+    groups = y.groupby(columns["id_col"], sort=False)
+    position = groups.cumcount()
+    length = groups[columns["id_col"]].transform("size")
+    if train_fraction is not None:
+        return y[position < (train_fraction * length).round().clip(lower=1)]
+    rows = (DEFAULT_TRAIN_FRACTION * length).round().clip(lower=DEFAULT_MIN_TRAIN_ROWS)
+    return y[position < rows]
 
 
 def _print_alerts(events, source: str) -> None:

@@ -103,6 +103,7 @@ def frame_table(frame: pd.DataFrame, title: str, max_rows: int = 30) -> Table:
     rich.table.Table
         The table.
     """
+    frame = frame.infer_objects()
     table = Table(title=title, title_justify="left")
     for col in frame.columns:
         numeric = pd.api.types.is_numeric_dtype(frame[col])

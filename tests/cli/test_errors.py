@@ -9,6 +9,7 @@ from gluts.cli import app
 COMMANDS = {
     "backtest": ["backtest", "{data}", "--models", "quick"],
     "forecast": ["forecast", "{data}", "--horizon", "3", "--model", "quick"],
+    "detect": ["detect", "{data}", "--model", "mad"],
 }
 
 BAD_FILES = {

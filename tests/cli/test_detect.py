@@ -1,0 +1,98 @@
+"""``gluts detect``: alert table, alert and score files, plot, thresholds, exit code 3."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+import pytest
+
+from gluts import make_synthetic
+from gluts.cli import app
+
+from .helpers import assert_png
+
+FAST = ["--model", "mad", "--target", "y", "--train-fraction", "0.3"]
+
+
+@pytest.fixture
+def anomalous_csv(tmp_path):
+    """Two hourly series with three labelled anomalies each (column is_anomaly)."""
+    path = tmp_path / "metrics.csv"
+    make_synthetic(n_series=2, length=600, n_anomalies=3, random_state=0).to_csv(path, index=False)
+    return path
+
+
+def test_alert_table_and_files(runner, anomalous_csv, tmp_path):
+    alerts, scores, png = tmp_path / "alerts.json", tmp_path / "scores.csv", tmp_path / "a.png"
+    args = ["detect", str(anomalous_csv), *FAST]
+    args += ["--alerts", str(alerts), "--scores", str(scores), "--plot", str(png)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    events = pd.DataFrame(json.loads(alerts.read_text()))
+    assert len(events) > 0
+    assert {"unique_id", "start", "end", "peak_time", "peak_score", "severity"} <= set(events)
+    assert f"{len(events)} alert events in" in result.stdout
+    rows = pd.read_csv(scores)
+    truth = pd.read_csv(anomalous_csv)
+    assert len(rows) == len(truth)
+    assert {"score", "anomaly"} <= set(rows.columns)
+    flagged = rows.loc[truth["is_anomaly"].to_numpy() == 1, "anomaly"]
+    assert flagged.mean() > 0.5  # the injected anomalies carry alerts
+    assert_png(png)
+
+
+def test_fail_on_alert_exits_3(runner, anomalous_csv):
+    result = runner.invoke(app, ["detect", str(anomalous_csv), *FAST, "--fail-on-alert", "-q"])
+    assert result.exit_code == 3
+    assert "alert events in" in result.stdout
+
+
+def test_no_alerts_with_a_threshold_of_one(runner, anomalous_csv):
+    args = ["detect", str(anomalous_csv), *FAST, "--threshold", "1", "--fail-on-alert"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "No alerts in metrics.csv.\n"
+
+
+def test_risk_gives_a_pot_threshold(runner, anomalous_csv, monkeypatch):
+    from gluts.anomaly import MADDetector, SPOTThreshold
+
+    seen = {}
+    real_fit = MADDetector.fit
+
+    def spy(self, y, **kwargs):
+        seen["threshold"], seen["rows"] = self.threshold, len(y)
+        return real_fit(self, y, **kwargs)
+
+    monkeypatch.setattr(MADDetector, "fit", spy)
+    args = ["detect", str(anomalous_csv), "--model", "mad", "--target", "y", "--risk", "1e-3"]
+    result = runner.invoke(app, [*args, "--train-until", "2024-01-11 23:00"])
+    assert result.exit_code == 0, result.output
+    assert isinstance(seen["threshold"], SPOTThreshold) and seen["threshold"].risk == 1e-3
+    assert seen["rows"] == 2 * 11 * 24  # Jan 1 to Jan 11, hourly, both series
+
+
+@pytest.mark.parametrize(
+    ("extra", "match"),
+    [
+        (["--risk", "1e-3", "--threshold", "0.5"], "not both"),
+        (["--risk", "2"], "must lie in (0, 1)"),
+        (["--train-fraction", "0"], "must lie in (0, 1)"),
+        (["--train-until", "2024-01-02", "--train-fraction", "0.5"], "not both"),
+        (["--train-until", "someday"], "not a timestamp"),
+        (["--model", "prophet"], "unknown name 'prophet'"),
+    ],
+)
+def test_bad_options_exit_2(runner, anomalous_csv, extra, match):
+    result = runner.invoke(app, ["detect", str(anomalous_csv), "--target", "y", *extra])
+    assert result.exit_code == 2
+    assert match in " ".join(result.stderr.replace("│", " ").split())
+
+
+def test_train_until_before_the_data_is_one_line(runner, anomalous_csv):
+    args = ["detect", str(anomalous_csv), "--target", "y", "--train-until", "2000-01-01"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: metrics.csv: No rows at or before --train-until")
+    assert result.stderr.count("\n") == 1
