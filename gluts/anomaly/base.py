@@ -115,14 +115,13 @@ class BaseAnomalyDetector(BaseEstimator):
         for sid, values in zip(panel.ids, panel.values):
             state = self._fit_series(sid, values, self.season_length_)
             z = self._surprise(state, values).z
-            finite = z[np.isfinite(z)]
-            if len(finite) < _MIN_CALIBRATION:
+            calibrator = TailCalibrator.fit(z, self.tail_quantile, _MIN_CALIBRATION)
+            if not calibrator.usable:
                 raise InsufficientHistoryError(
                     f"{type(self).__name__} needs at least {_MIN_CALIBRATION} scored points "
-                    f"after its warm-up to calibrate; series {sid!r} has {len(finite)}. "
+                    f"after its warm-up to calibrate; series {sid!r} has fewer. "
                     "Fit on a longer history or shorten the detector's windows."
                 )
-            calibrator = TailCalibrator.fit(finite, self.tail_quantile)
             self.states_.append(state)
             self.calibrators_.append(calibrator)
             calibration.append(self._finish(calibrator, z))
@@ -251,7 +250,7 @@ class BaseAnomalyDetector(BaseEstimator):
         score = to_unit(calibrator.log_surprise(z), self.score_scale)
         if self.shaping_window is not None:
             score = rise(score, self.shaping_window)
-        return score
+        return score.max(axis=1)
 
     def _to_panel(self, y) -> Panel:
         return to_panel(y, **self._adapter_kwargs_, owner=type(self).__name__)

@@ -15,7 +15,13 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 
 from gluts.anomaly.base import BaseAnomalyDetector
-from gluts.anomaly.scorers import Surprise, rolling_location_scale, surprise_from, value_floor
+from gluts.anomaly.scorers import (
+    Surprise,
+    rolling_location_scale,
+    rolling_mean_std,
+    surprise_from,
+    value_floor,
+)
 from gluts.exceptions import InsufficientHistoryError
 
 __all__ = [
@@ -64,9 +70,7 @@ class _RollingDetector(BaseAnomalyDetector):
         if self._robust:
             expected, scale = rolling_location_scale(values, self.window, self.window // 2, state)
         else:
-            past = pd.Series(values).rolling(self.window, min_periods=self.window // 2)
-            expected = past.mean().shift(1).to_numpy()
-            scale = np.maximum(past.std().shift(1).to_numpy(), state)
+            expected, scale = rolling_mean_std(values, self.window, state)
         return surprise_from(values, expected, scale)
 
 

@@ -1,24 +1,27 @@
-"""GLUAnomalyDetector: anomalies are observations a forecaster did not expect.
+"""GLUAnomalyDetector: anomalies are observations that the learnt normal behaviour did not expect.
 
-A forecaster (by default a small :class:`~gluts.GLUForecaster`) learns normal behaviour from
-the fit data. Every row is then compared with two causal expectations:
+Every row is compared with a *reference*, an expectation computed causally from the rows
+before it, and the residual is scored by its rolling z-score over several windows (the
+largest counts). Three references are available, and each series keeps the one that explains
+its fit data best:
 
-* the forecaster's one-step-ahead prediction from the rows before it, and
-* a seasonal reference: the ``smooth``-row mean one season earlier, compared with the
-  ``smooth``-row mean now.
+* ``"forecast"``: the forecaster's forecasts (by default a small
+  :class:`~gluts.GLUForecaster`), issued every ``forecast_stride`` rows from the rows before;
+* ``"seasonal"``: the ``smooth``-row mean one season earlier (the residual compares it with
+  the ``smooth``-row mean now);
+* ``"level"``: no forecast; the rolling z-score of the values themselves.
 
-Each residual is standardised by the rolling median and MAD of its previous
-``scale_window`` values, and the surprise is the *smaller* of the two: a row is surprising
-only when neither the forecaster nor last season's pattern explains it (a regular but sharp
-daily edge is explained by the season; a smooth drift by the forecaster). The surprise is
-calibrated per series with a GPD tail and shaped so that an incident raises one sharp alarm
-(see :mod:`gluts.anomaly.scorers`).
+A reference other than ``"level"`` is kept only when its robust residual spread on the fit
+data is below ``selection_ratio`` times that of the level reference: a forecast must clearly
+explain the series to be trusted, otherwise level changes are scored directly. The surprise is
+then calibrated per series with a GPD tail and shaped so that an incident raises one sharp
+alarm (see :mod:`gluts.anomaly.scorers`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
@@ -27,10 +30,12 @@ from sklearn.utils._param_validation import HasMethods, Interval
 
 from gluts.anomaly.base import BaseAnomalyDetector
 from gluts.anomaly.detectors import common_doc
-from gluts.anomaly.scorers import Surprise, rolling_location_scale, surprise_from, value_floor
+from gluts.anomaly.scorers import Surprise, rolling_mean_std, value_floor
 from gluts.data import Panel
 
 __all__ = ["GLUAnomalyDetector", "one_step_forecasts"]
+
+REFERENCES = ("level", "seasonal", "forecast")
 
 
 def one_step_forecasts(forecaster, sid, values: np.ndarray, start: int, stride: int):
@@ -70,34 +75,41 @@ def one_step_forecasts(forecaster, sid, values: np.ndarray, start: int, stride: 
 @dataclass(frozen=True)
 class _State:
     sid: object
+    reference: str
     period: int
     floor: float
 
 
 class GLUAnomalyDetector(BaseAnomalyDetector):
-    __doc__ = f"""Anomaly detection from a forecaster's surprise, calibrated across series.
+    __doc__ = f"""Anomaly detection from the surprise of a learnt reference, calibrated per series.
 
     Parameters
     ----------
     forecaster : forecaster or None, default=None
-        The forecaster that learns normal behaviour (cloned and fitted in ``fit``); None
-        uses a small ``GLUForecaster``.
+        The forecaster behind the ``"forecast"`` reference (cloned and fitted in ``fit`` on
+        the series with integer time steps); None uses a small ``GLUForecaster``.
+    references : tuple of str, default=("level", "seasonal", "forecast")
+        The references each series may use; ``"level"`` is always available.
     season_length : int or None, default=None
-        Season of the seasonal reference, in rows; None infers it from the frequency
-        (1 disables the reference).
+        Season of the ``"seasonal"`` reference, in rows; None infers it from the frequency
+        (1 disables it).
     smooth : int, default=5
         Rows averaged on both sides of the seasonal comparison.
-    scale_window : int, default=500
-        Number of previous residuals in the rolling median and MAD.
+    windows : tuple of int, default=(100, 1000)
+        Windows of the rolling z-scores of the residual; the largest z-score counts.
+    selection_ratio : float, default=0.5
+        A reference other than ``"level"`` is kept when its residual spread on the fit data
+        is below this fraction of the level reference's.
     forecast_stride : int, default=1
-        Rows forecast per forecaster call when one-step forecasts are computed through
-        ``predict``; larger is faster and forecasts further ahead.
+        Rows forecast per forecaster call; larger is faster and forecasts further ahead.
 {common_doc(shaping_window="600")}
 
     Attributes
     ----------
-    forecaster_ : forecaster
-        The fitted forecaster.
+    forecaster_ : forecaster or None
+        The fitted forecaster (None when ``"forecast"`` is not among the references).
+    references_ : dict
+        The reference each series uses.
     threshold_ : threshold object
         The fitted threshold; set by ``fit``.
     series_ids_ : list
@@ -105,24 +117,29 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
 
     See Also
     --------
-    MADDetector, STLDetector : Forecaster-free baselines.
+    ZScoreDetector : The level reference with a single window.
     """
 
     _parameter_constraints: dict = {
         "forecaster": [HasMethods(["fit", "predict"]), None],
+        "references": [tuple],
         "season_length": [Interval(Integral, 1, None, closed="left"), None],
         "smooth": [Interval(Integral, 1, None, closed="left")],
-        "scale_window": [Interval(Integral, 10, None, closed="left")],
+        "windows": [tuple],
+        "selection_ratio": [Interval(Real, 0, 1, closed="right")],
         "forecast_stride": [Interval(Integral, 1, None, closed="left")],
     }
+    _default_threshold = 0.04
 
     def __init__(
         self,
         forecaster=None,
         *,
+        references: tuple = REFERENCES,
         season_length: int | None = None,
         smooth: int = 5,
-        scale_window: int = 500,
+        windows: tuple = (100, 1000),
+        selection_ratio: float = 0.5,
         forecast_stride: int = 1,
         threshold=None,
         tail_quantile: float = 0.9,
@@ -133,9 +150,11 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
         cooldown: int = 0,
     ):
         self.forecaster = forecaster
+        self.references = references
         self.season_length = season_length
         self.smooth = smooth
-        self.scale_window = scale_window
+        self.windows = windows
+        self.selection_ratio = selection_ratio
         self.forecast_stride = forecast_stride
         self.threshold = threshold
         self.tail_quantile = tail_quantile
@@ -145,29 +164,73 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
         self.min_duration = min_duration
         self.cooldown = cooldown
 
+    @classmethod
+    def _test_params(cls):
+        return [{"references": ("level", "seasonal"), "windows": (20, 50), "shaping_window": 50}]
+
     def _prepare(self, panel: Panel) -> None:
-        forecaster = self.forecaster if self.forecaster is not None else _default_forecaster()
-        frames = [
-            pd.DataFrame({"unique_id": sid, "ds": np.arange(len(v)), "y": v})
-            for sid, v in zip(panel.ids, panel.values)
-        ]
-        self.forecaster_ = clone(forecaster).fit(pd.concat(frames, ignore_index=True))
+        unknown = sorted(set(self.references) - set(REFERENCES))
+        if unknown or not all(isinstance(w, Integral) and w >= 4 for w in self.windows):
+            raise ValueError(
+                f"GLUAnomalyDetector needs references from {REFERENCES} and windows of ints "
+                f">= 4; got references={self.references!r}, windows={self.windows!r}."
+            )
+        self.references_ = {}
+        self.forecaster_ = None
+        if "forecast" in self.references:
+            forecaster = self.forecaster if self.forecaster is not None else _default_forecaster()
+            frames = [
+                pd.DataFrame({"unique_id": sid, "ds": np.arange(len(v)), "y": v})
+                for sid, v in zip(panel.ids, panel.values)
+            ]
+            self.forecaster_ = clone(forecaster).fit(pd.concat(frames, ignore_index=True))
 
     def _fit_series(self, sid, values: np.ndarray, season_length: int) -> _State:
         period = int(self.season_length or season_length)
-        return _State(sid, period, value_floor(values))
+        floor = value_floor(values)
+        level, _ = rolling_mean_std(values, self.windows[0], floor)
+        spread = {"level": _mad(values - level)}
+        for name in self.references:
+            if name != "level" and self._available(name, period, len(values)):
+                expected = self._expectation(name, sid, period, values)
+                spread[name] = _mad(values - expected)
+        best = min((s, n) for n, s in spread.items() if n != "level") if len(spread) > 1 else None
+        chosen = best[1] if best and best[0] < self.selection_ratio * spread["level"] else "level"
+        self.references_[sid] = chosen
+        return _State(sid, chosen, period, floor)
+
+    def _available(self, name: str, period: int, n: int) -> bool:
+        return name == "forecast" or (period > 1 and n > period + self.smooth + 10)
+
+    def _expectation(self, name: str, sid, period: int, values: np.ndarray) -> np.ndarray:
+        """The reference's causal expectation of each row (NaN where it has none)."""
+        if name == "forecast":
+            return one_step_forecasts(self.forecaster_, sid, values, 1, self.forecast_stride)
+        return pd.Series(values).rolling(self.smooth).mean().shift(period).to_numpy()
+
+    def _residual(self, state: _State, values: np.ndarray) -> np.ndarray:
+        if state.reference == "level":
+            return values
+        if state.reference == "seasonal":
+            smoothed = pd.Series(values).rolling(self.smooth).mean()
+            return (smoothed - smoothed.shift(state.period)).to_numpy()
+        return values - self._expectation("forecast", state.sid, state.period, values)
 
     def _surprise(self, state: _State, values: np.ndarray) -> Surprise:
-        window, min_periods = self.scale_window, max(self.scale_window // 5, 10)
-        forecast = one_step_forecasts(self.forecaster_, state.sid, values, 1, self.forecast_stride)
-        centre, scale = rolling_location_scale(values - forecast, window, min_periods, state.floor)
-        surprise = surprise_from(values, forecast + centre, scale)
-        if state.period > 1 and len(values) > state.period + self.smooth:
-            smoothed = pd.Series(values).rolling(self.smooth).mean()
-            seasonal = (smoothed - smoothed.shift(state.period)).to_numpy()
-            c2, s2 = rolling_location_scale(seasonal, window, min_periods, state.floor)
-            surprise.z = np.fmin(surprise.z, np.abs(seasonal - c2) / s2)
-        return surprise
+        residual = self._residual(state, values)
+        zs, first = [], None
+        for window in self.windows:
+            mean, std = rolling_mean_std(residual, window, state.floor)
+            zs.append(np.abs(residual - mean) / std)
+            first = first or (mean, std)
+        mean, std = first
+        expected = values - (residual - mean)
+        return Surprise(np.fmax.reduce(zs), expected, expected - 3 * std, expected + 3 * std)
+
+
+def _mad(residual: np.ndarray) -> float:
+    r = residual[np.isfinite(residual)]
+    return float(np.median(np.abs(r - np.median(r)))) if len(r) else np.inf
 
 
 def _default_forecaster():

@@ -5,9 +5,9 @@ these steps make it an anomaly score in [0, 1] that means the same on every seri
 
 1. :func:`rolling_location_scale` and :func:`surprise_from`: a residual standardised by the
    rolling median and MAD of the residuals *before* it (robust to earlier anomalies, causal).
-2. :class:`TailCalibrator`: a per-series generalised Pareto tail fitted on the calibration
-   surprises; ``L = -log10 P(Z > z)`` is then comparable across series, and
-   ``L / (L + score_scale)`` maps it into [0, 1).
+2. :class:`TailCalibrator`: a per-series (and per surprise stream) generalised Pareto tail
+   fitted on the calibration surprises; ``L = -log10 P(Z > z)`` is then comparable across
+   series, and ``L / (L + score_scale)`` maps it into [0, 1).
 3. :func:`rise`: optional output shaping. An incident keeps the calibrated score high for
    many rows, and every alarm after the first is a false alarm to an operator; the shaped
    score is the rise of the calibrated score above its maximum over the previous ``window``
@@ -30,6 +30,7 @@ __all__ = [
     "TailCalibrator",
     "rise",
     "rolling_location_scale",
+    "rolling_mean_std",
     "surprise_from",
     "to_unit",
     "value_floor",
@@ -44,8 +45,9 @@ class Surprise:
 
     Attributes
     ----------
-    z : ndarray
-        Surprise statistic, large when unexpected; NaN during a warm-up.
+    z : ndarray of shape (n,) or (n, n_streams)
+        Surprise statistic, large when unexpected; NaN during a warm-up. Several streams
+        (columns) are calibrated and shaped separately; the score is their maximum.
     expected : ndarray
         The value the detector expected (NaN when it has no such notion).
     lower, upper : ndarray
@@ -91,6 +93,29 @@ def rolling_location_scale(
     return centre.to_numpy(dtype=np.float64), scale
 
 
+def rolling_mean_std(x: np.ndarray, window: int, floor: float) -> tuple[np.ndarray, np.ndarray]:
+    """Return the rolling mean and standard deviation of the values *before* each row.
+
+    Parameters
+    ----------
+    x : ndarray of shape (n,)
+        Values in time order (NaN where undefined).
+    window : int
+        Number of past values; at least ``window // 2`` are needed (else NaN).
+    floor : float
+        Smallest standard deviation.
+
+    Returns
+    -------
+    mean, std : ndarray of shape (n,)
+        Causal location and scale.
+    """
+    past = pd.Series(x).rolling(window, min_periods=max(window // 2, 2))
+    mean = past.mean().shift(1).to_numpy(dtype=np.float64)
+    std = np.maximum(past.std().shift(1).to_numpy(dtype=np.float64), floor)
+    return mean, std
+
+
 def surprise_from(
     values: np.ndarray, expected: np.ndarray, scale: np.ndarray, width: float = 3.0
 ) -> Surprise:
@@ -113,24 +138,41 @@ def value_floor(values: np.ndarray) -> float:
 
 @dataclass(frozen=True)
 class TailCalibrator:
-    """Per-series calibration of surprises into tail probabilities.
+    """Per-series calibration of surprises into tail probabilities, one tail per stream.
 
     Attributes
     ----------
-    tail : GPDTail
-        GPD tail of the calibration surprises.
+    tails : tuple of GPDTail or None
+        GPD tail of each surprise stream's calibration values; None for a stream with fewer
+        than ``min_count`` finite calibration values (it never contributes).
     """
 
-    tail: GPDTail
+    tails: tuple[GPDTail | None, ...]
 
     @classmethod
-    def fit(cls, z: np.ndarray, init_quantile: float) -> TailCalibrator:
-        """Fit the tail of the finite calibration surprises ``z``."""
-        return cls(GPDTail.fit(z, init_quantile, min_scale=1e-2))
+    def fit(cls, z: np.ndarray, init_quantile: float, min_count: int = 10) -> TailCalibrator:
+        """Fit the tail of each stream (column) of the calibration surprises ``z``."""
+        columns = z.reshape(len(z), -1).T
+        tails = []
+        for col in columns:
+            finite = col[np.isfinite(col)]
+            enough = len(finite) >= min_count
+            tails.append(GPDTail.fit(finite, init_quantile, min_scale=1e-2) if enough else None)
+        return cls(tuple(tails))
+
+    @property
+    def usable(self) -> bool:
+        """Whether at least one stream could be calibrated."""
+        return any(t is not None for t in self.tails)
 
     def log_surprise(self, z: np.ndarray) -> np.ndarray:
-        """Return ``L = -log10 P(Z > z)`` (0 where ``z`` is NaN)."""
-        return self.tail.neg_log10_survival(z)
+        """Return ``L = -log10 P(Z > z)`` per stream, shape ``(n, n_streams)`` (0 for NaN)."""
+        columns = z.reshape(len(z), -1).T
+        out = np.zeros((len(z), len(self.tails)))
+        for j, (tail, col) in enumerate(zip(self.tails, columns)):
+            if tail is not None:
+                out[:, j] = tail.neg_log10_survival(col)
+        return out
 
 
 def to_unit(log_surprise: np.ndarray, scale: float) -> np.ndarray:
@@ -143,15 +185,16 @@ def rise(score: np.ndarray, window: int) -> np.ndarray:
 
     Parameters
     ----------
-    score : ndarray of shape (n,)
-        Scores in time order.
+    score : ndarray of shape (n,) or (n, n_streams)
+        Scores in time order (each column shaped on its own).
     window : int
         Number of previous rows the score must rise above.
 
     Returns
     -------
-    ndarray of shape (n,)
-        The shaped score (the first row keeps its score).
+    ndarray
+        The shaped score, shaped like ``score`` (the first row keeps its score).
     """
-    previous = pd.Series(score).rolling(window, min_periods=1).max().shift(1)
-    return np.maximum(score - previous.fillna(0.0).to_numpy(), 0.0)
+    previous = pd.DataFrame(score).rolling(window, min_periods=1).max().shift(1)
+    shaped = np.maximum(score.reshape(len(score), -1) - previous.fillna(0.0).to_numpy(), 0.0)
+    return shaped.reshape(score.shape)
