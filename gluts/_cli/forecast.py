@@ -73,6 +73,9 @@ def forecast_command(
             "and --save-model.",
             param_hint="--model-path",
         )
+    if model_path is None:
+        name = parse_names(model or DEFAULT_MODEL, MODELS, "--model")[0]
+        estimator = _build(name, horizon, qs, season_length, seed, quiet, save_model)
     loaded = load_input(data, id_col=id_col, time_col=time_col, target_col=target)
     y, columns = loaded.long(), loaded.columns
     if model_path is not None:
@@ -80,8 +83,6 @@ def forecast_command(
         with status(f"Forecasting with {model_path.name}", quiet):
             forecast = estimator.predict(horizon, y=y)
     else:
-        name = parse_names(model or DEFAULT_MODEL, MODELS, "--model")[0]
-        estimator = _build(name, horizon, qs, season_length, seed, quiet, save_model)
         forecast = _fit_predict(estimator, y, columns, horizon, loaded.source, quiet)
         if save_model is not None:
             _save(estimator, save_model)
@@ -169,8 +170,8 @@ def _fit_predict(estimator, y, columns, horizon, source, quiet):
     n_series = len(silent_panel(y, columns))
     message = f"Fitting {estimator.alias_} on {n_series} series of {source}"
     info(message + ".", quiet)
-    spinner = status(message, quiet or "verbose" in estimator.get_params())
-    with spinner:
+    draws_own_progress = "verbose" in estimator.get_params()
+    with status(message, quiet or draws_own_progress):
         estimator.fit(y, **columns)
     return estimator.predict(horizon)
 
