@@ -119,7 +119,7 @@ def _report(board, source: str, n_series: int, horizon: int, windows: int, seaso
     console.print(leaderboard_table(board, title))
     sentence = verdict(board)
     if sentence:
-        console.print(sentence, highlight=False)
+        console.print(sentence, highlight=False, markup=False)
 
 
 def _per_series(metrics):

@@ -65,7 +65,7 @@ def _both_terminals() -> bool:
 def info(message: str, quiet: bool) -> None:
     """Print a message on stderr unless ``quiet``."""
     if not quiet:
-        _stderr().print(message, highlight=False)
+        _stderr().print(message, highlight=False, markup=False)
 
 
 def status(message: str, quiet: bool):

@@ -164,7 +164,7 @@ def _print_alerts(events, source: str) -> None:
 
     console = stdout()
     if events.empty:
-        console.print(f"No alerts in {source}.", highlight=False)
+        console.print(f"No alerts in {source}.", highlight=False, markup=False)
         return
     shown = events[["unique_id", "start", "end", "peak_score", "severity", "observed", "expected"]]
     n_series = events["unique_id"].nunique()

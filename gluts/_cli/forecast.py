@@ -32,7 +32,7 @@ def forecast_command(
         str | None,
         typer.Option(
             help="Comma-separated interval levels in (0, 100), e.g. 80,95; gives columns "
-            "<model>-lo-<level> and <model>-hi-<level>."
+            "`MODEL-lo-LEVEL` and `MODEL-hi-LEVEL`."
         ),
     ] = None,
     season_length: opt.SeasonLength = None,

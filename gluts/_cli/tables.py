@@ -6,6 +6,7 @@ import math
 
 import pandas as pd
 from rich.table import Table
+from rich.text import Text
 
 __all__ = ["frame_table", "glu_won", "leaderboard_table", "verdict"]
 
@@ -39,7 +40,7 @@ def leaderboard_table(board: pd.DataFrame, title: str) -> Table:
     """
     board = board.assign(mase_rel=1 - board["mase_rel"]) if "mase_rel" in board else board
     shown = [(c, h, f) for c, h, f in _BOARD if c in board and board[c].notna().any()]
-    table = Table(title=title, title_justify="left")
+    table = Table(title=Text(title), title_justify="left")
     table.add_column("#", justify="right")
     table.add_column("Model")
     for _, header, _ in shown:
@@ -47,7 +48,7 @@ def leaderboard_table(board: pd.DataFrame, title: str) -> Table:
     for rank, (model, row) in enumerate(board.iterrows(), start=1):
         cells = [_fmt(row[c], f) for c, _, f in shown]
         style = "bold" if model == GLU else None
-        table.add_row(str(rank), str(model), *cells, style=style)
+        table.add_row(str(rank), Text(str(model)), *cells, style=style)
     return table
 
 
@@ -104,12 +105,12 @@ def frame_table(frame: pd.DataFrame, title: str, max_rows: int = 30) -> Table:
         The table.
     """
     frame = frame.infer_objects()
-    table = Table(title=title, title_justify="left")
+    table = Table(title=Text(title), title_justify="left")
     for col in frame.columns:
         numeric = pd.api.types.is_numeric_dtype(frame[col])
         table.add_column(str(col), justify="right" if numeric else "left")
     for _, row in frame.head(max_rows).iterrows():
-        table.add_row(*(_fmt(v, "{:.4g}") if isinstance(v, float) else str(v) for v in row))
+        table.add_row(*(Text(_fmt(v, "{:.4g}") if isinstance(v, float) else str(v)) for v in row))
     if len(frame) > max_rows:
         table.add_row(f"... {len(frame) - max_rows} more", *[""] * (len(frame.columns) - 1))
     return table

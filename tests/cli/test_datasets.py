@@ -48,6 +48,8 @@ def test_dataset_name_in_place_of_a_file(runner, quick_models):
 
 
 def test_neither_file_nor_dataset_is_a_usage_error(runner):
-    result = runner.invoke(app, ["forecast", "no_such_thing.csv", "--horizon", "2"])
+    result = runner.invoke(
+        app, ["forecast", "no_such_thing.csv", "--horizon", "2", "--model", "naive"]
+    )
     assert result.exit_code == 2
     assert "there is no file 'no_such_thing.csv'" in " ".join(result.stderr.split())
