@@ -246,7 +246,7 @@ class STLDetector(BaseAnomalyDetector):
         if len(values) < 2 * period + 1:
             raise InsufficientHistoryError(
                 f"STLDetector needs at least 2 * season_length + 1 = {2 * period + 1} "
-                f"fit observations per series; a series has {len(values)}."
+                f"fit observations per series; series {sid!r} has {len(values)}."
             )
         seasonal = STL(values, period=period, robust=True).fit().seasonal
         # profile[k] is the seasonal effect of phase k (rows k, k + period, ...).
@@ -267,14 +267,13 @@ class STLDetector(BaseAnomalyDetector):
 @dataclass(frozen=True)
 class _ForestState:
     forest: object
-    mean: float
     sd: float
 
 
 class IsolationForestDetector(BaseAnomalyDetector):
     __doc__ = f"""Isolation forest on lagged windows: each row is scored by how easily the
-    window of the last ``window`` values (standardised with the fit data's mean and standard
-    deviation) is isolated by a forest fitted on the fit data's windows.
+    window of the last ``window`` values (centred on its own mean, in units of the fit data's
+    step-to-step standard deviation) is isolated by a forest fitted on the fit data's windows.
 
     This detector has no expected value; the ``expected``, ``lower`` and ``upper`` columns of
     its alerts are NaN.
@@ -335,9 +334,10 @@ class IsolationForestDetector(BaseAnomalyDetector):
     def _prepare(self, panel) -> None:
         self._rng = check_random_state(self.random_state)
 
-    def _windows(self, values: np.ndarray, mean: float, sd: float) -> np.ndarray:
-        x = (values - mean) / sd
-        return np.lib.stride_tricks.sliding_window_view(x, self.window)
+    def _windows(self, values: np.ndarray, sd: float) -> np.ndarray:
+        """Lagged windows, each centred on its own mean (so a slow trend is not anomalous)."""
+        windows = np.lib.stride_tricks.sliding_window_view(values / sd, self.window)
+        return windows - windows.mean(axis=1, keepdims=True)
 
     def _fit_series(self, sid, values: np.ndarray, season_length: int) -> _ForestState:
         from sklearn.ensemble import IsolationForest
@@ -345,20 +345,20 @@ class IsolationForestDetector(BaseAnomalyDetector):
         if len(values) < self.window + 10:
             raise InsufficientHistoryError(
                 f"IsolationForestDetector needs at least window + 10 = {self.window + 10} "
-                f"fit observations per series; a series has {len(values)}."
+                f"fit observations per series; series {sid!r} has {len(values)}."
             )
-        mean, sd = float(values.mean()), max(float(values.std()), value_floor(values))
+        sd = max(float(np.std(np.diff(values))), value_floor(values))
         forest = IsolationForest(
             n_estimators=self.n_estimators, random_state=self._rng.randint(2**31 - 1)
         )
-        forest.fit(self._windows(values, mean, sd))
-        return _ForestState(forest, mean, sd)
+        forest.fit(self._windows(values, sd))
+        return _ForestState(forest, sd)
 
     def _surprise(self, state: _ForestState, values: np.ndarray) -> Surprise:
         z = np.full(len(values), np.nan)
         if len(values) >= self.window:
             z[self.window - 1 :] = -state.forest.score_samples(
-                self._windows(values, state.mean, state.sd)
+                self._windows(values, state.sd)
             )
         nan = np.full(len(values), np.nan)
         return Surprise(z, nan, nan, nan.copy())

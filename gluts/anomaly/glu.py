@@ -102,7 +102,7 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
         is below this fraction of the level reference's.
     forecast_stride : int, default=1
         Rows forecast per forecaster call; larger is faster and forecasts further ahead.
-{common_doc(shaping_window="600")}
+{common_doc()}
 
     Attributes
     ----------
@@ -129,7 +129,6 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
         "selection_ratio": [Interval(Real, 0, 1, closed="right")],
         "forecast_stride": [Interval(Integral, 1, None, closed="left")],
     }
-    _default_threshold = 0.04
 
     def __init__(
         self,
@@ -144,7 +143,7 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
         threshold=None,
         tail_quantile: float = 0.9,
         score_scale: float = 10.0,
-        shaping_window: int | None = 600,
+        shaping_window: int | None = None,
         merge_gap: int = 0,
         min_duration: int = 1,
         cooldown: int = 0,

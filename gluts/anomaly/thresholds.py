@@ -31,6 +31,7 @@ __all__ = [
 ]
 
 _SHAPE_BOUNDS = (-0.5, 0.5)
+_REFIT_GROWTH = 1.05  # streaming SPOT refits once the peaks grew by 5%
 
 
 def fit_gpd(excesses) -> tuple[float, float]:
@@ -230,8 +231,10 @@ class SPOTThreshold(_BaseThreshold):
 
     The scores above their ``init_quantile`` quantile are modelled by a generalised Pareto
     distribution; the threshold is the score whose tail probability equals ``risk``. With
-    ``update=True``, :meth:`flag` keeps refitting the tail as the stream brings new peaks
-    (points above the initial threshold but below the alarm threshold), as in SPOT.
+    ``update=True``, :meth:`flag` keeps updating the tail as the stream brings new peaks
+    (points above the initial threshold but below the alarm threshold), as in SPOT; the GPD
+    is refitted whenever the peaks have grown by 5%, so a long stream costs a logarithmic
+    number of fits.
 
     Parameters
     ----------
@@ -285,7 +288,7 @@ class SPOTThreshold(_BaseThreshold):
         x = np.asarray(scores, dtype=np.float64)
         tail, n_seen = self.tail_, self._n_calibration
         peaks = list(tail.sample[tail.sample > tail.u] - tail.u)
-        threshold = self.threshold_
+        threshold, n_fitted = self.threshold_, len(peaks)
         out = np.zeros(len(x), dtype=np.int64)
         for t, value in enumerate(x):
             if value >= threshold:
@@ -294,7 +297,9 @@ class SPOTThreshold(_BaseThreshold):
             n_seen += 1
             if value > tail.u:
                 peaks.append(value - tail.u)
+            if len(peaks) >= _REFIT_GROWTH * max(n_fitted, 1):
                 shape, scale = fit_gpd(peaks)
                 p_u = len(peaks) / n_seen
                 threshold = GPDTail(tail.u, p_u, shape, scale, tail.sample).quantile(self.risk)
+                n_fitted = len(peaks)
         return out

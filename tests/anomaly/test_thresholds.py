@@ -1,0 +1,70 @@
+"""Threshold maths: POT recovers known tail quantiles; fixed, quantile and SPOT thresholds."""
+
+import numpy as np
+import pytest
+
+from gluts.anomaly import FixedThreshold, QuantileThreshold, SPOTThreshold
+from gluts.anomaly.thresholds import GPDTail, fit_gpd
+
+
+def test_pot_recovers_an_exponential_tail_quantile():
+    x = np.random.default_rng(0).exponential(scale=2.0, size=20_000)
+    risk = 1e-4
+    true = -2.0 * np.log(risk)  # P(X > x) = exp(-x / 2)
+    assert GPDTail.fit(x, 0.98).quantile(risk) == pytest.approx(true, rel=0.1)
+    # far beyond the largest sample value's empirical reach
+    assert np.quantile(x, 1 - risk) < true * 1.2
+
+
+def test_pot_recovers_a_pareto_tail_quantile_and_its_shape():
+    # Lomax / Pareto II with shape 1/xi = 4: P(X > x) = (1 + x)^-4
+    x = np.random.default_rng(1).pareto(4.0, size=50_000)
+    risk = 1e-5
+    true = risk ** (-1 / 4) - 1
+    tail = GPDTail.fit(x, 0.95)
+    assert tail.shape == pytest.approx(0.25, abs=0.08)
+    assert tail.quantile(risk) == pytest.approx(true, rel=0.2)
+
+
+def test_survival_is_consistent_with_quantile():
+    x = np.random.default_rng(2).exponential(size=5000)
+    tail = GPDTail.fit(x, 0.9)
+    for risk in (1e-2, 1e-3, 1e-6):
+        assert tail.survival(tail.quantile(risk)) == pytest.approx(risk, rel=1e-6)
+    assert tail.neg_log10_survival(np.array([np.nan]))[0] == 0.0
+
+
+def test_fit_gpd_falls_back_to_exponential_on_few_points():
+    assert fit_gpd([1.0, 1.0, 3.0]) == (0.0, pytest.approx(5 / 3))
+    assert fit_gpd([]) == (0.0, 1e-12)
+
+
+def test_fixed_and_quantile_thresholds():
+    scores = np.linspace(0, 1, 1001)
+    assert FixedThreshold(0.7).fit(scores).threshold_ == 0.7
+    q = QuantileThreshold(0.9).fit(scores)
+    assert q.threshold_ == pytest.approx(0.9)
+    assert q.flag([0.5, 0.9, 0.95]).tolist() == [0, 1, 1]
+
+
+def test_spot_threshold_sets_the_risk_level():
+    rng = np.random.default_rng(3)
+    spot = SPOTThreshold(risk=1e-3, init_quantile=0.95).fit(rng.exponential(size=20_000))
+    assert spot.threshold_ == pytest.approx(-np.log(1e-3), rel=0.1)
+    fresh = rng.exponential(size=200_000)
+    assert spot.flag(fresh).mean() == pytest.approx(1e-3, rel=0.3)
+
+
+def test_streaming_spot_adapts_to_a_heavier_stream():
+    rng = np.random.default_rng(4)
+    static = SPOTThreshold(risk=1e-3, init_quantile=0.9).fit(rng.exponential(size=2000))
+    streaming = SPOTThreshold(risk=1e-3, init_quantile=0.9, update=True).fit(
+        rng.exponential(size=2000)
+    )
+    heavier = rng.exponential(scale=2.0, size=20_000)
+    assert streaming.flag(heavier).mean() < static.flag(heavier).mean() / 2
+
+
+def test_threshold_rejects_empty_calibration():
+    with pytest.raises(ValueError, match="no finite calibration score"):
+        FixedThreshold().fit([np.nan])
