@@ -26,6 +26,17 @@ _LAZY = {
     "list_datasets": "gluts.datasets",
     "load_dataset": "gluts.datasets",
     "make_synthetic": "gluts.datasets",
+    "GLUAnomalyDetector": "gluts.anomaly",
+    "ZScoreDetector": "gluts.anomaly",
+    "MADDetector": "gluts.anomaly",
+    "STLDetector": "gluts.anomaly",
+    "IsolationForestDetector": "gluts.anomaly",
+    "FixedThreshold": "gluts.anomaly",
+    "QuantileThreshold": "gluts.anomaly",
+    "SPOTThreshold": "gluts.anomaly",
+    "nab_score": "gluts.anomaly",
+    "point_scores": "gluts.anomaly",
+    "event_scores": "gluts.anomaly",
 }
 
 __all__ = ["__version__", *_LAZY]
