@@ -1,0 +1,69 @@
+"""GLUAnomalyDetector's references, with a stand-in forecaster and (slow) the real GLU."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gluts.anomaly import GLUAnomalyDetector
+from gluts.anomaly.glu import one_step_forecasts
+from gluts.base import BaseForecaster
+
+
+class LastValueForecaster(BaseForecaster):
+    """Forecasts the last observed value (a stand-in that makes expectations exact)."""
+
+    def __init__(self, quantiles=None):
+        self.quantiles = quantiles
+
+    def _fit_panel(self, panel, X):
+        pass
+
+    def _forecast(self, panel, h, refit):
+        return [np.full(h, v[-1]) for v in panel.values], [np.empty((h, 0)) for _ in panel.values]
+
+
+def _random_walk(n=600, seed=0):
+    steps = np.random.default_rng(seed).normal(scale=0.1, size=n)
+    return pd.Series(50 + np.cumsum(steps), index=pd.date_range("2024", periods=n, freq="h"))
+
+
+def test_one_step_forecasts_use_only_earlier_rows():
+    values = np.arange(10.0)
+    forecaster = LastValueForecaster().fit(
+        pd.DataFrame({"unique_id": "a", "ds": np.arange(10), "y": values})
+    )
+    step = one_step_forecasts(forecaster, "a", values, 1, 1)
+    np.testing.assert_array_equal(step[1:], values[:-1])
+    assert np.isnan(step[0])
+    strided = one_step_forecasts(forecaster, "a", values, 1, 3)
+    np.testing.assert_array_equal(strided[1:], [0, 0, 0, 3, 3, 3, 6, 6, 6])
+
+
+def test_forecast_reference_is_kept_when_it_explains_the_series():
+    y = _random_walk()
+    det = GLUAnomalyDetector(
+        LastValueForecaster(), references=("level", "forecast"), windows=(50,)
+    ).fit(y.iloc[:300])
+    assert det.references_ == {0: "forecast"}  # an unnamed Series is series 0
+    jumped = y.copy()
+    jumped.iloc[450] += 3.0  # 30 step standard deviations
+    score = det.score(jumped)
+    assert score.idxmax() == y.index[450]
+    assert det.predict(jumped).iloc[450] == 1
+
+
+def test_seasonal_reference_wins_on_seasonal_data_and_level_on_noise(panels):
+    _, clean = panels
+    seasonal = clean[clean.unique_id == "series_0"].set_index("ds")["y"]
+    noise = pd.Series(np.random.default_rng(1).normal(size=400), index=seasonal.index[:400])
+    params = dict(references=("level", "seasonal"), windows=(50,), smooth=1)
+    assert GLUAnomalyDetector(**params).fit(seasonal).references_ == {"y": "seasonal"}
+    assert GLUAnomalyDetector(**params).fit(noise).references_ == {0: "level"}
+
+
+def test_invalid_references_and_windows_are_named():
+    y = _random_walk()
+    with pytest.raises(ValueError, match="references=\\('trend',\\)"):
+        GLUAnomalyDetector(references=("trend",)).fit(y)
+    with pytest.raises(ValueError, match="windows=\\(2,\\)"):
+        GLUAnomalyDetector(references=("level",), windows=(2,)).fit(y)
