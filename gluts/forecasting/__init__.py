@@ -11,8 +11,12 @@ from gluts.forecasting.baselines import (
     NaiveForecaster,
     SeasonalNaiveForecaster,
 )
+from gluts.forecasting.classical import ARIMAForecaster, ETSForecaster, ThetaForecaster
 
 __all__ = [
+    "ARIMAForecaster",
+    "ETSForecaster",
+    "ThetaForecaster",
     "DriftForecaster",
     "MeanForecaster",
     "Naive2Forecaster",
