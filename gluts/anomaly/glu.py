@@ -7,8 +7,8 @@ its fit data best:
 
 * ``"forecast"``: the forecaster's forecasts (by default a small
   :class:`~gluts.GLUForecaster`), issued every ``forecast_stride`` rows from the rows before;
-* ``"seasonal"``: the ``smooth``-row mean one season earlier (the residual compares it with
-  the ``smooth``-row mean now);
+* ``"seasonal"``: the median of the ``smooth``-row means at the same phase of the last
+  ``n_seasons`` seasons (the residual compares it with the ``smooth``-row mean now);
 * ``"level"``: no forecast; the rolling z-score of the values themselves.
 
 A reference other than ``"level"`` is kept only when its robust residual spread on the fit
@@ -20,6 +20,7 @@ alarm (see :mod:`gluts.anomaly.scorers`).
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 from numbers import Integral, Real
 
@@ -95,6 +96,9 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
         (1 disables it).
     smooth : int, default=5
         Rows averaged on both sides of the seasonal comparison.
+    n_seasons : int, default=3
+        The seasonal reference is the median of the ``smooth``-row means at the same phase in
+        up to this many past seasons (so one anomalous season is not echoed a season later).
     windows : tuple of int, default=(100, 1000)
         Windows of the rolling z-scores of the residual; the largest z-score counts.
     selection_ratio : float, default=0.5
@@ -125,6 +129,7 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
         "references": [tuple],
         "season_length": [Interval(Integral, 1, None, closed="left"), None],
         "smooth": [Interval(Integral, 1, None, closed="left")],
+        "n_seasons": [Interval(Integral, 1, None, closed="left")],
         "windows": [tuple],
         "selection_ratio": [Interval(Real, 0, 1, closed="right")],
         "forecast_stride": [Interval(Integral, 1, None, closed="left")],
@@ -137,6 +142,7 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
         references: tuple = REFERENCES,
         season_length: int | None = None,
         smooth: int = 5,
+        n_seasons: int = 3,
         windows: tuple = (100, 1000),
         selection_ratio: float = 0.5,
         forecast_stride: int = 1,
@@ -152,6 +158,7 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
         self.references = references
         self.season_length = season_length
         self.smooth = smooth
+        self.n_seasons = n_seasons
         self.windows = windows
         self.selection_ratio = selection_ratio
         self.forecast_stride = forecast_stride
@@ -205,14 +212,24 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
         """The reference's causal expectation of each row (NaN where it has none)."""
         if name == "forecast":
             return one_step_forecasts(self.forecaster_, sid, values, 1, self.forecast_stride)
-        return pd.Series(values).rolling(self.smooth).mean().shift(period).to_numpy()
+        return self._seasonal(values, period)[1]
+
+    def _seasonal(self, values: np.ndarray, period: int) -> tuple[np.ndarray, np.ndarray]:
+        """The ``smooth``-row means, and their median at the same phase of past seasons."""
+        smoothed = pd.Series(values).rolling(self.smooth).mean()
+        past = np.stack(
+            [smoothed.shift(k * period).to_numpy() for k in range(1, self.n_seasons + 1)]
+        )
+        with warnings.catch_warnings():  # rows without any past season stay NaN
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return smoothed.to_numpy(), np.nanmedian(past, axis=0)
 
     def _residual(self, state: _State, values: np.ndarray) -> np.ndarray:
         if state.reference == "level":
             return values
         if state.reference == "seasonal":
-            smoothed = pd.Series(values).rolling(self.smooth).mean()
-            return (smoothed - smoothed.shift(state.period)).to_numpy()
+            smoothed, reference = self._seasonal(values, state.period)
+            return smoothed - reference
         return values - self._expectation("forecast", state.sid, state.period, values)
 
     def _surprise(self, state: _State, values: np.ndarray) -> Surprise:
