@@ -6,7 +6,8 @@ largest counts). Three references are available, and each series keeps the one t
 its fit data best:
 
 * ``"forecast"``: the forecaster's forecasts (by default a small
-  :class:`~gluts.GLUForecaster`), issued every ``forecast_stride`` rows from the rows before;
+  :class:`~gluts.GLUForecaster`), issued every ``forecast_stride`` rows from the
+  ``forecast_context`` rows before (all origins of a series in one batched ``predict``);
 * ``"seasonal"``: the median of the ``smooth``-row means at the same phase of the last
   ``n_seasons`` seasons (the residual compares it with the ``smooth``-row mean now);
 * ``"level"``: no forecast; the rolling z-score of the values themselves.
@@ -39,43 +40,59 @@ __all__ = ["GLUAnomalyDetector", "one_step_forecasts"]
 REFERENCES = ("level", "seasonal", "forecast")
 
 
-def one_step_forecasts(forecaster, sid, values: np.ndarray, start: int, stride: int):
-    """Causal forecasts of every row from ``start`` on, from the rows before it.
+def one_step_forecasts(
+    forecaster, values: np.ndarray, *, context: int, stride: int = 1, chunk: int = 2048
+) -> np.ndarray:
+    """Causal forecasts of every row from the ``context`` rows before it.
 
-    The fitted ``forecaster`` is asked, every ``stride`` rows, for the next ``stride`` rows
-    from the history so far (``predict(h, y=history)``); row ``t``'s forecast therefore uses
-    rows before ``t`` only.
+    Each forecast origin ``t`` (every ``stride`` rows from ``context`` on) becomes one
+    history ``values[t - context:t]``; the fitted ``forecaster`` forecasts the next
+    ``stride`` rows of all origins of a chunk in a single ``predict(h, y=...)`` call (one
+    batch for a global model). Row ``t``'s forecast therefore uses rows before ``t`` only.
 
     Parameters
     ----------
     forecaster : BaseForecaster
-        A forecaster fitted on a long frame with integer time steps.
-    sid : hashable
-        The series id the forecaster knows the series by.
+        A fitted forecaster that accepts new histories through ``predict(h, y=...)`` as a
+        long frame with integer time steps.
     values : ndarray of shape (n,)
         The series.
-    start : int
-        First row to forecast (at least 1).
-    stride : int
-        Rows forecast per call.
+    context : int
+        Rows of history per origin.
+    stride : int, default=1
+        Rows forecast per origin.
+    chunk : int, default=2048
+        Origins per ``predict`` call.
 
     Returns
     -------
     ndarray of shape (n,)
-        The forecasts, NaN before ``start``.
+        The forecasts, NaN for the first ``context`` rows.
     """
-    out = np.full(len(values), np.nan)
-    for t in range(start, len(values), stride):
-        h = min(stride, len(values) - t)
-        history = pd.DataFrame({"unique_id": sid, "ds": np.arange(t), "y": values[:t]})
-        pred = forecaster.predict(h, y=history)
-        out[t : t + h] = pred[forecaster.alias_].to_numpy()[:h]
+    n = len(values)
+    out = np.full(n, np.nan)
+    origins = np.arange(context, n, stride)
+    steps = np.arange(context)
+    for first in range(0, len(origins), chunk):
+        batch = origins[first : first + chunk]
+        rows = batch[:, None] - context + steps  # (k, context) positions of each history
+        history = pd.DataFrame(
+            {
+                "unique_id": np.repeat(batch, context),
+                "ds": rows.ravel(),
+                "y": values[rows].ravel(),
+            }
+        )
+        pred = forecaster.predict(stride, y=history)
+        point = pred[forecaster.alias_].to_numpy().reshape(len(batch), stride)
+        targets = batch[:, None] + np.arange(stride)
+        keep = targets < n
+        out[targets[keep]] = point[keep]
     return out
 
 
 @dataclass(frozen=True)
 class _State:
-    sid: object
     reference: str
     period: int
     floor: float
@@ -104,8 +121,11 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
     selection_ratio : float, default=0.5
         A reference other than ``"level"`` is kept when its residual spread on the fit data
         is below this fraction of the level reference's.
+    forecast_context : int, default=128
+        Rows of history the forecaster gets for each forecast (the first ``forecast_context``
+        rows of a series have no forecast and are not scored by that reference).
     forecast_stride : int, default=1
-        Rows forecast per forecaster call; larger is faster and forecasts further ahead.
+        Rows forecast from each origin; larger is faster and forecasts further ahead.
 {common_doc()}
 
     Attributes
@@ -132,6 +152,7 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
         "n_seasons": [Interval(Integral, 1, None, closed="left")],
         "windows": [tuple],
         "selection_ratio": [Interval(Real, 0, 1, closed="right")],
+        "forecast_context": [Interval(Integral, 1, None, closed="left")],
         "forecast_stride": [Interval(Integral, 1, None, closed="left")],
     }
 
@@ -145,6 +166,7 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
         n_seasons: int = 3,
         windows: tuple = (100, 1000),
         selection_ratio: float = 0.5,
+        forecast_context: int = 128,
         forecast_stride: int = 1,
         threshold=None,
         tail_quantile: float = 0.9,
@@ -161,6 +183,7 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
         self.n_seasons = n_seasons
         self.windows = windows
         self.selection_ratio = selection_ratio
+        self.forecast_context = forecast_context
         self.forecast_stride = forecast_stride
         self.threshold = threshold
         self.tail_quantile = tail_quantile
@@ -198,20 +221,24 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
         spread = {"level": _mad(values - level)}
         for name in self.references:
             if name != "level" and self._available(name, period, len(values)):
-                expected = self._expectation(name, sid, period, values)
+                expected = self._expectation(name, period, values)
                 spread[name] = _mad(values - expected)
         best = min((s, n) for n, s in spread.items() if n != "level") if len(spread) > 1 else None
         chosen = best[1] if best and best[0] < self.selection_ratio * spread["level"] else "level"
         self.references_[sid] = chosen
-        return _State(sid, chosen, period, floor)
+        return _State(chosen, period, floor)
 
     def _available(self, name: str, period: int, n: int) -> bool:
-        return name == "forecast" or (period > 1 and n > period + self.smooth + 10)
+        if name == "forecast":
+            return n > self.forecast_context + 10
+        return period > 1 and n > period + self.smooth + 10
 
-    def _expectation(self, name: str, sid, period: int, values: np.ndarray) -> np.ndarray:
+    def _expectation(self, name: str, period: int, values: np.ndarray) -> np.ndarray:
         """The reference's causal expectation of each row (NaN where it has none)."""
         if name == "forecast":
-            return one_step_forecasts(self.forecaster_, sid, values, 1, self.forecast_stride)
+            return one_step_forecasts(
+                self.forecaster_, values, context=self.forecast_context, stride=self.forecast_stride
+            )
         return self._seasonal(values, period)[1]
 
     def _seasonal(self, values: np.ndarray, period: int) -> tuple[np.ndarray, np.ndarray]:
@@ -230,7 +257,7 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
         if state.reference == "seasonal":
             smoothed, reference = self._seasonal(values, state.period)
             return smoothed - reference
-        return values - self._expectation("forecast", state.sid, state.period, values)
+        return values - self._expectation("forecast", state.period, values)
 
     def _surprise(self, state: _State, values: np.ndarray) -> Surprise:
         residual = self._residual(state, values)

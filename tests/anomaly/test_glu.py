@@ -32,17 +32,17 @@ def test_one_step_forecasts_use_only_earlier_rows():
     forecaster = LastValueForecaster().fit(
         pd.DataFrame({"unique_id": "a", "ds": np.arange(10), "y": values})
     )
-    step = one_step_forecasts(forecaster, "a", values, 1, 1)
-    np.testing.assert_array_equal(step[1:], values[:-1])
-    assert np.isnan(step[0])
-    strided = one_step_forecasts(forecaster, "a", values, 1, 3)
+    step = one_step_forecasts(forecaster, values, context=2, chunk=3)
+    np.testing.assert_array_equal(step[2:], values[1:-1])
+    assert np.isnan(step[:2]).all()
+    strided = one_step_forecasts(forecaster, values, context=1, stride=3, chunk=2)
     np.testing.assert_array_equal(strided[1:], [0, 0, 0, 3, 3, 3, 6, 6, 6])
 
 
 def test_forecast_reference_is_kept_when_it_explains_the_series():
     y = _random_walk()
     det = GLUAnomalyDetector(
-        LastValueForecaster(), references=("level", "forecast"), windows=(50,)
+        LastValueForecaster(), references=("level", "forecast"), windows=(50,), forecast_context=8
     ).fit(y.iloc[:300])
     assert det.references_ == {0: "forecast"}  # an unnamed Series is series 0
     jumped = y.copy()
