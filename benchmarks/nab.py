@@ -39,6 +39,10 @@ from gluts.anomaly.evaluation import NAB_PROFILES, probation_length
 SHAPING = 600
 DETECTORS = {
     "glu": lambda season: GLUAnomalyDetector(season_length=season, shaping_window=SHAPING),
+    # the same detector without the forecaster: level and seasonal references only
+    "glu_noforecast": lambda season: GLUAnomalyDetector(
+        references=("level", "seasonal"), season_length=season, shaping_window=SHAPING
+    ),
     "zscore": lambda season: ZScoreDetector(shaping_window=SHAPING),
     "mad": lambda season: MADDetector(shaping_window=SHAPING),
     "stl": lambda season: STLDetector(season_length=season, shaping_window=SHAPING),
@@ -90,7 +94,9 @@ def run_detector(name: str, files, out: Path | None) -> tuple[list[NABFile], flo
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, required=True, help="NAB-layout folder.")
-    parser.add_argument("--detectors", default=",".join(DETECTORS), help="Comma-separated.")
+    parser.add_argument(
+        "--detectors", default="glu,zscore,mad,stl,iforest", help="Comma-separated names."
+    )
     parser.add_argument("--out", type=Path, help="Folder for per-file score CSVs.")
     parser.add_argument("--json", type=Path, help="Write the results as JSON here.")
     parser.add_argument("--fixed-threshold", type=float, help="Also score at this threshold.")
