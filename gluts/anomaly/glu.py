@@ -35,12 +35,13 @@ from gluts.anomaly.detectors import common_doc
 from gluts.anomaly.scorers import Surprise, rolling_mean_std, value_floor
 from gluts.data import Panel
 
-__all__ = ["GLUAnomalyDetector", "one_step_forecasts"]
+__all__ = ["GLUAnomalyDetector", "rolling_forecasts"]
 
 REFERENCES = ("level", "seasonal", "forecast")
+_MIN_STRIDE = 24
 
 
-def one_step_forecasts(
+def rolling_forecasts(
     forecaster, values: np.ndarray, *, context: int, stride: int = 1, chunk: int = 2048
 ) -> np.ndarray:
     """Causal forecasts of every row from the ``context`` rows before it.
@@ -124,14 +125,19 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
     forecast_context : int, default=128
         Rows of history the forecaster gets for each forecast (the first ``forecast_context``
         rows of a series have no forecast and are not scored by that reference).
-    forecast_stride : int, default=1
-        Rows forecast from each origin; larger is faster and forecasts further ahead.
+    forecast_stride : int or None, default=None
+        Rows forecast from each origin (origins are this many rows apart); None forecasts one
+        season ahead (at least 24 rows). A forecast issued before an incident does not follow
+        it, so an incident shows as a lasting residual; a supplied direct forecaster needs a
+        ``horizon`` of at least this.
 {common_doc()}
 
     Attributes
     ----------
     forecaster_ : forecaster or None
         The fitted forecaster (None when ``"forecast"`` is not among the references).
+    forecast_stride_ : int
+        The forecast stride in use.
     references_ : dict
         The reference each series uses.
     threshold_ : threshold object
@@ -153,7 +159,7 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
         "windows": [tuple],
         "selection_ratio": [Interval(Real, 0, 1, closed="right")],
         "forecast_context": [Interval(Integral, 1, None, closed="left")],
-        "forecast_stride": [Interval(Integral, 1, None, closed="left")],
+        "forecast_stride": [Interval(Integral, 1, None, closed="left"), None],
     }
 
     def __init__(
@@ -167,7 +173,7 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
         windows: tuple = (100, 1000),
         selection_ratio: float = 0.5,
         forecast_context: int = 128,
-        forecast_stride: int = 1,
+        forecast_stride: int | None = None,
         threshold=None,
         tail_quantile: float = 0.9,
         score_scale: float = 10.0,
@@ -206,8 +212,12 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
             )
         self.references_ = {}
         self.forecaster_ = None
+        season = int(self.season_length or panel.grid.season_length())
+        self.forecast_stride_ = self.forecast_stride or max(season, _MIN_STRIDE)
         if "forecast" in self.references:
-            forecaster = self.forecaster if self.forecaster is not None else _default_forecaster()
+            forecaster = self.forecaster
+            if forecaster is None:
+                forecaster = _default_forecaster(self.forecast_stride_, self.forecast_context)
             frames = [
                 pd.DataFrame({"unique_id": sid, "ds": np.arange(len(v)), "y": v})
                 for sid, v in zip(panel.ids, panel.values)
@@ -236,8 +246,11 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
     def _expectation(self, name: str, period: int, values: np.ndarray) -> np.ndarray:
         """The reference's causal expectation of each row (NaN where it has none)."""
         if name == "forecast":
-            return one_step_forecasts(
-                self.forecaster_, values, context=self.forecast_context, stride=self.forecast_stride
+            return rolling_forecasts(
+                self.forecaster_,
+                values,
+                context=self.forecast_context,
+                stride=self.forecast_stride_,
             )
         return self._seasonal(values, period)[1]
 
@@ -276,7 +289,7 @@ def _mad(residual: np.ndarray) -> float:
     return float(np.median(np.abs(r - np.median(r)))) if len(r) else np.inf
 
 
-def _default_forecaster():
+def _default_forecaster(horizon: int, context_length: int):
     from gluts.forecasting.glu import GLUForecaster
 
-    return GLUForecaster(horizon=1, quantiles=(0.1, 0.5, 0.9), random_state=0)
+    return GLUForecaster(horizon=horizon, quantiles=(0.1, 0.5, 0.9), random_state=0)

@@ -5,7 +5,7 @@ import pandas as pd
 import pytest
 
 from gluts.anomaly import GLUAnomalyDetector
-from gluts.anomaly.glu import one_step_forecasts
+from gluts.anomaly.glu import rolling_forecasts
 from gluts.base import BaseForecaster
 
 
@@ -27,22 +27,26 @@ def _random_walk(n=600, seed=0):
     return pd.Series(50 + np.cumsum(steps), index=pd.date_range("2024", periods=n, freq="h"))
 
 
-def test_one_step_forecasts_use_only_earlier_rows():
+def test_rolling_forecasts_use_only_earlier_rows():
     values = np.arange(10.0)
     forecaster = LastValueForecaster().fit(
         pd.DataFrame({"unique_id": "a", "ds": np.arange(10), "y": values})
     )
-    step = one_step_forecasts(forecaster, values, context=2, chunk=3)
+    step = rolling_forecasts(forecaster, values, context=2, chunk=3)
     np.testing.assert_array_equal(step[2:], values[1:-1])
     assert np.isnan(step[:2]).all()
-    strided = one_step_forecasts(forecaster, values, context=1, stride=3, chunk=2)
+    strided = rolling_forecasts(forecaster, values, context=1, stride=3, chunk=2)
     np.testing.assert_array_equal(strided[1:], [0, 0, 0, 3, 3, 3, 6, 6, 6])
 
 
 def test_forecast_reference_is_kept_when_it_explains_the_series():
     y = _random_walk()
     det = GLUAnomalyDetector(
-        LastValueForecaster(), references=("level", "forecast"), windows=(50,), forecast_context=8
+        LastValueForecaster(),
+        references=("level", "forecast"),
+        windows=(50,),
+        forecast_context=8,
+        forecast_stride=1,
     ).fit(y.iloc[:300])
     assert det.references_ == {0: "forecast"}  # an unnamed Series is series 0
     jumped = y.copy()
