@@ -286,10 +286,16 @@ def _fit_or_fallback(model: LocalForecaster, sid: Hashable, y: np.ndarray, seaso
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
+            # statsmodels re-enables its warnings (simplefilter "always") when first imported.
+            warnings.showwarning = _silent
             return model._fit_one(y, season_length)
     except (ValueError, ArithmeticError, np.linalg.LinAlgError) as exc:
         reason = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
         return _Fallback(_fallback()._fit_one(y, season_length), reason)
+
+
+def _silent(*args, **kwargs) -> None:
+    """A ``warnings.showwarning`` that shows nothing."""
 
 
 def _warn_fallbacks(owner: str, failed: list[tuple[Hashable, str]]) -> None:
