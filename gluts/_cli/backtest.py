@@ -47,6 +47,7 @@ def backtest_command(
     ] = False,
     plot: opt.Plot = None,
     seed: opt.Seed = 0,
+    n_jobs: opt.NJobs = -1,
     quiet: Quiet = False,
     verbose: Verbose = False,
 ) -> None:
@@ -68,10 +69,11 @@ def backtest_command(
         f"horizon {horizon}, {windows} windows, season length {season}.",
         quiet,
     )
-    from gluts.backtest import backtest
+    from gluts.backtesting import backtest
 
     estimators = [
-        build(n, MODELS, horizon=horizon, season_length=season, random_state=seed) for n in names
+        build(n, MODELS, horizon=horizon, season_length=season, random_state=seed, n_jobs=n_jobs)
+        for n in names
     ]
     result = backtest(
         estimators,

@@ -131,6 +131,11 @@ def _rich_to_stderr() -> Iterator[None]:
 
 @contextmanager
 def _warnings_to_stderr(verbose: bool, quiet: bool) -> Iterator[None]:
+    """Print warnings as one line each: gluts' own unless quiet, all others only if verbose.
+
+    The printing checks the category too, because statsmodels turns its own warnings back
+    on (``simplefilter("always")``) when it is imported.
+    """
     from gluts.exceptions import GlutsWarning
 
     def show(message, category, filename, lineno, file=None, line=None) -> None:

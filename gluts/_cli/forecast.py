@@ -60,6 +60,7 @@ def forecast_command(
         ),
     ] = None,
     seed: opt.Seed = 0,
+    n_jobs: opt.NJobs = -1,
     quiet: Quiet = False,
     verbose: Verbose = False,
 ) -> None:
@@ -75,7 +76,7 @@ def forecast_command(
         )
     if model_path is None:
         name = parse_names(model or DEFAULT_MODEL, MODELS, "--model")[0]
-        estimator = _build(name, horizon, qs, season_length, seed, quiet, save_model)
+        estimator = _build(name, horizon, qs, season_length, seed, n_jobs, quiet, save_model)
     loaded = load_input(data, id_col=id_col, time_col=time_col, target_col=target)
     y, columns = loaded.long(), loaded.columns
     if model_path is not None:
@@ -147,7 +148,7 @@ def _floats(text: str, option: str, low: float, high: float) -> list[float]:
     return values
 
 
-def _build(name, horizon, qs, season_length, seed, quiet, save_model):
+def _build(name, horizon, qs, season_length, seed, n_jobs, quiet, save_model):
     estimator = build(
         name,
         MODELS,
@@ -155,6 +156,7 @@ def _build(name, horizon, qs, season_length, seed, quiet, save_model):
         quantiles=qs,
         season_length=season_length,
         random_state=seed,
+        n_jobs=n_jobs,
         verbose=progress_enabled(quiet),
     )
     if save_model is not None and not hasattr(estimator, "save"):

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-__all__ = ["Data", "IdCol", "Plot", "SeasonLength", "Seed", "Target", "TimeCol"]
+__all__ = ["Data", "IdCol", "NJobs", "Plot", "SeasonLength", "Seed", "Target", "TimeCol"]
 
 Data = Annotated[
     Path,
@@ -37,6 +37,10 @@ SeasonLength = Annotated[
     typer.Option(min=1, help="Steps in one season. Default: inferred from the frequency."),
 ]
 Seed = Annotated[int, typer.Option(help="Random seed of the GLU models.")]
+NJobs = Annotated[
+    int,
+    typer.Option(help="Parallel jobs for fitting one model per series (-1: all cores)."),
+]
 Plot = Annotated[
     Path | None,
     typer.Option(dir_okay=False, help="Save a plot to this file (PNG, SVG or PDF)."),
