@@ -357,8 +357,6 @@ class IsolationForestDetector(BaseAnomalyDetector):
     def _surprise(self, state: _ForestState, values: np.ndarray) -> Surprise:
         z = np.full(len(values), np.nan)
         if len(values) >= self.window:
-            z[self.window - 1 :] = -state.forest.score_samples(
-                self._windows(values, state.sd)
-            )
+            z[self.window - 1 :] = -state.forest.score_samples(self._windows(values, state.sd))
         nan = np.full(len(values), np.nan)
         return Surprise(z, nan, nan, nan.copy())
