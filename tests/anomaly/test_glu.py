@@ -71,3 +71,22 @@ def test_invalid_references_and_windows_are_named():
         GLUAnomalyDetector(references=("trend",)).fit(y)
     with pytest.raises(ValueError, match="windows=\\(2,\\)"):
         GLUAnomalyDetector(references=("level",), windows=(2,)).fit(y)
+
+
+def test_forecast_reference_scores_are_causal_and_need_no_refit():
+    y = _random_walk(800)
+    det = GLUAnomalyDetector(
+        LastValueForecaster(),
+        references=("level", "forecast"),
+        windows=(50,),
+        forecast_context=8,
+        forecast_stride=5,
+        selection_ratio=0.9,
+    ).fit(y.iloc[:300])
+    assert det.references_ == {0: "forecast"}
+    changed = y.copy()
+    changed.iloc[600:] += 10.0
+    before, after = det.score(y), det.score(changed)
+    pd.testing.assert_series_equal(before.iloc[:600], after.iloc[:600])
+    assert after.iloc[600] > before.iloc[600]
+    pd.testing.assert_series_equal(det.score(y.iloc[300:]), before.iloc[300:])
