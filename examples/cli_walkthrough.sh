@@ -16,12 +16,12 @@ gluts datasets export monthly_seasonal monthly.csv
 head -n 3 monthly.csv
 
 # A backtest leaderboard: 2 rolling windows of 12 months, metrics per series to a CSV.
-gluts backtest monthly.csv --models snaive,naive2,theta --horizon 12 --windows 2 \
+gluts backtest monthly.csv --models snaive,naive2,drift --horizon 12 --windows 2 \
     --output metrics.csv --plot backtest.png
 head -n 3 metrics.csv
 
 # Forecast 12 months with 80% and 95% intervals, in the input's (long) layout.
-gluts forecast monthly.csv --horizon 12 --model theta --level 80,95 \
+gluts forecast monthly.csv --horizon 12 --model naive2 --level 80,95 \
     --output forecast.csv --plot forecast.png
 head -n 3 forecast.csv
 
@@ -31,4 +31,4 @@ gluts backtest monthly_seasonal --models snaive,naive2 --horizon 12 --json --qui
 
 # Exit code 1 for unusable data, with one line on stderr.
 printf 'ds,y\n' > header_only.csv
-if gluts forecast header_only.csv --horizon 3; then exit 1; else test $? -eq 1; fi
+if gluts forecast header_only.csv --horizon 3 --model naive; then exit 1; else test $? -eq 1; fi

@@ -39,7 +39,10 @@ SeasonLength = Annotated[
 Seed = Annotated[int, typer.Option(help="Random seed of the GLU models.")]
 NJobs = Annotated[
     int,
-    typer.Option(help="Parallel jobs for fitting one model per series (-1: all cores)."),
+    typer.Option(
+        envvar="GLUTS_N_JOBS",
+        help="Parallel jobs for fitting one model per series (-1: all cores).",
+    ),
 ]
 Plot = Annotated[
     Path | None,

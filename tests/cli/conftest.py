@@ -49,6 +49,12 @@ class QuickForecaster(LocalForecaster):
         return point, qarr
 
 
+@pytest.fixture(autouse=True)
+def _one_job(monkeypatch):
+    """Fit series in-process: worker start-up would dominate on the tests' tiny data."""
+    monkeypatch.setenv("GLUTS_N_JOBS", "1")
+
+
 @pytest.fixture
 def runner():
     """A CliRunner that keeps stdout and stderr apart."""

@@ -92,16 +92,16 @@ def test_verbose_shows_the_traceback(runner, quick_models, long_csv):
 def test_progress_only_on_a_terminal_without_quiet(
     runner, quick_models, long_csv, monkeypatch, tty, quiet, expected
 ):
-    import gluts.backtest
+    import gluts.backtesting
 
     seen = {}
-    real = gluts.backtest.backtest
+    real = gluts.backtesting.backtest
 
     def spy(*args, **kwargs):
         seen["verbose"] = kwargs["verbose"]
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(gluts.backtest, "backtest", spy)
+    monkeypatch.setattr(gluts.backtesting, "backtest", spy)
     monkeypatch.setattr("gluts._cli.console._both_terminals", lambda: tty)
     args = ["backtest", str(long_csv), "--models", "naive", "--horizon", "6", *quiet]
     result = runner.invoke(app, args)

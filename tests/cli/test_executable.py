@@ -46,7 +46,7 @@ def test_forecast_and_backtest_on_a_semicolon_csv(tmp_path):
 def test_exit_codes(tmp_path):
     empty = tmp_path / "empty.csv"
     empty.write_text("")
-    bad = run("forecast", empty, "--horizon", "3")
+    bad = run("forecast", empty, "--horizon", "3", "--model", "naive")
     assert (bad.returncode, bad.stdout) == (1, "")
     assert bad.stderr == "Error: empty.csv: the file is empty.\n"
     usage = run("forecast", empty, "--horizon", "zero")

@@ -14,6 +14,7 @@ SCRIPT = Path(__file__).resolve().parents[2] / "examples" / "cli_walkthrough.sh"
 BIN = Path(sys.executable).parent
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not (BIN / "gluts").exists(), reason="the gluts script is not installed")
 @pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
 def test_walkthrough_runs(tmp_path):
