@@ -70,8 +70,8 @@ def plot_backtest(result, series: Hashable | None = None) -> object:
 
     Parameters
     ----------
-    result : gluts.backtest.BacktestResult
-        What :func:`gluts.backtest.backtest` returned.
+    result : gluts.backtesting.BacktestResult
+        What :func:`gluts.backtest` returned.
     series : hashable or None, default=None
         The series whose forecasts are drawn; the first one when None.
 

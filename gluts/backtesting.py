@@ -32,7 +32,7 @@ QUANTILE_METRICS = ("mql", "scaled_crps", "coverage")
 class BacktestResult:
     """What a backtest produced.
 
-    Attributes
+    Parameters
     ----------
     forecasts : pandas.DataFrame
         Long frame with columns ``model, unique_id, cutoff, ds, y, forecast`` and one column
