@@ -191,6 +191,10 @@ def load_input(
         When a named column is absent, there is no numeric column, or a role is ambiguous.
     """
     path = Path(path)
+    if path.is_dir():
+        import typer
+
+        raise typer.BadParameter(f"{str(path)!r} is a folder, not a file.", param_hint="DATA")
     if path.exists():
         name, frame = path.name, read_table(path)
     else:
