@@ -62,6 +62,14 @@ def detect_command(
         typer.Option(dir_okay=False, help="Write the score and 0/1 label of every row."),
     ] = None,
     plot: opt.Plot = None,
+    by_row: Annotated[
+        bool,
+        typer.Option(
+            "--by-row",
+            help="Treat each series' rows as equally spaced, for irregular timestamps (gaps, "
+            "duplicates, jitter); outputs keep the original timestamps.",
+        ),
+    ] = False,
     fail_on_alert: Annotated[
         bool,
         typer.Option(
@@ -87,8 +95,12 @@ def detect_command(
         )
     loaded = load_input(data, id_col=id_col, time_col=time_col, target_col=target)
     y, columns = loaded.long(), loaded.columns
-    silent_panel(y, columns)
     train = _training_rows(y, columns, train_until, train_fraction)
+    rows = _Rows(y, columns) if by_row else None
+    if rows is not None:
+        y, train = rows.as_steps(y), rows.as_steps(train)
+        season_length = season_length or rows.season_length()
+    silent_panel(y, columns)
     detector = build(
         name, DETECTORS, threshold=limit, season_length=season_length, random_state=seed
     )
@@ -99,6 +111,8 @@ def detect_command(
     with status("Fitting and scoring", quiet):
         detector.fit(train, **columns)
         events = detector.alerts(y)
+    if rows is not None:
+        events = rows.restore_events(events)
     _print_alerts(events, loaded.source)
     if alerts is not None:
         from gluts._cli.writing import write_table
@@ -107,6 +121,8 @@ def detect_command(
         info(f"Wrote {len(events)} alert events to {alerts}.", quiet)
     if scores is not None or plot is not None:
         scored = _scored_rows(detector, y, columns)
+        if rows is not None:
+            scored = rows.restore_rows(scored)
         _write_scores(scored, scores, plot, events, columns, quiet)
     if fail_on_alert and len(events):
         raise typer.Exit(EXIT_ALERTS)
@@ -159,6 +175,43 @@ def _training_rows(y, columns, train_until: str | None, train_fraction: float | 
     return y[position < rows]
 
 
+class _Rows:
+    """Row positions as the time of each series (``--by-row``), and the way back."""
+
+    def __init__(self, y, columns: dict[str, str]):
+        self.id_col, self.time_col = columns["id_col"], columns["time_col"]
+        self.ids, self.times = y[self.id_col], y[self.time_col]
+        self.step = y.groupby(self.id_col, sort=False).cumcount()
+        self.lookup = dict(zip(zip(y[self.id_col], self.step), self.times))
+
+    def as_steps(self, frame):
+        """``frame`` (rows of the input) with each row's position as its time."""
+        return frame.assign(**{self.time_col: self.step.loc[frame.index]})
+
+    def season_length(self) -> int:
+        """Rows per natural cycle at the typical spacing (1 without datetimes)."""
+        import pandas as pd
+        from pandas.tseries.frequencies import to_offset
+
+        from gluts.data._time import season_length_for
+
+        if not pd.api.types.is_datetime64_any_dtype(self.times):
+            return 1
+        spacing = self.times.groupby(self.ids, sort=False).diff().median()
+        return season_length_for(to_offset(spacing)) if spacing > pd.Timedelta(0) else 1
+
+    def restore_events(self, events):
+        """Alert events with timestamps instead of row positions."""
+        out = events.copy()
+        for col in ("start", "end", "peak_time"):
+            out[col] = [self.lookup[key] for key in zip(out["unique_id"], out[col])]
+        return out
+
+    def restore_rows(self, scored):
+        """Scored rows (in input order) with their original timestamps."""
+        return scored.assign(**{self.time_col: self.times.to_numpy()})
+
+
 def _print_alerts(events, source: str) -> None:
     from gluts._cli.tables import frame_table
 
@@ -177,7 +230,7 @@ def _scored_rows(detector, y, columns):
     keys = [columns["id_col"], columns["time_col"]]
     score = detector.score(y)
     label = detector.predict(y)
-    return y.merge(score, on=keys).merge(label, on=keys)
+    return y.merge(score, on=keys, how="left").merge(label, on=keys, how="left")
 
 
 def _write_scores(scored, scores: Path | None, plot: Path | None, events, columns, quiet) -> None:

@@ -96,3 +96,23 @@ def test_train_until_before_the_data_is_one_line(runner, anomalous_csv):
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: metrics.csv: No rows at or before --train-until")
     assert result.stderr.count("\n") == 1
+
+
+def test_by_row_handles_irregular_timestamps(runner, tmp_path):
+    frame = make_synthetic(n_series=1, length=600, n_anomalies=3, random_state=1)
+    times = frame["ds"].copy()
+    times.iloc[100] = times.iloc[99]  # a duplicate
+    times.iloc[200:] += pd.Timedelta("7min")  # then off the hourly grid
+    path = tmp_path / "irregular.csv"
+    frame.assign(ds=times)[["ds", "y"]].to_csv(path, index=False)
+    plain = runner.invoke(app, ["detect", str(path), "--model", "mad"])
+    assert plain.exit_code == 1
+    assert "duplicate timestamp" in plain.stderr
+    scores, alerts = tmp_path / "scores.csv", tmp_path / "alerts.csv"
+    args = ["detect", str(path), "--model", "mad", "--by-row", "--train-fraction", "0.3"]
+    result = runner.invoke(app, [*args, "--scores", str(scores), "--alerts", str(alerts)])
+    assert result.exit_code == 0, result.output
+    rows = pd.read_csv(scores, parse_dates=["ds"])
+    assert rows["ds"].tolist() == times.tolist()
+    events = pd.read_csv(alerts, parse_dates=["start", "end"])
+    assert len(events) and events["start"].isin(times).all() and events["end"].isin(times).all()
