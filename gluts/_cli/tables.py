@@ -29,7 +29,7 @@ def leaderboard_table(board: pd.DataFrame, title: str) -> Table:
     Parameters
     ----------
     board : pandas.DataFrame
-        :meth:`gluts.backtest.BacktestResult.summary`.
+        :meth:`gluts.backtesting.BacktestResult.summary`.
     title : str
         Table title.
 
@@ -65,7 +65,7 @@ def verdict(board: pd.DataFrame) -> str | None:
     Parameters
     ----------
     board : pandas.DataFrame
-        :meth:`gluts.backtest.BacktestResult.summary`.
+        :meth:`gluts.backtesting.BacktestResult.summary`.
 
     Returns
     -------
