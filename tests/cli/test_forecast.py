@@ -10,7 +10,7 @@ import pytest
 
 from gluts.cli import app
 
-from .conftest import QuickForecaster
+from .conftest import QuickForecaster, long_frame
 from .helpers import assert_png
 
 
@@ -138,3 +138,17 @@ class Saveable(QuickForecaster):
         import pickle
 
         Path(path).write_bytes(pickle.dumps(self))
+
+
+def test_gluts_warnings_are_one_line_on_stderr(runner, quick_models, tmp_path):
+    path = tmp_path / "gappy.csv"
+    frame = long_frame(n_series=1, length=48)
+    frame.loc[5, "y"] = None
+    frame.to_csv(path, index=False)
+    args = ["forecast", str(path), "--horizon", "2", "--model", "quick"]
+    shown = runner.invoke(app, args)
+    assert shown.exit_code == 0, shown.output
+    assert "Warning: Interpolated missing values per series: 's0': 1." in shown.stderr
+    assert "Warning" not in shown.stdout
+    quiet = runner.invoke(app, [*args, "--quiet"])
+    assert quiet.stderr == ""
