@@ -21,6 +21,8 @@ _LAZY = {
     "ETSForecaster": "gluts.forecasting",
     "ThetaForecaster": "gluts.forecasting",
     "ARIMAForecaster": "gluts.forecasting",
+    "GLUForecaster": "gluts.forecasting.glu",
+    "load": "gluts.serialization",
     "backtest": "gluts.backtesting",
     "BacktestResult": "gluts.backtesting",
     "list_datasets": "gluts.datasets",

@@ -1,0 +1,149 @@
+"""Tensors for the GLU forecaster: padded series, causal statistics, features, batches.
+
+Series of different lengths are right-aligned in one matrix and extended to the left by
+repeating their first season, so that every array is rectangular and every statistic is
+computed once, before training. Batches are crops of that matrix: slices, never Python loops
+over windows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import torch
+
+from gluts.nn.scaling import causal_scale
+
+__all__ = ["SequenceData", "calendar_features", "left_extend", "prepare"]
+
+_CALENDAR = (  # (name, period in hours, value getter)
+    ("hour", 24.0, lambda idx: idx.hour + idx.minute / 60.0),
+    ("weekday", 24.0 * 7, lambda idx: idx.dayofweek + idx.hour / 24.0),
+    ("yearday", 24.0 * 365.25, lambda idx: idx.dayofyear - 1.0),
+)
+_CALENDAR_PERIODS = {"hour": 24.0, "weekday": 7.0, "yearday": 365.25}
+
+
+def left_extend(y: np.ndarray, length: int, season_length: int) -> np.ndarray:
+    """Extend ``y`` to ``length`` values by repeating its first season backwards."""
+    missing = length - len(y)
+    if missing <= 0:
+        return y[-length:]
+    period = y[: max(1, min(season_length, len(y)))]
+    reps = -(-missing // len(period))
+    head = np.tile(period, reps)[len(period) * reps - missing :]
+    return np.concatenate([head, y])
+
+
+def calendar_features(index: pd.Index, step_hours: float) -> list[str]:
+    """Names of the calendar cycles that are longer than one step of ``index``."""
+    if not isinstance(index, pd.DatetimeIndex):
+        return []
+    return [name for name, hours, _ in _CALENDAR if hours > 1.5 * step_hours]
+
+
+def _calendar_matrix(index: pd.Index, names: list[str]) -> np.ndarray:
+    """Sine and cosine of each named cycle at each timestamp, shaped (2 * n_names, time)."""
+    rows = []
+    for name, _, getter in _CALENDAR:
+        if name in names:
+            phase = 2 * np.pi * np.asarray(getter(index), dtype=np.float64)
+            phase /= _CALENDAR_PERIODS[name]
+            rows += [np.sin(phase), np.cos(phase)]
+    return np.array(rows).reshape(len(rows), len(index))
+
+
+@dataclass
+class SequenceData:
+    """Right-aligned series with everything the network reads, as float32 tensors.
+
+    Attributes
+    ----------
+    features : Tensor of shape (n_series, n_features, time)
+    values, loc, scale : Tensor of shape (n_series, time)
+        Values and location centred by ``offset``; scale.
+    offset : ndarray of shape (n_series,)
+        Per-series centring constant (float64).
+    loc_raw, scale_raw : ndarray of shape (n_series, time)
+        Uncentred float64 statistics, for mapping predictions back.
+    starts : ndarray of shape (n_series,)
+        Index of each series' first real (not extended) value.
+    """
+
+    features: torch.Tensor
+    values: torch.Tensor
+    loc: torch.Tensor
+    scale: torch.Tensor
+    offset: np.ndarray
+    loc_raw: np.ndarray
+    scale_raw: np.ndarray
+    starts: np.ndarray
+
+
+def prepare(
+    series: list[np.ndarray],
+    indexes: list[pd.Index] | None,
+    calendar: list[str],
+    length: int,
+    scaler: str,
+    season_length: int,
+    scale_window: int,
+) -> SequenceData:
+    """Build the rectangular tensors for ``series``, keeping their last ``length`` values.
+
+    Parameters
+    ----------
+    series : list of ndarray
+        The values of each series.
+    indexes : list of pandas.Index or None
+        Their timestamps (needed when ``calendar`` is not empty).
+    calendar : list of str
+        Calendar cycles to add as features.
+    length : int
+        Columns of the matrix; longer series keep their last ``length`` values.
+    scaler : str
+        See :func:`gluts.nn.causal_scale`.
+    season_length : int
+        Steps per season.
+    scale_window : int
+        Steps the scale is averaged over.
+
+    Returns
+    -------
+    SequenceData
+        The tensors.
+    """
+    values = np.stack(
+        [left_extend(np.asarray(y, np.float64), length, season_length) for y in series]
+    )
+    starts = np.array([max(0, length - len(y)) for y in series])
+    loc, scale = causal_scale(values, scaler, season_length, scale_window)
+    offset = values[:, -1].copy()  # centring constant: exact, since the network is linear in it
+    z = np.clip((values - loc) / scale, -30.0, 30.0)
+    blocks = [z[:, None, :]]
+    if calendar:
+        cal = []
+        for idx in indexes:
+            full = idx[-length:] if len(idx) >= length else _extend_index(idx, length)
+            cal.append(_calendar_matrix(full, calendar))
+        blocks.append(np.stack(cal))
+    features = np.concatenate(blocks, axis=1)
+    as_tensor = lambda a: torch.as_tensor(a, dtype=torch.float32)  # noqa: E731
+    return SequenceData(
+        features=as_tensor(features),
+        values=as_tensor(values - offset[:, None]),
+        loc=as_tensor(loc - offset[:, None]),
+        scale=as_tensor(scale),
+        offset=offset,
+        loc_raw=loc,
+        scale_raw=scale,
+        starts=starts,
+    )
+
+
+def _extend_index(idx: pd.DatetimeIndex, length: int) -> pd.DatetimeIndex:
+    """Timestamps of ``idx`` extended backwards to ``length`` entries on the same grid."""
+    freq = idx.freq or (idx[1] - idx[0] if len(idx) > 1 else pd.Timedelta(hours=1))
+    return pd.date_range(end=idx[-1], periods=length, freq=freq)

@@ -1,0 +1,363 @@
+"""GLUForecaster: one global gated-convolution forecaster for many series."""
+
+from __future__ import annotations
+
+import math
+from contextlib import contextmanager
+from numbers import Integral, Real
+
+import numpy as np
+import torch
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from gluts.base import BaseForecaster
+from gluts.data import Panel
+from gluts.exceptions import InsufficientHistoryError
+from gluts.forecasting._glu_data import calendar_features, prepare
+from gluts.nn import GATES, SCALERS, GLUNetwork, NetworkSpec, blocks_for_context
+from gluts.training import TrainingPlan, train
+
+__all__ = ["GLUForecaster"]
+
+
+class GLUForecaster(BaseForecaster):
+    """Global probabilistic forecaster built on a causal, dilated GLU convolution stack.
+
+    One network learns from every series at once. At each position of a series it reads the
+    past through a stack of gated residual blocks ``(X*W + b) ⊗ σ(X*V + c)`` and forecasts
+    ``horizon`` quantiles directly; the median is a learned linear function of the last
+    ``context_length`` values, initialised to the seasonal naive forecast, plus the stack's
+    correction. Training forecasts from every position of every series at once (forking
+    sequences) with the pinball loss.
+
+    Parameters
+    ----------
+    horizon : int, default=1
+        Largest number of steps forecast; ``predict(h)`` accepts ``h <= horizon``.
+    context_length : int or None, default=None
+        Past values the linear skip reads; None uses ``max(2 * horizon, min(14 *
+        season_length, 336))``.
+    n_channels : int, default=32
+        Width of the convolution stack.
+    kernel_size : int, default=3
+        Taps of each convolution.
+    n_blocks : int or None, default=None
+        Gated residual blocks (dilations 1, 2, 4, ...); None uses the fewest whose receptive
+        field covers ``context_length``.
+    gate : {"sigmoid", "tanh", "gelu", "silu", "identity"}, default="sigmoid"
+        Gate of each GLU: sigmoid is Dauphin et al.'s GLU.
+    dropout : float, default=0.0
+        Dropout inside the blocks.
+    quantiles : tuple of float, default=(0.1, 0.5, 0.9)
+        Quantile levels to predict; the median (0.5) is always fitted and is the point
+        forecast.
+    scaler : {"seasonal", "mean_abs", "standard"}, default="seasonal"
+        Per-position scaling from the past only: ``"seasonal"`` divides by the mean absolute
+        seasonal difference around the mean of the last season.
+    season_length : int or None, default=None
+        Steps per season; None infers it from the frequency (1 for integer time).
+    n_steps : int, default=1500
+        Training steps (the budget; fixed so that fits are repeatable).
+    batch_size : int, default=32
+        Series crops per step.
+    window_length : int, default=1024
+        Longest crop of a series per step; every position of it is a forecast origin.
+    learning_rate : float, default=1.5e-3
+        Adam's initial learning rate, decayed to 0 on a cosine.
+    early_stopping : bool, default=False
+        Hold out a validation tail per series, evaluate every 100 steps, stop after 4
+        evaluations without improvement and keep the best weights.
+    random_state : int, RandomState instance or None, default=None
+        Seeds initialisation and batch sampling; an int makes CPU fits repeatable.
+    device : {"cpu", "cuda", "auto"}, default="cpu"
+        Where to train and predict; ``"auto"`` picks CUDA when available.
+    n_threads : int or None, default=None
+        CPU threads for torch during fit and predict; None keeps torch's setting.
+    verbose : bool, default=False
+        Show a progress bar with the step and the losses.
+    alias : str or None, default=None
+        Name of the forecast column; None uses ``"GLU"``.
+
+    Attributes
+    ----------
+    network_ : GLUNetwork
+        The trained network (on the CPU after fit).
+    spec_ : NetworkSpec
+        The network's sizes.
+    season_length_ : int
+        Season length used.
+    calendar_ : list of str
+        Calendar cycles used as features.
+    history_ : gluts.data.Panel
+        The fitted series.
+    training_history_ : gluts.training.History
+        Losses per step.
+    series_ids_ : list
+        Identifiers of the fitted series.
+    n_series_ : int
+        Number of fitted series.
+
+    See Also
+    --------
+    SeasonalNaiveForecaster, ETSForecaster
+
+    Notes
+    -----
+    The receptive field of the stack is ``1 + (kernel_size - 1) * sum(2**i)`` over the blocks.
+
+    References
+    ----------
+    Dauphin, Fan, Auli, Grangier (2017), "Language Modeling with Gated Convolutional
+    Networks"; Wen et al. (2017), "A Multi-Horizon Quantile Recurrent Forecaster".
+    """
+
+    _parameter_constraints: dict = {
+        "horizon": [Interval(Integral, 1, None, closed="left")],
+        "context_length": [Interval(Integral, 2, None, closed="left"), None],
+        "n_channels": [Interval(Integral, 1, None, closed="left")],
+        "kernel_size": [Interval(Integral, 2, None, closed="left")],
+        "n_blocks": [Interval(Integral, 1, None, closed="left"), None],
+        "gate": [StrOptions(set(GATES))],
+        "dropout": [Interval(Real, 0, 1, closed="left")],
+        "quantiles": ["array-like"],
+        "scaler": [StrOptions(set(SCALERS))],
+        "season_length": [Interval(Integral, 1, None, closed="left"), None],
+        "n_steps": [Interval(Integral, 1, None, closed="left")],
+        "batch_size": [Interval(Integral, 1, None, closed="left")],
+        "window_length": [Interval(Integral, 2, None, closed="left")],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "early_stopping": ["boolean"],
+        "random_state": ["random_state"],
+        "device": [StrOptions({"cpu", "cuda", "auto"})],
+        "n_threads": [Interval(Integral, 1, None, closed="left"), None],
+        "verbose": ["verbose"],
+        "alias": [str, None],
+    }
+    _tags = {"global_model": True, "requires_horizon_in_fit": True}
+
+    def __init__(
+        self,
+        horizon=1,
+        *,
+        context_length=None,
+        n_channels=32,
+        kernel_size=3,
+        n_blocks=None,
+        gate="sigmoid",
+        dropout=0.0,
+        quantiles=(0.1, 0.5, 0.9),
+        scaler="seasonal",
+        season_length=None,
+        n_steps=1500,
+        batch_size=32,
+        window_length=1024,
+        learning_rate=1.5e-3,
+        early_stopping=False,
+        random_state=None,
+        device="cpu",
+        n_threads=None,
+        verbose=False,
+        alias=None,
+    ):
+        self.horizon = horizon
+        self.context_length = context_length
+        self.n_channels = n_channels
+        self.kernel_size = kernel_size
+        self.n_blocks = n_blocks
+        self.gate = gate
+        self.dropout = dropout
+        self.quantiles = quantiles
+        self.scaler = scaler
+        self.season_length = season_length
+        self.n_steps = n_steps
+        self.batch_size = batch_size
+        self.window_length = window_length
+        self.learning_rate = learning_rate
+        self.early_stopping = early_stopping
+        self.random_state = random_state
+        self.device = device
+        self.n_threads = n_threads
+        self.verbose = verbose
+        self.alias = alias
+
+    @classmethod
+    def _test_params(cls):
+        return [
+            {"n_channels": 4, "n_blocks": 2, "n_steps": 3, "batch_size": 4, "context_length": 24},
+            {
+                "n_channels": 4,
+                "n_blocks": 2,
+                "n_steps": 4,
+                "batch_size": 2,
+                "gate": "tanh",
+                "scaler": "mean_abs",
+                "early_stopping": True,
+                "quantiles": (0.25, 0.75),
+            },
+        ]
+
+    # -- fit --------------------------------------------------------------------------------
+
+    def _fit_panel(self, panel: Panel, X) -> None:
+        m = self.season_length or panel.grid.season_length()
+        context = self.context_length or max(2 * self.horizon, min(14 * m, 336))
+        levels = tuple(sorted(set(self.quantiles_) | {0.5}))
+        calendar = calendar_features(panel.index[0], _step_hours(panel))
+        spec = NetworkSpec(
+            in_features=1 + 2 * len(calendar),
+            horizon=self.horizon,
+            quantiles=levels,
+            context_length=context,
+            season_length=m,
+            n_channels=self.n_channels,
+            n_blocks=self.n_blocks or blocks_for_context(context, self.kernel_size),
+            kernel_size=self.kernel_size,
+            dilation_base=2,
+            gate=self.gate,
+            dropout=self.dropout,
+            use_weight_norm=True,
+        )
+        rng = check_random_state(self.random_state)
+        seed = int(rng.randint(2**31 - 1))
+        device = _device(self.device)
+        self.season_length_, self.calendar_, self.spec_ = m, calendar, spec
+        length = int(panel.lengths.max())
+        data = prepare(
+            panel.values, panel.index, calendar, length, self.scaler, m, self._scale_window()
+        )
+        plan = self._plan(panel, len(panel))
+        if not (panel.lengths >= plan.warm + self.horizon + 1 + plan.validation).any():
+            raise InsufficientHistoryError(
+                f"GLUForecaster needs at least {plan.warm + self.horizon + 1 + plan.validation} "
+                f"observations in some series to train (warm-up {plan.warm}, horizon "
+                f"{self.horizon}, validation {plan.validation}); the longest has "
+                f"{int(panel.lengths.max())}. Lower horizon or context_length."
+            )
+        with _threads(self.n_threads), torch.random.fork_rng(devices=[]):
+            torch.manual_seed(seed)
+            network = GLUNetwork(spec).to(device)
+            with _progress(self.verbose, plan.n_steps) as progress:
+                history = train(network, data, plan, np.random.default_rng(seed), device, progress)
+        self.network_ = network.cpu().eval()
+        self.training_history_ = history
+
+    def _scale_window(self) -> int:
+        m = self.season_length_
+        return max(7 * m, 2 * self.horizon) if m > 1 else max(28, 2 * self.horizon)
+
+    def _plan(self, panel: Panel, n_series: int) -> TrainingPlan:
+        warm = min(self._scale_window() + self.season_length_, self.spec_.context_length // 2)
+        validation = self.horizon + min(
+            math.ceil(256 / n_series) - 1, int(panel.lengths.max()) // 5
+        )
+        return TrainingPlan(
+            n_steps=self.n_steps,
+            batch_size=self.batch_size,
+            window=self.window_length,
+            learning_rate=self.learning_rate,
+            warm=warm,
+            validation=validation if self.early_stopping else 0,
+            early_stopping=self.early_stopping,
+        )
+
+    def save(self, path) -> None:
+        """Save the fitted forecaster as JSON metadata plus weights (no pickle).
+
+        Parameters
+        ----------
+        path : str or pathlib.Path
+            File to write; read it back with :func:`gluts.load`.
+        """
+        from gluts.serialization import save
+
+        check_is_fitted(self, "network_")
+        save(self, path)
+
+    # -- predict ----------------------------------------------------------------------------
+
+    def _history_length(self) -> int:
+        """Values of each series that a forecast reads."""
+        spec = self.spec_
+        field = max(spec.context_length, self.network_.receptive_field)
+        return field + self._scale_window() + self.season_length_
+
+    def _forecast(self, panel: Panel, h: int, refit: bool):
+        spec = self.spec_
+        length = self._history_length()
+        quantiles = self.quantiles_
+        columns = [spec.quantiles.index(q) for q in quantiles]
+        median = spec.quantiles.index(0.5)
+        device = _device(self.device)
+        points, qs = [], []
+        with _threads(self.n_threads), torch.inference_mode():
+            network = self.network_.to(device)
+            for start in range(0, len(panel), 256):
+                chunk = slice(start, start + 256)
+                data = prepare(
+                    panel.values[chunk],
+                    panel.index[chunk],
+                    self.calendar_,
+                    length,
+                    self.scaler,
+                    self.season_length_,
+                    self._scale_window(),
+                )
+                tensors = (data.features, data.values, data.loc, data.scale)
+                out = network(*(t.to(device) for t in tensors))  # (n, T, H, Q)
+                out = out[:, -1, :h].double().cpu().numpy()  # (n, h, Q)
+                loc, scale = data.loc_raw[:, -1, None, None], data.scale_raw[:, -1, None, None]
+                raw = loc + scale * out
+                points += list(raw[:, :, median])
+                qs += list(raw[:, :, columns])
+            self.network_ = network.cpu()
+        return points, qs
+
+
+def _step_hours(panel: Panel) -> float:
+    idx = panel.index[int(np.argmax(panel.lengths))]
+    if len(idx) < 2 or not hasattr(idx, "freq"):
+        return 0.0
+    try:
+        return (idx[1] - idx[0]).total_seconds() / 3600.0
+    except AttributeError:
+        return 0.0
+
+
+def _device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cuda" and not torch.cuda.is_available():
+        raise ValueError("device='cuda' was requested but torch sees no CUDA device.")
+    return torch.device(name)
+
+
+@contextmanager
+def _threads(n_threads: int | None):
+    previous = torch.get_num_threads()
+    if n_threads:
+        torch.set_num_threads(n_threads)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
+
+
+@contextmanager
+def _progress(verbose: bool, total: int):
+    if not verbose:
+        yield None
+        return
+    from rich.progress import Progress
+
+    with Progress(transient=True) as bar:
+        task = bar.add_task("GLU training", total=total)
+
+        def update(step, train_loss, val_loss):
+            val = f" val {val_loss:.4f}" if val_loss is not None else ""
+            bar.update(
+                task, completed=step, description=f"GLU step {step} loss {train_loss:.4f}{val}"
+            )
+
+        yield update
