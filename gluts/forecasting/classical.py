@@ -19,7 +19,7 @@ import pandas as pd
 from sklearn.utils._param_validation import Interval, StrOptions
 
 from gluts.base import LocalForecaster
-from gluts.forecasting._seasonality import Deseasonalizer
+from gluts.forecasting._seasonality import Deseasonalizer, is_seasonal
 from gluts.forecasting.baselines import normal_quantiles
 
 __all__ = ["ARIMAForecaster", "ETSForecaster", "ThetaForecaster"]
@@ -54,11 +54,13 @@ def _ets_candidates(y: np.ndarray, season_length: int) -> list[str]:
     """The ETS models ``model="auto"`` compares on this series."""
     positive = bool(np.all(y > 0))
     # Heuristic initial seasonals need two full seasons and 10 + 2 * (m // 2) observations.
-    seasonal = season_length > 1 and len(y) >= max(2 * season_length, 10 + season_length)
+    seasonal = len(y) >= max(2 * season_length, 10 + season_length) and is_seasonal(
+        y, season_length
+    )
     return [
         name
         for name in ETS_MODELS
-        if (positive or "M" not in name) and (seasonal or name.endswith("N"))
+        if (positive or "M" not in name) and (name.endswith("N") != seasonal)
     ]
 
 
@@ -247,18 +249,21 @@ class ThetaForecaster(LocalForecaster):
     def _forecast_one(self, state: _Adjusted, h: int, quantiles: Sequence[float]):
         theta = float(self.theta)
         point = np.asarray(state.result.forecast(h, theta=theta), dtype=float)
-        band = state.result.prediction_intervals(h, theta=theta, alpha=_ONE_SD_ALPHA)
-        qarr = normal_quantiles(point, band["upper"].to_numpy() - point, quantiles)
+        sd = np.zeros(h)
+        if len(quantiles):
+            band = state.result.prediction_intervals(h, theta=theta, alpha=_ONE_SD_ALPHA)
+            sd = band["upper"].to_numpy() - point
+        qarr = normal_quantiles(point, sd, quantiles)
         factors = state.seasonality.future_indices(h)
         return point * factors, qarr * factors[:, None]
 
 
 def _fit_arima(y: np.ndarray, order: tuple[int, int, int]):
-    from statsmodels.tsa.statespace.sarimax import SARIMAX
+    from statsmodels.tsa.arima.model import ARIMA
 
-    # With d = 1 the constant is a drift; with d = 2 a constant would be a quadratic trend.
-    trend = "c" if order[1] < 2 else "n"
-    return SARIMAX(y, order=order, trend=trend).fit(disp=False)
+    # A constant when d = 0, a drift when d = 1, neither when d = 2 (R's auto.arima rule).
+    trend = ("c", "t", "n")[min(order[1], 2)]
+    return ARIMA(y, order=order, trend=trend).fit(method="innovations_mle")
 
 
 def _n_diffs(y: np.ndarray, max_d: int = 2) -> int:
@@ -266,12 +271,15 @@ def _n_diffs(y: np.ndarray, max_d: int = 2) -> int:
     from statsmodels.tsa.stattools import kpss
 
     d, x = 0, y
-    while d < max_d and len(x) > 10 and np.ptp(x) > 0 and kpss(x, nlags="auto")[1] < 0.05:
+    while d < max_d and len(x) > 10 and np.ptp(x) > 0:
+        # R's ndiffs uses the "short" bandwidth trunc(4 * (n / 100) ** 0.25).
+        if kpss(x, nlags=int(4 * (len(x) / 100) ** 0.25))[1] >= 0.05:
+            break
         x, d = np.diff(x), d + 1
     return d
 
 
-def _stepwise_arima(y: np.ndarray, max_order: int = 3):
+def _stepwise_arima(y: np.ndarray, max_order: int = 2):
     """Hyndman-Khandakar stepwise search over ``(p, q)`` by AICc, after choosing ``d``."""
     d = _n_diffs(y)
     fits: dict[tuple[int, int], object] = {}
@@ -300,7 +308,7 @@ def _stepwise_arima(y: np.ndarray, max_order: int = 3):
 
 
 class ARIMAForecaster(LocalForecaster):
-    """ARIMA models (statsmodels SARIMAX) on the seasonally adjusted series.
+    """ARIMA models (statsmodels' state-space ARIMA) on the seasonally adjusted series.
 
     Parameters
     ----------
@@ -318,7 +326,7 @@ class ARIMAForecaster(LocalForecaster):
     Attributes
     ----------
     models_ : list
-        Per-series fitted state (statsmodels ``SARIMAXResults`` and the seasonal adjustment),
+        Per-series fitted state (statsmodels ``ARIMAResults`` and the seasonal adjustment),
         in the order of ``series_ids_``.
     season_length_ : int
         The season length used.
@@ -338,10 +346,12 @@ class ARIMAForecaster(LocalForecaster):
     Seasonality is removed first, as for :class:`Naive2Forecaster` (the M4 test and
     classical multiplicative decomposition), because seasonal ARIMA with long seasons is slow
     to fit. ``order="auto"`` chooses ``d`` by repeated KPSS tests at 5% (at most 2), then
-    searches ``p, q <= 3`` stepwise (Hyndman & Khandakar, 2008) from the best of ``(2, 2)``,
+    searches ``p, q <= 2`` stepwise (Hyndman & Khandakar, 2008) from the best of ``(2, 2)``,
     ``(0, 0)``, ``(1, 0)`` and ``(0, 1)``, moving to a neighbour while AICc improves. A
-    constant (a drift when ``d = 1``) is included unless ``d = 2``. Quantiles are normal,
-    from the state-space forecast variance, then reseasonalised.
+    constant (a drift when ``d = 1``) is included unless ``d = 2``. Parameters are estimated
+    by exact maximum likelihood started from the innovations algorithm (statsmodels'
+    ``innovations_mle``, much faster than the default state-space optimiser). Quantiles are
+    normal, from the state-space forecast variance, then reseasonalised.
     """
 
     _parameter_constraints: dict = {
@@ -366,7 +376,7 @@ class ARIMAForecaster(LocalForecaster):
 
     @classmethod
     def _test_params(cls) -> list[dict]:
-        return [{"order": (1, 1, 0)}, {}]
+        return [{"order": (1, 1, 0)}, {"order": (2, 0, 1)}]
 
     def _fit_panel(self, panel, X) -> None:
         if self.order != "auto" and not (
