@@ -44,12 +44,12 @@ _MIN_STRIDE = 24
 def rolling_forecasts(
     forecaster, values: np.ndarray, *, context: int, stride: int = 1, chunk: int = 2048
 ) -> np.ndarray:
-    """Causal forecasts of every row from the ``context`` rows before it.
+    """Causal forecasts of every row from (up to) the ``context`` rows before it.
 
-    Each forecast origin ``t`` (every ``stride`` rows from ``context`` on) becomes one
-    history ``values[t - context:t]``; the fitted ``forecaster`` forecasts the next
-    ``stride`` rows of all origins of a chunk in a single ``predict(h, y=...)`` call (one
-    batch for a global model). Row ``t``'s forecast therefore uses rows before ``t`` only.
+    Forecast origins are every ``stride`` rows from row ``stride`` on; origin ``t`` becomes
+    one history ``values[max(0, t - context):t]`` and the fitted ``forecaster`` forecasts its
+    next ``stride`` rows. All origins of a chunk go into a single ``predict(h, y=...)`` call
+    (one batch for a global model). Row ``t``'s forecast therefore uses rows before ``t`` only.
 
     Parameters
     ----------
@@ -59,30 +59,28 @@ def rolling_forecasts(
     values : ndarray of shape (n,)
         The series.
     context : int
-        Rows of history per origin.
+        Most rows of history per origin.
     stride : int, default=1
-        Rows forecast per origin.
+        Rows forecast per origin, and rows between origins.
     chunk : int, default=2048
         Origins per ``predict`` call.
 
     Returns
     -------
     ndarray of shape (n,)
-        The forecasts, NaN for the first ``context`` rows.
+        The forecasts, NaN for the first ``stride`` rows.
     """
     n = len(values)
     out = np.full(n, np.nan)
-    origins = np.arange(context, n, stride)
-    steps = np.arange(context)
+    origins = np.arange(stride, n, stride)
     for first in range(0, len(origins), chunk):
         batch = origins[first : first + chunk]
-        rows = batch[:, None] - context + steps  # (k, context) positions of each history
+        lengths = np.minimum(batch, context)
+        ends = np.cumsum(lengths)
+        # positions t - L, ..., t - 1 of each origin's history, concatenated
+        rows = np.arange(ends[-1]) - np.repeat(ends - batch, lengths)
         history = pd.DataFrame(
-            {
-                "unique_id": np.repeat(batch, context),
-                "ds": rows.ravel(),
-                "y": values[rows].ravel(),
-            }
+            {"unique_id": np.repeat(batch, lengths), "ds": rows, "y": values[rows]}
         )
         pred = forecaster.predict(stride, y=history)
         point = pred[forecaster.alias_].to_numpy().reshape(len(batch), stride)
@@ -122,9 +120,8 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
     selection_ratio : float, default=0.5
         A reference other than ``"level"`` is kept when its residual spread on the fit data
         is below this fraction of the level reference's.
-    forecast_context : int, default=128
-        Rows of history the forecaster gets for each forecast (the first ``forecast_context``
-        rows of a series have no forecast and are not scored by that reference).
+    forecast_context : int or None, default=None
+        Most rows of history the forecaster gets for each forecast; None gives four strides.
     forecast_stride : int or None, default=None
         Rows forecast from each origin (origins are this many rows apart); None forecasts one
         season ahead (at least 24 rows). A forecast issued before an incident does not follow
@@ -136,8 +133,8 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
     ----------
     forecaster_ : forecaster or None
         The fitted forecaster (None when ``"forecast"`` is not among the references).
-    forecast_stride_ : int
-        The forecast stride in use.
+    forecast_stride_, forecast_context_ : int
+        The forecast stride and context in use.
     references_ : dict
         The reference each series uses.
     threshold_ : threshold object
@@ -158,7 +155,7 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
         "n_seasons": [Interval(Integral, 1, None, closed="left")],
         "windows": [tuple],
         "selection_ratio": [Interval(Real, 0, 1, closed="right")],
-        "forecast_context": [Interval(Integral, 1, None, closed="left")],
+        "forecast_context": [Interval(Integral, 1, None, closed="left"), None],
         "forecast_stride": [Interval(Integral, 1, None, closed="left"), None],
     }
 
@@ -172,7 +169,7 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
         n_seasons: int = 3,
         windows: tuple = (100, 1000),
         selection_ratio: float = 0.5,
-        forecast_context: int = 128,
+        forecast_context: int | None = None,
         forecast_stride: int | None = None,
         threshold=None,
         tail_quantile: float = 0.9,
@@ -214,6 +211,7 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
         self.forecaster_ = None
         season = int(self.season_length or panel.grid.season_length())
         self.forecast_stride_ = self.forecast_stride or max(season, _MIN_STRIDE)
+        self.forecast_context_ = self.forecast_context or 4 * self.forecast_stride_
         if "forecast" in self.references:
             forecaster = self.forecaster
             if forecaster is None:
@@ -240,7 +238,7 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
 
     def _available(self, name: str, period: int, n: int) -> bool:
         if name == "forecast":
-            return n > self.forecast_context + 10
+            return n > self.forecast_stride_ + 10
         return period > 1 and n > period + self.smooth + 10
 
     def _expectation(self, name: str, period: int, values: np.ndarray) -> np.ndarray:
@@ -249,7 +247,7 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
             return rolling_forecasts(
                 self.forecaster_,
                 values,
-                context=self.forecast_context,
+                context=self.forecast_context_,
                 stride=self.forecast_stride_,
             )
         return self._seasonal(values, period)[1]

@@ -33,10 +33,11 @@ def test_rolling_forecasts_use_only_earlier_rows():
         pd.DataFrame({"unique_id": "a", "ds": np.arange(10), "y": values})
     )
     step = rolling_forecasts(forecaster, values, context=2, chunk=3)
-    np.testing.assert_array_equal(step[2:], values[1:-1])
-    assert np.isnan(step[:2]).all()
+    np.testing.assert_array_equal(step[1:], values[:-1])
+    assert np.isnan(step[0])
     strided = rolling_forecasts(forecaster, values, context=1, stride=3, chunk=2)
-    np.testing.assert_array_equal(strided[1:], [0, 0, 0, 3, 3, 3, 6, 6, 6])
+    np.testing.assert_array_equal(strided[3:], [2, 2, 2, 5, 5, 5, 8])
+    assert np.isnan(strided[:3]).all()
 
 
 def test_forecast_reference_is_kept_when_it_explains_the_series():
