@@ -82,7 +82,7 @@ class ETSForecaster(LocalForecaster):
         The ETS model as error, trend and season letters: ``"ANN"``, ``"AAdA"``, ``"MAM"``...
         (error ``A``/``M``, trend ``N``/``A``/``Ad`` (damped), season ``N``/``A``/``M``;
         additive error with multiplicative season is excluded). ``"auto"`` picks per series
-        the model with the smallest AICc among those that fit the data (see Notes).
+        the model with the smallest AICc among the admissible ones (see Notes).
     season_length : int or None, default=None
         Steps per season; None infers it from the frequency (24 for hourly data).
     quantiles : tuple of float or None, default=(0.1, 0.5, 0.9)
@@ -111,12 +111,16 @@ class ETSForecaster(LocalForecaster):
 
     Notes
     -----
-    ``model="auto"`` compares every admissible model (multiplicative components only for
-    positive series, seasonal ones only with at least two seasons of data) by AICc, fitting
-    each quickly from heuristic initial states (Hyndman & Athanasopoulos, FPP3 section 8.6);
-    the chosen model is then refitted with the initial states estimated by maximum
-    likelihood. Quantiles are exact for the linear models and simulated (1000 seeded paths)
-    for those with multiplicative components.
+    ``model="auto"`` takes the season component from the M4 seasonality test (the one
+    :class:`Naive2Forecaster` uses; seasonal models need at least two seasons of data):
+    seasonal series compare the seasonal models, the others the non-seasonal ones. Among
+    those (multiplicative components only for positive series) it picks the smallest AICc,
+    fitting each candidate quickly from heuristic initial states (Hyndman & Athanasopoulos,
+    FPP3 section 8.6); the chosen model is then refitted with the initial states estimated
+    by maximum likelihood. Letting AICc decide the season as well picks smooth trend models
+    for many hourly series, whose one-step fit is good but whose 48-step forecasts are poor.
+    Quantiles are exact for the linear models and simulated (1000 seeded paths) for those
+    with multiplicative components.
     """
 
     _parameter_constraints: dict = {
