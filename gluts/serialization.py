@@ -58,7 +58,7 @@ def save(model, path: str | Path) -> None:
     payload = {
         "meta": json.dumps(meta),
         "state_dict": model.network_.state_dict(),
-        "values": [torch.as_tensor(np.asarray(t, dtype=np.float64)) for t in tails],
+        "values": [torch.tensor(np.asarray(t, dtype=np.float64)) for t in tails],
     }
     torch.save(payload, Path(path))
 

@@ -20,8 +20,8 @@ __all__ = ["SequenceData", "calendar_features", "left_extend", "prepare"]
 
 _CALENDAR = (  # (name, period in hours, value getter)
     ("hour", 24.0, lambda idx: idx.hour + idx.minute / 60.0),
-    ("weekday", 24.0 * 7, lambda idx: idx.dayofweek + idx.hour / 24.0),
-    ("yearday", 24.0 * 365.25, lambda idx: idx.dayofyear - 1.0),
+    ("weekday", 24.0 * 7, lambda idx: idx.day_of_week + idx.hour / 24.0),
+    ("yearday", 24.0 * 365.25, lambda idx: idx.day_of_year - 1.0),
 )
 _CALENDAR_PERIODS = {"hour": 24.0, "weekday": 7.0, "yearday": 365.25}
 

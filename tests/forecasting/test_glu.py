@@ -1,0 +1,142 @@
+"""GLUForecaster: learning, horizon rules, determinism, layouts, new history, model files."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+import gluts
+from gluts import GLUForecaster
+from gluts.exceptions import DataError
+
+TINY = dict(n_channels=8, n_blocks=3, n_steps=60, batch_size=8, context_length=24, n_threads=2)
+
+
+def _sine_panel(n_series=3, length=200, period=12):
+    t = np.arange(length)
+    ds = pd.date_range("2020-01-01", periods=length, freq="h")
+    return pd.concat(
+        [
+            pd.DataFrame(
+                {
+                    "unique_id": f"s{k}",
+                    "ds": ds,
+                    "y": 50 + 10 * (k + 1) * np.sin(2 * np.pi * (t + 3 * k) / period),
+                }
+            )
+            for k in range(n_series)
+        ],
+        ignore_index=True,
+    )
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    return GLUForecaster(6, season_length=12, random_state=0, **TINY).fit(_sine_panel())
+
+
+def test_learns_a_seasonal_panel(fitted):
+    out = fitted.predict(6)
+    truth = _sine_panel(length=206).groupby("unique_id").tail(6)
+    err = np.abs(out["GLU"].to_numpy() - truth["y"].to_numpy())
+    assert err.mean() < 1.0  # amplitudes 10-30
+    assert list(out.columns) == ["unique_id", "ds", "GLU", "GLU-q0.1", "GLU-q0.5", "GLU-q0.9"]
+    q = out[["GLU-q0.1", "GLU-q0.5", "GLU-q0.9"]].to_numpy()
+    assert (np.diff(q, axis=1) >= 0).all()
+    np.testing.assert_array_equal(out["GLU"], out["GLU-q0.5"])
+
+
+def test_h_beyond_horizon_is_refused(fitted):
+    with pytest.raises(ValueError, match="h=7 exceeds horizon=6"):
+        fitted.predict(7)
+    assert len(fitted.predict(2)) == 3 * 2
+
+
+def test_same_random_state_gives_identical_forecasts():
+    y = _sine_panel(n_series=2, length=120)
+    a = GLUForecaster(4, random_state=3, **{**TINY, "n_steps": 10}).fit(y).predict()
+    b = GLUForecaster(4, random_state=3, **{**TINY, "n_steps": 10}).fit(y).predict()
+    pd.testing.assert_frame_equal(a, b)
+    c = GLUForecaster(4, random_state=4, **{**TINY, "n_steps": 10}).fit(y).predict()
+    assert not a["GLU"].equals(c["GLU"])
+
+
+def test_predict_from_new_history_without_refitting(fitted):
+    new = _sine_panel(n_series=2, length=150)
+    new["y"] *= 2.0
+    before = {k: v.clone() for k, v in fitted.network_.state_dict().items()}
+    out = fitted.predict(6, y=new)
+    assert set(out["unique_id"]) == {"s0", "s1"}
+    assert out["ds"].iloc[0] == pd.Timestamp("2020-01-07 06:00")
+    for k, v in fitted.network_.state_dict().items():
+        assert torch.equal(v, before[k])
+
+
+def test_series_and_wide_layouts(fitted):
+    long = _sine_panel(n_series=2, length=150)
+    wide = long.pivot(index="ds", columns="unique_id", values="y")
+    out = fitted.predict(3, y=wide)
+    assert out.columns.nlevels == 2 and out.shape == (3, 2 * 4)
+    series = wide["s0"]
+    out = fitted.predict(3, y=series)
+    assert list(out.columns) == ["GLU", "GLU-q0.1", "GLU-q0.5", "GLU-q0.9"]
+    assert out.index[0] == series.index[-1] + pd.Timedelta(hours=1)
+
+
+def test_quantiles_without_the_median_still_predict_a_median_point():
+    y = _sine_panel(n_series=2, length=120)
+    out = GLUForecaster(3, quantiles=(0.05, 0.95), random_state=0, **{**TINY, "n_steps": 5})
+    frame = out.fit(y).predict()
+    assert list(frame.columns) == ["unique_id", "ds", "GLU", "GLU-q0.05", "GLU-q0.95"]
+
+
+def test_save_and_load_round_trip_predicts_identically(fitted, tmp_path):
+    path = tmp_path / "model.gluts"
+    fitted.save(path)
+    loaded = gluts.load(path)
+    pd.testing.assert_frame_equal(loaded.predict(6), fitted.predict(6))
+    assert loaded.get_params() == fitted.get_params()
+
+
+def test_loading_a_pickle_payload_fails_without_running_it(tmp_path):
+    import pickle
+
+    marker = tmp_path / "ran"
+
+    class Payload:
+        def __reduce__(self):
+            return (open, (str(marker), "w"))
+
+    path = tmp_path / "evil.gluts"
+    path.write_bytes(pickle.dumps({"meta": Payload()}))
+    with pytest.raises(DataError, match="not a readable gluts model file"):
+        gluts.load(path)
+    assert not marker.exists()
+
+
+def test_too_short_series_give_a_one_line_error():
+    y = _sine_panel(n_series=1, length=20)
+    with pytest.raises(ValueError, match=r"needs at least \d+ observations in some series"):
+        GLUForecaster(12, **{**TINY, "context_length": 48}).fit(y)
+
+
+def test_integer_time_index_and_numpy_arrays():
+    arr = np.sin(np.arange(160) * 2 * np.pi / 8)[:, None] * np.array([1.0, 2.0])
+    out = GLUForecaster(4, season_length=8, random_state=0, **TINY).fit(arr).predict()
+    assert out.shape == (4, 2, 4)
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_cuda_fit_loads_and_predicts_on_cpu(tmp_path):
+    y = _sine_panel(n_series=2, length=120)
+    model = GLUForecaster(3, device="cuda", random_state=0, **{**TINY, "n_steps": 5}).fit(y)
+    model.save(tmp_path / "m.gluts")
+    assert gluts.load(tmp_path / "m.gluts").predict().shape == (6, 6)
+
+
+def test_cuda_request_without_cuda_is_a_clear_error():
+    if torch.cuda.is_available():
+        pytest.skip("CUDA is available here")
+    y = _sine_panel(n_series=1, length=120)
+    with pytest.raises(ValueError, match="device='cuda' was requested"):
+        GLUForecaster(3, device="cuda", **TINY).fit(y)
