@@ -28,6 +28,13 @@ def backtest_command(
     step: Annotated[
         int | None, typer.Option(min=1, help="Steps between cutoffs. Default: the horizon.")
     ] = None,
+    refit: Annotated[
+        bool,
+        typer.Option(
+            help="Fit anew at every cutoff; with --no-refit global models (GLU) are fitted "
+            "once, at the first cutoff, and forecast later windows from their context."
+        ),
+    ] = True,
     models: Annotated[
         str,
         typer.Option(help=f"Comma-separated models, from: {', '.join(MODELS)}."),
@@ -81,6 +88,7 @@ def backtest_command(
         horizon,
         n_windows=windows,
         step=step,
+        refit=refit,
         season_length=season,
         verbose=progress_enabled(quiet),
         **columns,

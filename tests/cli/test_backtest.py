@@ -107,3 +107,21 @@ def test_progress_only_on_a_terminal_without_quiet(
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     assert seen["verbose"] is expected
+
+
+@pytest.mark.parametrize(("flag", "expected"), [([], True), (["--no-refit"], False)])
+def test_refit_reaches_the_backtest(runner, quick_models, long_csv, monkeypatch, flag, expected):
+    import gluts.backtesting
+
+    seen = {}
+    real = gluts.backtesting.backtest
+
+    def spy(*args, **kwargs):
+        seen["refit"] = kwargs["refit"]
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(gluts.backtesting, "backtest", spy)
+    args = ["backtest", str(long_csv), "--models", "quick", "--horizon", "6", *flag]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert seen["refit"] is expected
