@@ -152,13 +152,18 @@ def _training_rows(y, columns, train_until: str | None, train_fraction: float | 
 
     times = y[columns["time_col"]]
     if train_until is not None:
+        if not pd.api.types.is_datetime64_any_dtype(times):
+            raise typer.BadParameter(
+                "the data has no datetime column; use --train-fraction.",
+                param_hint="--train-until",
+            )
         try:
             cut = pd.Timestamp(train_until)
         except ValueError:
             raise typer.BadParameter(
                 f"not a timestamp: {train_until!r}.", param_hint="--train-until"
             ) from None
-        if getattr(times.dt, "tz", None) is not None and cut.tzinfo is None:
+        if times.dt.tz is not None and cut.tzinfo is None:
             cut = cut.tz_localize(times.dt.tz)
         keep = times <= cut
         if not keep.any():
