@@ -33,6 +33,7 @@ from gluts.forecasting import (
     SeasonalNaiveForecaster,
     ThetaForecaster,
 )
+from gluts.forecasting.glu import GLUForecaster
 
 # Published M4 Hourly Naive2 scores; OWA uses them when naive2 is not part of the run.
 NAIVE2_HOURLY = {"smape": 18.383, "mase": 2.395}
@@ -46,6 +47,8 @@ MODELS = {
     "ets": lambda m, n_jobs: ETSForecaster(season_length=m, quantiles=None, n_jobs=n_jobs),
     "theta": lambda m, n_jobs: ThetaForecaster(season_length=m, quantiles=None, n_jobs=n_jobs),
     "arima": lambda m, n_jobs: ARIMAForecaster(season_length=m, quantiles=None, n_jobs=n_jobs),
+    # M4's ds is an integer step, so the season is passed explicitly; everything else is default.
+    "glu": lambda m, n_jobs: GLUForecaster(48, season_length=m, n_threads=n_jobs or 2),
 }
 
 
