@@ -96,20 +96,20 @@ def train(
     )
     history, best, best_state, bad = History(), math.inf, None, 0
     val = _validation(data, plan, horizon, device) if plan.early_stopping else None
+    offsets = torch.arange(window + horizon, device=device)[None, :]  # (1, W + H)
     for step in range(1, plan.n_steps + 1):
         network.train()
-        rows = torch.as_tensor(rng.integers(n_series, size=plan.batch_size), device=device)
-        start = int(rng.integers(0, train_end - horizon - window + 1))
-        stop = start + window
+        rows = rng.integers(n_series, size=plan.batch_size)
+        starts = rng.integers(0, train_end - horizon - window + 1, size=plan.batch_size)
+        r = torch.as_tensor(rows, device=device)[:, None]  # (B, 1)
+        cols = torch.as_tensor(starts, device=device)[:, None] + offsets  # (B, W + H)
+        crop, ahead = cols[:, :window], cols[:, 1:]  # (B, W), (B, W + H - 1)
         pred = network(
-            features[rows, :, start:stop],
-            values[rows, start:stop],
-            loc[rows, start:stop],
-            scale[rows, start:stop],
+            features[r, :, crop].permute(0, 2, 1), values[r, crop], loc[r, crop], scale[r, crop]
         )  # (B, W, H, Q)
-        target = values[rows, start + 1 : stop + horizon].unfold(-1, horizon, 1)  # (B, W, H)
-        target = (target - loc[rows, start:stop, None]) / scale[rows, start:stop, None]
-        loss = pinball(pred, target, levels, weight[rows, start:stop])
+        target = values[r, ahead].unfold(-1, horizon, 1)  # (B, W, H)
+        target = (target - loc[r, crop].unsqueeze(-1)) / scale[r, crop].unsqueeze(-1)
+        loss = pinball(pred, target, levels, weight[r, crop])
         optimiser.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(network.parameters(), plan.clip_grad_norm)

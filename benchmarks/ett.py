@@ -1,0 +1,102 @@
+"""ETTh1 benchmark: univariate ``OT``, horizon 96, every test window (Informer protocol).
+
+Rows [0, 8640) train, [8640, 11520) validation, [11520, 14400) test; values z-normalised with
+the training rows' mean and standard deviation; MSE and MAE on the normalised scale averaged
+over every step of every test window (stride 1, 2,785 windows for horizon 96). GLU is fitted
+on the training and validation rows; each test window is forecast from the history up to its
+origin (no refitting). Naive and SeasonalNaive (24) are scored on the same windows.
+
+Example::
+
+    python benchmarks/ett.py --data ETTh1.csv --json ett.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import time
+
+import numpy as np
+import pandas as pd
+
+from gluts import GLUForecaster, NaiveForecaster, SeasonalNaiveForecaster
+
+TRAIN, VALID, TEST = 8640, 11520, 14400
+
+
+def windows(ds: pd.DatetimeIndex, z: np.ndarray, horizon: int, context: int) -> pd.DataFrame:
+    """Every test origin's history (its last ``context`` values) as one series of a long frame."""
+    origins = np.arange(VALID, TEST - horizon + 1)  # first target row of each window
+    cols = origins[:, None] - context + np.arange(context)[None, :]  # (n_windows, context)
+    return pd.DataFrame(
+        {
+            "unique_id": np.repeat(origins, context),
+            "ds": ds[cols.ravel()],
+            "y": z[cols.ravel()],
+        }
+    )
+
+
+def score(model, name: str, train: pd.Series, history: pd.DataFrame, actual: np.ndarray) -> dict:
+    start = time.perf_counter()
+    model.fit(train)
+    fitted = time.perf_counter()
+    forecast = model.predict(actual.shape[1], y=history)
+    done = time.perf_counter()
+    pred = forecast[model.alias_].to_numpy().reshape(actual.shape)
+    err = pred - actual
+    return {
+        "model": name,
+        "mse": float(np.mean(err**2)),
+        "mae": float(np.mean(np.abs(err))),
+        "fit_s": fitted - start,
+        "predict_s": done - fitted,
+        "windows": int(actual.shape[0]),
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", required=True, help="path to ETTh1.csv")
+    parser.add_argument("--horizon", type=int, default=96)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", help="write the results here")
+    args = parser.parse_args(argv)
+
+    frame = pd.read_csv(args.data, parse_dates=["date"])
+    ot = frame["OT"].to_numpy(dtype=np.float64)
+    mean, std = ot[:TRAIN].mean(), ot[:TRAIN].std()
+    z = (ot - mean) / std
+    ds = pd.DatetimeIndex(frame["date"])
+    train = pd.Series(z[:VALID], index=ds[:VALID], name="OT")
+    glu = GLUForecaster(args.horizon, random_state=args.seed, n_threads=2)
+    origins = np.arange(VALID, TEST - args.horizon + 1)
+    actual = z[origins[:, None] + np.arange(args.horizon)[None, :]]
+    models = {
+        "GLU": glu,
+        "Naive": NaiveForecaster(quantiles=None),
+        "SeasonalNaive": SeasonalNaiveForecaster(season_length=24, quantiles=None),
+    }
+    context = 1024
+    history = windows(ds, z, args.horizon, context)
+    rows = []
+    for name, model in models.items():
+        rows.append(score(model, name, train, history, actual))
+        print(
+            f"{name:<14} MSE {rows[-1]['mse']:.4f}  MAE {rows[-1]['mae']:.4f}  "
+            f"fit {rows[-1]['fit_s']:.1f}s  predict {rows[-1]['predict_s']:.1f}s",
+            flush=True,
+        )
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak memory of the run: {peak:.0f} MiB; {len(origins)} test windows")
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump(
+                {"results": rows, "peak_rss_mib": peak, "horizon": args.horizon}, fh, indent=2
+            )
+
+
+if __name__ == "__main__":
+    main()
