@@ -1,0 +1,160 @@
+"""ETS, Theta and ARIMA: sanity on short clean series, model selection, fallbacks."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+pytest.importorskip("statsmodels")
+
+from gluts import (  # noqa: E402
+    ARIMAForecaster,
+    ETSForecaster,
+    SeasonalNaiveForecaster,
+    ThetaForecaster,
+)
+from gluts.exceptions import GlutsWarning  # noqa: E402
+from gluts.forecasting.classical import ETS_MODELS  # noqa: E402
+
+M = 12
+H = 2 * M
+
+
+def seasonal(length=8 * M + H, noise=0.2, seed=0, trend=0.02):
+    """A clean positive seasonal series and its noise-free continuation."""
+    t = np.arange(length)
+    clean = 20 + trend * t + 4 * np.sin(2 * np.pi * t / M)
+    y = clean + np.random.default_rng(seed).normal(scale=noise, size=length)
+    index = pd.date_range("2024-01-01", periods=length, freq="D")
+    return pd.Series(y[:-H], index=index[:-H]), clean[-H:]
+
+
+CLASSICAL = [
+    ETSForecaster(season_length=M),
+    ThetaForecaster(season_length=M),
+    ARIMAForecaster(season_length=M),
+]
+
+
+@pytest.mark.parametrize("est", CLASSICAL, ids=lambda e: type(e).__name__)
+def test_clean_seasonal_series_is_forecast_well(est):
+    y, truth = seasonal()
+    out = est.fit(y).predict(H)
+    mae = np.mean(np.abs(out[est.alias_].to_numpy() - truth))
+    snaive = SeasonalNaiveForecaster(season_length=M).fit(y).predict(H)["SeasonalNaive"]
+    assert mae < 0.5
+    assert mae < np.mean(np.abs(snaive.to_numpy() - truth))
+
+
+@pytest.mark.parametrize("est", CLASSICAL, ids=lambda e: type(e).__name__)
+def test_quantiles_are_ordered_and_bracket_the_point(est):
+    y, _ = seasonal(noise=1.0, seed=3)
+    out = est.fit(y).predict(H)
+    q = out[[f"{est.alias_}-q{q:g}" for q in (0.1, 0.5, 0.9)]].to_numpy()
+    assert (np.diff(q, axis=1) > 0).all()
+    point = out[est.alias_].to_numpy()
+    assert (q[:, 0] < point).all() and (point < q[:, 2]).all()
+
+
+def test_ets_auto_picks_a_seasonal_model_for_seasonal_data():
+    y, _ = seasonal()
+    est = ETSForecaster(season_length=M).fit(y)
+    name = est.models_[0].model.short_name
+    assert name in ETS_MODELS and name[-1] in "AM"
+
+
+def test_ets_auto_avoids_multiplicative_components_on_non_positive_data():
+    y, _ = seasonal()
+    est = ETSForecaster(season_length=M).fit(y - 25.0)
+    assert "M" not in est.models_[0].model.short_name
+
+
+def test_ets_fixed_model_is_used():
+    y, _ = seasonal()
+    est = ETSForecaster(model="AAdN", season_length=M).fit(y)
+    assert est.models_[0].model.short_name == "AAdN"
+
+
+def test_ets_rejects_an_unknown_model():
+    y, _ = seasonal()
+    with pytest.raises(ValueError, match="'model' parameter of ETSForecaster"):
+        ETSForecaster(model="ZZZ").fit(y)
+
+
+def test_theta_adjusts_seasonal_series_only():
+    y, _ = seasonal()
+    est = ThetaForecaster(season_length=M).fit(y)
+    assert est.models_[0].seasonality.seasonal
+    flat = pd.Series(np.random.default_rng(1).normal(size=60) + 30)
+    assert not ThetaForecaster(season_length=M).fit(flat).models_[0].seasonality.seasonal
+
+
+def test_theta_follows_a_linear_trend():
+    t = np.arange(80.0)
+    y = pd.Series(5 + 0.5 * t + np.random.default_rng(2).normal(scale=0.1, size=80))
+    out = ThetaForecaster(season_length=1, quantiles=None).fit(y).predict(5)
+    assert np.all(np.diff(out.to_numpy()) > 0.15)
+    assert out.iloc[0] == pytest.approx(y.iloc[-1] + 0.25, abs=1.0)
+
+
+def test_arima_auto_finds_an_ar1():
+    rng = np.random.default_rng(4)
+    e = rng.normal(size=200)
+    x = np.zeros(200)
+    for t in range(1, 200):
+        x[t] = 0.5 * x[t - 1] + e[t]
+    est = ARIMAForecaster(season_length=1).fit(pd.Series(x + 10))
+    assert est.models_[0].result.model.order == (1, 0, 0)
+    one_step = est.predict(1)["ARIMA"].iloc[0]
+    assert one_step == pytest.approx(10 + 0.5 * x[-1], abs=0.1)
+
+
+def test_arima_fixed_order_and_bad_order():
+    y, _ = seasonal()
+    est = ARIMAForecaster(order=(1, 1, 0), season_length=M).fit(y)
+    assert est.models_[0].result.model.order == (1, 1, 0)
+    with pytest.raises(ValueError, match=r"'order' parameter of ARIMAForecaster .* Got \(1, -1"):
+        ARIMAForecaster(order=(1, -1, 0)).fit(y)
+
+
+def test_failed_series_falls_back_to_seasonal_naive_with_a_named_warning(monkeypatch):
+    y, _ = seasonal()
+    panel = pd.DataFrame(
+        {"unique_id": np.repeat(["good", "bad"], len(y)), "ds": np.tile(y.index, 2)}
+    )
+    panel["y"] = np.concatenate([y.to_numpy(), y.to_numpy() + 100.0])
+    original = ThetaForecaster._fit_one
+
+    def fail_on_bad(self, values, season_length):
+        if values[0] > 100:
+            raise ValueError("boom")
+        return original(self, values, season_length)
+
+    monkeypatch.setattr(ThetaForecaster, "_fit_one", fail_on_bad)
+    with pytest.warns(GlutsWarning, match=r"could not fit series 'bad' \(ValueError: boom\)"):
+        out = ThetaForecaster(season_length=M).fit(panel).predict(H)
+    snaive = SeasonalNaiveForecaster(season_length=M).fit(panel).predict(H)
+    bad = out["unique_id"] == "bad"
+    np.testing.assert_allclose(out.loc[bad, "Theta"], snaive.loc[bad, "SeasonalNaive"])
+    assert not np.allclose(out.loc[~bad, "Theta"], snaive.loc[~bad, "SeasonalNaive"])
+
+
+def test_short_series_for_seasonal_ets_falls_back():
+    y, _ = seasonal(length=H + 15)
+    with pytest.warns(GlutsWarning, match="could not fit series"):
+        ETSForecaster(model="AAA", season_length=M).fit(y)
+
+
+@pytest.mark.parametrize(
+    "est",
+    [
+        ETSForecaster(model="AAdA", season_length=M),
+        ThetaForecaster(),
+        ARIMAForecaster(order=(1, 1, 1)),
+    ],
+    ids=lambda e: type(e).__name__,
+)
+def test_many_series_in_parallel_equal_serial(est, make_panel):
+    y = make_panel(n_series=3, length=72)
+    serial = est.set_params(n_jobs=1).fit(y).predict(5)
+    parallel = est.set_params(n_jobs=2).fit(y).predict(5)
+    pd.testing.assert_frame_equal(serial, parallel)
