@@ -104,7 +104,8 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
     ----------
     forecaster : forecaster or None, default=None
         The forecaster behind the ``"forecast"`` reference (cloned and fitted in ``fit`` on
-        the series with integer time steps); None uses a small ``GLUForecaster``.
+        the series with integer time steps); None uses a small ``GLUForecaster`` (16
+        channels, 100 training steps, horizon ``forecast_stride``, seeded).
     references : tuple of str, default=("level", "seasonal", "forecast")
         The references each series may use; ``"level"`` is always available.
     season_length : int or None, default=None
@@ -215,7 +216,7 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
         if "forecast" in self.references:
             forecaster = self.forecaster
             if forecaster is None:
-                forecaster = _default_forecaster(self.forecast_stride_, self.forecast_context)
+                forecaster = _default_forecaster(self.forecast_stride_, season)
             frames = [
                 pd.DataFrame({"unique_id": sid, "ds": np.arange(len(v)), "y": v})
                 for sid, v in zip(panel.ids, panel.values)
@@ -287,7 +288,15 @@ def _mad(residual: np.ndarray) -> float:
     return float(np.median(np.abs(r - np.median(r)))) if len(r) else np.inf
 
 
-def _default_forecaster(horizon: int, context_length: int):
+def _default_forecaster(horizon: int, season_length: int):
+    """A small, quickly trained GLUForecaster forecasting ``horizon`` steps."""
     from gluts.forecasting.glu import GLUForecaster
 
-    return GLUForecaster(horizon=horizon, quantiles=(0.1, 0.5, 0.9), random_state=0)
+    return GLUForecaster(
+        horizon=horizon,
+        season_length=season_length,
+        n_channels=16,
+        n_steps=100,
+        batch_size=16,
+        random_state=0,
+    )

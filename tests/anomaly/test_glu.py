@@ -91,3 +91,32 @@ def test_forecast_reference_scores_are_causal_and_need_no_refit():
     pd.testing.assert_series_equal(before.iloc[:600], after.iloc[:600])
     assert after.iloc[600] > before.iloc[600]
     pd.testing.assert_series_equal(det.score(y.iloc[300:]), before.iloc[300:])
+
+
+@pytest.mark.slow
+def test_glu_forecaster_behind_the_forecast_reference(panels):
+    from gluts import GLUForecaster
+
+    _, clean = panels
+    y = clean[clean.unique_id == "series_0"].set_index("ds")["y"]
+    tiny = GLUForecaster(
+        horizon=24, n_channels=4, n_blocks=2, n_steps=3, batch_size=4, random_state=0
+    )
+    det = GLUAnomalyDetector(
+        tiny, references=("level", "forecast"), selection_ratio=1.0, windows=(50,)
+    ).fit(y.iloc[:300])
+    assert det.forecast_stride_ == 24 and det.forecaster_.horizon == 24
+    changed = y.copy()
+    changed.iloc[500:] += 100.0
+    before, after = det.score(y), det.score(changed)
+    pd.testing.assert_series_equal(before.iloc[:500], after.iloc[:500])
+
+
+@pytest.mark.slow
+def test_default_glu_detector_finds_injected_anomalies(panels):
+    from gluts.anomaly import event_scores
+
+    dirty, clean = panels
+    det = GLUAnomalyDetector().fit(clean.groupby("unique_id").head(400))
+    labels = det.predict(dirty.drop(columns="is_anomaly"))
+    assert event_scores(dirty["is_anomaly"], labels["anomaly"])["recall"] >= 0.5
