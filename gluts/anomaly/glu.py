@@ -105,7 +105,7 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
     forecaster : forecaster or None, default=None
         The forecaster behind the ``"forecast"`` reference (cloned and fitted in ``fit`` on
         the series with integer time steps); None uses a small ``GLUForecaster`` (16
-        channels, 100 training steps, horizon ``forecast_stride``, seeded).
+        channels, 100 training steps, one torch thread, horizon ``forecast_stride``, seeded).
     references : tuple of str, default=("level", "seasonal", "forecast")
         The references each series may use; ``"level"`` is always available.
     season_length : int or None, default=None
@@ -299,4 +299,5 @@ def _default_forecaster(horizon: int, season_length: int):
         n_steps=100,
         batch_size=16,
         random_state=0,
+        n_threads=1,
     )
