@@ -184,7 +184,8 @@ def _datetime_freq(sid: Hashable, idx: pd.DatetimeIndex):
         if len(span) and span[0] == idx[0] and idx.isin(span).all():
             return to_offset(alias)
     if step.days < 28:
-        return to_offset(step)
+        whole_days = step % pd.Timedelta(days=1) == pd.Timedelta(0)
+        return to_offset(f"{step.days}D" if whole_days else step)
     raise DataError(
         f"Series {sid!r} has irregular timestamps (most common spacing {step}); pass freq."
     )

@@ -21,6 +21,9 @@ from gluts.training import TrainingPlan, train
 
 __all__ = ["GLUForecaster"]
 
+# Passes over every forecast origin that the automatic training budget aims for.
+_AUTO_EPOCHS = 100
+
 
 class GLUForecaster(BaseForecaster):
     """Global probabilistic forecaster built on a causal, dilated GLU convolution stack.
@@ -58,10 +61,13 @@ class GLUForecaster(BaseForecaster):
         seasonal difference around the mean of the last season.
     season_length : int or None, default=None
         Steps per season; None infers it from the frequency (1 for integer time).
-    n_steps : int, default=1500
-        Training steps (the budget; fixed so that fits are repeatable).
+    n_steps : int or None, default=None
+        Training steps. None sizes the budget from the data: about 100 passes over every
+        forecast origin, between 50 and 1000 steps. The budget counts steps, not seconds,
+        so that fits are repeatable.
     batch_size : int, default=32
-        Series crops per step.
+        Most series crops per step; small data sets use fewer (at least 4, about two
+        crops' worth of forecast origins).
     window_length : int, default=1024
         Longest crop of a series per step; every position of it is a forecast origin.
     learning_rate : float, default=1.5e-3
@@ -124,7 +130,7 @@ class GLUForecaster(BaseForecaster):
         "quantiles": ["array-like"],
         "scaler": [StrOptions(set(SCALERS))],
         "season_length": [Interval(Integral, 1, None, closed="left"), None],
-        "n_steps": [Interval(Integral, 1, None, closed="left")],
+        "n_steps": [Interval(Integral, 1, None, closed="left"), None],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "window_length": [Interval(Integral, 2, None, closed="left")],
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
@@ -150,7 +156,7 @@ class GLUForecaster(BaseForecaster):
         quantiles=(0.1, 0.5, 0.9),
         scaler="seasonal",
         season_length=None,
-        n_steps=1500,
+        n_steps=None,
         batch_size=32,
         window_length=1024,
         learning_rate=1.5e-3,
@@ -252,13 +258,21 @@ class GLUForecaster(BaseForecaster):
         validation = self.horizon + min(
             math.ceil(256 / n_series) - 1, int(panel.lengths.max()) // 5
         )
+        validation = validation if self.early_stopping else 0
+        # Forecast origins with warm-up history and targets inside the training part.
+        origins = np.maximum(panel.lengths - warm - self.horizon - validation, 0).sum()
+        window = min(self.window_length, int(panel.lengths.max()) - validation - self.horizon)
+        batch = min(self.batch_size, max(4, math.ceil(2 * origins / max(window, 1))))
+        steps = self.n_steps or int(
+            np.clip(math.ceil(_AUTO_EPOCHS * origins / (batch * max(window, 1))), 50, 1000)
+        )
         return TrainingPlan(
-            n_steps=self.n_steps,
-            batch_size=self.batch_size,
+            n_steps=steps,
+            batch_size=batch,
             window=self.window_length,
             learning_rate=self.learning_rate,
             warm=warm,
-            validation=validation if self.early_stopping else 0,
+            validation=validation,
             early_stopping=self.early_stopping,
         )
 
