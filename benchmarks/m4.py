@@ -39,16 +39,26 @@ from gluts.forecasting.glu import GLUForecaster
 NAIVE2_HOURLY = {"smape": 18.383, "mase": 2.395}
 
 MODELS = {
-    "naive": lambda m, n_jobs: NaiveForecaster(season_length=m, quantiles=None, n_jobs=n_jobs),
-    "snaive": lambda m, n_jobs: SeasonalNaiveForecaster(
+    "naive": lambda m, n_jobs, seed: NaiveForecaster(
         season_length=m, quantiles=None, n_jobs=n_jobs
     ),
-    "naive2": lambda m, n_jobs: Naive2Forecaster(season_length=m, quantiles=None, n_jobs=n_jobs),
-    "ets": lambda m, n_jobs: ETSForecaster(season_length=m, quantiles=None, n_jobs=n_jobs),
-    "theta": lambda m, n_jobs: ThetaForecaster(season_length=m, quantiles=None, n_jobs=n_jobs),
-    "arima": lambda m, n_jobs: ARIMAForecaster(season_length=m, quantiles=None, n_jobs=n_jobs),
+    "snaive": lambda m, n_jobs, seed: SeasonalNaiveForecaster(
+        season_length=m, quantiles=None, n_jobs=n_jobs
+    ),
+    "naive2": lambda m, n_jobs, seed: Naive2Forecaster(
+        season_length=m, quantiles=None, n_jobs=n_jobs
+    ),
+    "ets": lambda m, n_jobs, seed: ETSForecaster(season_length=m, quantiles=None, n_jobs=n_jobs),
+    "theta": lambda m, n_jobs, seed: ThetaForecaster(
+        season_length=m, quantiles=None, n_jobs=n_jobs
+    ),
+    "arima": lambda m, n_jobs, seed: ARIMAForecaster(
+        season_length=m, quantiles=None, n_jobs=n_jobs
+    ),
     # M4's ds is an integer step, so the season is passed explicitly; everything else is default.
-    "glu": lambda m, n_jobs: GLUForecaster(48, season_length=m, n_threads=n_jobs or 2),
+    "glu": lambda m, n_jobs, seed: GLUForecaster(
+        48, season_length=m, n_threads=n_jobs or 2, random_state=seed
+    ),
 }
 
 
@@ -84,19 +94,22 @@ def _peak_rss_mib() -> float:
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def run_model(name: str, train_path: str, h: int, m: int, n_jobs: int | None, limit: int | None):
+def run_model(
+    name: str, train_path: str, h: int, m: int, n_jobs: int | None, limit: int | None, seed: int
+):
     """Fit and predict one model (in its own process); return its forecasts and costs."""
     train = load(train_path, limit)
-    model = MODELS[name](m, n_jobs)
+    model = MODELS[name](m, n_jobs, seed)
     rss_before = _reset_peak_rss()
     start = time.perf_counter()
     model.fit(train)
     fitted = time.perf_counter()
     forecast = model.predict(h)
     done = time.perf_counter()
+    band = {f"{model.alias_}-q0.1": "lo", f"{model.alias_}-q0.9": "hi", model.alias_: "forecast"}
     return {
-        "forecast": forecast[["unique_id", "ds", model.alias_]].rename(
-            columns={model.alias_: "forecast"}
+        "forecast": forecast[["unique_id", "ds", *(c for c in band if c in forecast)]].rename(
+            columns=band
         ),
         "fit_seconds": fitted - start,
         "predict_seconds": done - fitted,
@@ -115,13 +128,14 @@ def score(forecast: pd.DataFrame, train: pd.DataFrame, test: pd.DataFrame, m: in
     for uid, g in joined.groupby("unique_id", sort=False):
         y_true = g["y"].to_numpy()
         y_pred = np.clip(g["forecast"].to_numpy(), 0.0, None)
-        rows.append(
-            {
-                "unique_id": uid,
-                "smape": float(metrics.smape(y_true, y_pred)),
-                "mase": float(metrics.mase(y_true, y_pred, history[uid], m)),
-            }
-        )
+        row = {
+            "unique_id": uid,
+            "smape": float(metrics.smape(y_true, y_pred)),
+            "mase": float(metrics.mase(y_true, y_pred, history[uid], m)),
+        }
+        if "lo" in g and "hi" in g:  # the 10%-90% band of probabilistic models
+            row["coverage"] = float(metrics.coverage(y_true, g["lo"], g["hi"]))
+        rows.append(row)
     return pd.DataFrame(rows)
 
 
@@ -139,6 +153,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--limit", type=int, default=None, help="use the first N series only")
     parser.add_argument("--horizon", type=int, default=48, help="forecast horizon h")
     parser.add_argument("--season-length", type=int, default=24, help="season m (MASE lag)")
+    parser.add_argument("--seed", type=int, default=0, help="random_state of seeded models")
     args = parser.parse_args(argv)
     args.models = [s.strip() for s in args.models.split(",") if s.strip()]
     unknown = [s for s in args.models if s not in MODELS]
@@ -161,11 +176,15 @@ def main(argv: list[str] | None = None) -> dict:
                 args.season_length,
                 args.n_jobs,
                 args.limit,
+                args.seed,
             ).result()
         per_series = score(out.pop("forecast"), train, test, args.season_length)
         results[name] = {
             "smape": float(per_series["smape"].mean()),
             "mase": float(per_series["mase"].mean()),
+            "coverage_80": float(per_series["coverage"].mean())
+            if "coverage" in per_series
+            else None,
             **out,
             "per_series": per_series.to_dict(orient="list"),
         }
@@ -181,6 +200,7 @@ def main(argv: list[str] | None = None) -> dict:
         "horizon": args.horizon,
         "season_length": args.season_length,
         "n_jobs": args.n_jobs,
+        "seed": args.seed,
         "cpu_count": os.cpu_count(),
         "load_average_at_end": os.getloadavg(),
         "owa_reference": "naive2 (this run)" if "naive2" in results else "published Naive2",
@@ -195,17 +215,20 @@ def main(argv: list[str] | None = None) -> dict:
 def print_table(results: dict) -> None:
     """Print an aligned table: model, sMAPE, MASE, OWA, fit/predict seconds, memory.
 
+    ``cov80`` is the share of test values inside the 10%-90% band (probabilistic models).
     ``+MiB`` is the growth of the model process's peak resident memory during fit and predict
     (joblib workers, when ``--n-jobs`` > 1, hold their own memory on top).
     """
     header = (
-        f"{'model':<8} {'sMAPE':>8} {'MASE':>7} {'OWA':>6} {'fit s':>8} {'pred s':>7} {'+MiB':>7}"
+        f"{'model':<8} {'sMAPE':>8} {'MASE':>7} {'OWA':>6} {'cov80':>6} {'fit s':>8} "
+        f"{'pred s':>7} {'+MiB':>7}"
     )
     print(header)
     print("-" * len(header))
     for name, r in results.items():
+        cover = f"{r['coverage_80']:>6.3f}" if r["coverage_80"] is not None else f"{'-':>6}"
         print(
-            f"{name:<8} {r['smape']:>8.3f} {r['mase']:>7.3f} {r['owa']:>6.3f} "
+            f"{name:<8} {r['smape']:>8.3f} {r['mase']:>7.3f} {r['owa']:>6.3f} {cover} "
             f"{r['fit_seconds']:>8.1f} {r['predict_seconds']:>7.1f} {r['peak_rss_mib']:>7.0f}"
         )
 
