@@ -41,7 +41,7 @@ class GLUForecaster(BaseForecaster):
         Largest number of steps forecast; ``predict(h)`` accepts ``h <= horizon``.
     context_length : int or None, default=None
         Past values the linear skip reads; None uses ``max(2 * horizon, min(14 *
-        season_length, 336))``.
+        season_length, 336, n // 2))`` with ``n`` the longest series' length.
     n_channels : int, default=32
         Width of the convolution stack.
     kernel_size : int, default=3
@@ -197,6 +197,7 @@ class GLUForecaster(BaseForecaster):
                 "n_blocks": 2,
                 "n_steps": 4,
                 "batch_size": 2,
+                "context_length": 24,
                 "gate": "tanh",
                 "scaler": "mean_abs",
                 "early_stopping": True,
@@ -208,7 +209,8 @@ class GLUForecaster(BaseForecaster):
 
     def _fit_panel(self, panel: Panel, X) -> None:
         m = self.season_length or panel.grid.season_length()
-        context = self.context_length or max(2 * self.horizon, min(14 * m, 336))
+        longest = int(panel.lengths.max())
+        context = self.context_length or max(2 * self.horizon, min(14 * m, 336, longest // 2))
         levels = tuple(sorted(set(self.quantiles_) | {0.5}))
         calendar = calendar_features(panel.index[0], _step_hours(panel))
         spec = NetworkSpec(
@@ -275,6 +277,22 @@ class GLUForecaster(BaseForecaster):
             validation=validation,
             early_stopping=self.early_stopping,
         )
+
+    def __getstate__(self) -> dict:
+        """Pickle the network as its spec and state dict (weight-normed modules need this)."""
+        state = self.__dict__.copy()
+        network = state.pop("network_", None)
+        if network is not None:
+            state["_network_state"] = network.state_dict()
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        weights = state.pop("_network_state", None)
+        self.__dict__.update(state)
+        if weights is not None:
+            self.network_ = GLUNetwork(self.spec_)
+            self.network_.load_state_dict(weights)
+            self.network_.eval()
 
     def save(self, path) -> None:
         """Save the fitted forecaster as JSON metadata plus weights (no pickle).
