@@ -52,6 +52,13 @@ def _quantile_inputs(y_true, y_quantiles, quantiles) -> tuple[np.ndarray, np.nda
     return y, qv, q
 
 
+def _pinball_terms(y_true, y_quantiles, quantiles) -> np.ndarray:
+    """Pinball loss of every step and level, shaped (h, n_quantiles)."""
+    y, qv, q = _quantile_inputs(y_true, y_quantiles, quantiles)
+    diff = y[:, None] - qv
+    return np.maximum(q * diff, (q - 1.0) * diff)
+
+
 def _seasonal_scale(y_train: ArrayLike, season_length: int, power: int) -> float:
     x = np.asarray(y_train, dtype=np.float64)
     if season_length < 1:
@@ -249,9 +256,7 @@ def pinball_loss(y_true: ArrayLike, y_quantiles: ArrayLike, quantiles: Sequence[
         ``mean(max(q * (y - f_q), (q - 1) * (y - f_q)))``; at ``q = 0.5`` this is half the
         MAE of the median.
     """
-    y, qv, q = _quantile_inputs(y_true, y_quantiles, quantiles)
-    diff = y[:, None] - qv
-    return float(np.mean(np.maximum(q * diff, (q - 1.0) * diff)))
+    return float(np.mean(_pinball_terms(y_true, y_quantiles, quantiles)))
 
 
 def scaled_crps(y_true: ArrayLike, y_quantiles: ArrayLike, quantiles: Sequence[float]) -> float:
@@ -273,9 +278,8 @@ def scaled_crps(y_true: ArrayLike, y_quantiles: ArrayLike, quantiles: Sequence[f
         loss averaged over levels (GluonTS's ``mean_wQuantileLoss``); ``inf`` when every
         actual is 0 and the loss is not.
     """
-    y, qv, q = _quantile_inputs(y_true, y_quantiles, quantiles)
-    diff = y[:, None] - qv
-    per_level = 2.0 * np.sum(np.maximum(q * diff, (q - 1.0) * diff), axis=0)
+    per_level = 2.0 * np.sum(_pinball_terms(y_true, y_quantiles, quantiles), axis=0)
+    y = np.asarray(y_true, dtype=np.float64)
     with np.errstate(divide="ignore", invalid="ignore"):
         return float(np.mean(per_level) / np.sum(np.abs(y)))
 
