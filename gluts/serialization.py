@@ -47,6 +47,7 @@ def save(model, path: str | Path) -> None:
         "params": _params(model),
         "spec": model.spec_.to_dict(),
         "season_length": model.season_length_,
+        "log_transform": model.log_transform_,
         "calendar": model.calendar_,
         "adapter": model._adapter_kwargs_,
         "layout": {k: _jsonable(v) for k, v in vars(history.layout).items()},
@@ -106,6 +107,7 @@ def load(path: str | Path):
     model.network_ = network.eval()
     model.spec_ = spec
     model.season_length_ = meta["season_length"]
+    model.log_transform_ = bool(meta["log_transform"])
     model.calendar_ = meta["calendar"]
     model._adapter_kwargs_ = meta["adapter"]
     panel = _rebuild_panel(meta, payload["values"])

@@ -56,6 +56,11 @@ class GLUForecaster(BaseForecaster):
     quantiles : tuple of float, default=(0.1, 0.5, 0.9)
         Quantile levels to predict; the median (0.5) is always fitted and is the point
         forecast.
+    transform : {"auto", "log"} or None, default="auto"
+        Transform of the values before scaling. ``"log"`` models log values, so errors count
+        relatively and forecasts stay positive (quantiles map back exactly, as exp is
+        monotone); ``"auto"`` uses it when every fitted value is positive; None models the
+        values as they are.
     scaler : {"seasonal", "mean_abs", "standard"}, default="seasonal"
         Per-position scaling from the past only: ``"seasonal"`` divides by the mean absolute
         seasonal difference around the mean of the last season.
@@ -94,6 +99,8 @@ class GLUForecaster(BaseForecaster):
         The network's sizes.
     season_length_ : int
         Season length used.
+    log_transform_ : bool
+        Whether the network models log values.
     calendar_ : list of str
         Calendar cycles used as features.
     history_ : gluts.data.Panel
@@ -128,6 +135,7 @@ class GLUForecaster(BaseForecaster):
         "gate": [StrOptions(set(GATES))],
         "dropout": [Interval(Real, 0, 1, closed="left")],
         "quantiles": ["array-like"],
+        "transform": [StrOptions({"auto", "log"}), None],
         "scaler": [StrOptions(set(SCALERS))],
         "season_length": [Interval(Integral, 1, None, closed="left"), None],
         "n_steps": [Interval(Integral, 1, None, closed="left"), None],
@@ -154,6 +162,7 @@ class GLUForecaster(BaseForecaster):
         gate="sigmoid",
         dropout=0.0,
         quantiles=(0.1, 0.5, 0.9),
+        transform="auto",
         scaler="seasonal",
         season_length=None,
         n_steps=None,
@@ -175,6 +184,7 @@ class GLUForecaster(BaseForecaster):
         self.gate = gate
         self.dropout = dropout
         self.quantiles = quantiles
+        self.transform = transform
         self.scaler = scaler
         self.season_length = season_length
         self.n_steps = n_steps
@@ -231,9 +241,18 @@ class GLUForecaster(BaseForecaster):
         seed = int(rng.randint(2**31 - 1))
         device = _device(self.device)
         self.season_length_, self.calendar_, self.spec_ = m, calendar, spec
+        self.log_transform_ = self.transform == "log" or (
+            self.transform == "auto" and all((y > 0).all() for y in panel.values)
+        )
         length = int(panel.lengths.max())
         data = prepare(
-            panel.values, panel.index, calendar, length, self.scaler, m, self._scale_window()
+            self._model_scale(panel),
+            panel.index,
+            calendar,
+            length,
+            self.scaler,
+            m,
+            self._scale_window(),
         )
         plan = self._plan(panel, len(panel))
         if not (panel.lengths >= plan.warm + self.horizon + 1 + plan.validation).any():
@@ -276,7 +295,22 @@ class GLUForecaster(BaseForecaster):
             warm=warm,
             validation=validation,
             early_stopping=self.early_stopping,
+            # Log values already weigh errors relatively.
+            relative_weight_cap=0.0 if self.log_transform_ else 1.0,
         )
+
+    def _model_scale(self, panel: Panel) -> list[np.ndarray]:
+        """The values the network models: logs when ``log_transform_``, else as they are."""
+        if not self.log_transform_:
+            return panel.values
+        for uid, y, idx in zip(panel.ids, panel.values, panel.index):
+            if (y <= 0).any():
+                at = int(np.argmax(y <= 0))
+                raise ValueError(
+                    f"Series {uid!r} has the non-positive value {y[at]:g} at {idx[at]}; the "
+                    "log transform needs positive values (use transform=None)."
+                )
+        return [np.log(y) for y in panel.values]
 
     def __getstate__(self) -> dict:
         """Pickle the network as its spec and state dict (weight-normed modules need this)."""
@@ -323,12 +357,13 @@ class GLUForecaster(BaseForecaster):
         median = spec.quantiles.index(0.5)
         device = _device(self.device)
         points, qs = [], []
+        values = self._model_scale(panel)
         with _threads(self.n_threads), torch.inference_mode():
             network = self.network_.to(device)
             for start in range(0, len(panel), 256):
                 chunk = slice(start, start + 256)
                 data = prepare(
-                    panel.values[chunk],
+                    values[chunk],
                     panel.index[chunk],
                     self.calendar_,
                     length,
@@ -341,6 +376,7 @@ class GLUForecaster(BaseForecaster):
                 out = out[:, -1, :h].double().cpu().numpy()  # (n, h, Q)
                 loc, scale = data.loc_raw[:, -1, None, None], data.scale_raw[:, -1, None, None]
                 raw = loc + scale * out
+                raw = np.exp(raw) if self.log_transform_ else raw
                 points += list(raw[:, :, median])
                 qs += list(raw[:, :, columns])
             self.network_ = network.cpu()

@@ -140,3 +140,32 @@ def test_cuda_request_without_cuda_is_a_clear_error():
     y = _sine_panel(n_series=1, length=120)
     with pytest.raises(ValueError, match="device='cuda' was requested"):
         GLUForecaster(3, device="cuda", **TINY).fit(y)
+
+
+def test_auto_transform_models_logs_of_positive_series_only():
+    y = _sine_panel(n_series=2, length=120)  # values 20..80
+    small = {**TINY, "n_steps": 5}
+    assert GLUForecaster(4, random_state=0, **small).fit(y).log_transform_
+    shifted = y.assign(y=y["y"] - 50.0)
+    assert not GLUForecaster(4, random_state=0, **small).fit(shifted).log_transform_
+    assert not GLUForecaster(4, transform=None, random_state=0, **small).fit(y).log_transform_
+
+
+def test_log_transform_keeps_every_quantile_positive_near_zero():
+    t = np.arange(240)
+    ds = pd.date_range("2020-01-01", periods=240, freq="h")
+    # Daily peaks of 100 over nights of about 1: additive models overshoot below zero.
+    y = pd.Series(1.0 + 99.0 * np.maximum(np.sin(2 * np.pi * t / 24), 0) ** 4, index=ds)
+    out = GLUForecaster(24, season_length=24, random_state=0, **TINY).fit(y).predict()
+    assert (out.to_numpy() > 0).all()
+
+
+def test_log_transform_names_a_non_positive_value():
+    y = _sine_panel(n_series=2, length=120)
+    model = GLUForecaster(4, random_state=0, **{**TINY, "n_steps": 5}).fit(y)
+    new = y.copy()
+    new.loc[new.index[130], "y"] = 0.0
+    with pytest.raises(ValueError, match=r"Series 's1' has the non-positive value 0 at 2020-01-01 10"):
+        model.predict(4, y=new)
+    with pytest.raises(ValueError, match="Series 's1' has the non-positive value 0"):
+        GLUForecaster(4, transform="log", **{**TINY, "n_steps": 5}).fit(new)
