@@ -165,7 +165,8 @@ def test_log_transform_names_a_non_positive_value():
     model = GLUForecaster(4, random_state=0, **{**TINY, "n_steps": 5}).fit(y)
     new = y.copy()
     new.loc[new.index[130], "y"] = 0.0
-    with pytest.raises(ValueError, match=r"Series 's1' has the non-positive value 0 at 2020-01-01 10"):
+    message = r"Series 's1' has the non-positive value 0 at 2020-01-01 10"
+    with pytest.raises(ValueError, match=message):
         model.predict(4, y=new)
     with pytest.raises(ValueError, match="Series 's1' has the non-positive value 0"):
         GLUForecaster(4, transform="log", **{**TINY, "n_steps": 5}).fit(new)
