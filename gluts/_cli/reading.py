@@ -3,21 +3,27 @@
 Column auto-detection, when the user names no column: a single datetime-like column is the
 time, a single non-numeric column the series id, and the remaining numeric column the target.
 Several numeric columns without a target mean several series in wide layout (one column per
-series). Every problem is a :class:`~gluts.exceptions.DataError` whose one-line message names
+series). A text column with several values beside a time column in which every time
+appears once (notes, flags) names no series and is ignored, with a warning. Numbers written
+with thousands separators (``"1,234.5"``) are read as numbers; UTF-16 files with a BOM are
+read. Every problem is a :class:`~gluts.exceptions.DataError` whose one-line message names
 the file and the column.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import warnings
 from collections.abc import Hashable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from gluts.exceptions import DataError
+from gluts.data._time import parse_datetimes
+from gluts.exceptions import DataError, GlutsWarning
 
 __all__ = ["InputData", "load_bundled", "load_input", "read_table", "silent_panel"]
 
@@ -27,6 +33,8 @@ STEP_COLUMN = "step"
 VALUE_COLUMN = "y"
 _DELIMITERS = ",;\t|"
 _SNIFF_BYTES = 64 * 1024
+_GROUPED = r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d*)?"
+_GROUPED_OR_PLAIN = rf"{_GROUPED}|[-+]?\d*\.?\d+"
 
 
 @dataclass(frozen=True)
@@ -211,9 +219,11 @@ def load_input(
         frame = frame.assign(**{time_col: _parse_times(name, frame[time_col])})
         named.add(time_col)
     numeric = [c for c in frame.columns if c not in named and _mostly_numeric(frame[c])]
+    notes = []
     if id_col is None:
         others = [c for c in frame.columns if c not in named and c not in numeric]
-        id_col = _single(name, "non-numeric", "--id-col", others)
+        notes = _notes(frame, time_col, others)
+        id_col = _single(name, "non-numeric", "--id-col", [c for c in others if c not in notes])
     targets = (target_col,) if target_col is not None else tuple(numeric)
     if not targets:
         raise DataError(
@@ -223,6 +233,13 @@ def load_input(
         raise DataError(
             f"{name}: several numeric columns ({_names(targets)}) beside the id column {id_col!r}; "
             "name the target with --target."
+        )
+    if notes:
+        warnings.warn(
+            f"{name}: ignoring the text column(s) {_names(notes)}: each time appears once, so "
+            "they name no series; pass --id-col to split the rows by one.",
+            GlutsWarning,
+            stacklevel=2,
         )
     return InputData(name, frame, id_col, time_col, targets)
 
@@ -256,17 +273,47 @@ def load_bundled(name: str, missing_file: bool = False) -> pd.DataFrame:
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = path.read_bytes().decode("latin-1")
+    text = _decode(path)
     if not text.strip():
         raise DataError(f"{path.name}: the file is empty.")
     try:
-        return pd.read_csv(io.StringIO(text), sep=_sniff_delimiter(text), skipinitialspace=True)
+        frame = pd.read_csv(io.StringIO(text), sep=_sniff_delimiter(text), skipinitialspace=True)
     except (pd.errors.ParserError, ValueError) as exc:
         detail = str(exc).strip().splitlines()[-1]
         raise DataError(f"{path.name}: not a readable CSV file ({detail}).") from exc
+    return _drop_thousands_separators(frame)
+
+
+def _decode(path: Path) -> str:
+    """The file's text: UTF-16 with a BOM, else UTF-8 (BOM or not), else Latin-1."""
+    data = path.read_bytes()
+    if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise DataError(f"{path.name}: not a readable UTF-16 text file.") from None
+    if b"\x00" in data[:_SNIFF_BYTES]:
+        raise DataError(
+            f"{path.name}: not a CSV file (it holds binary data); export the table as CSV."
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def _drop_thousands_separators(frame: pd.DataFrame) -> pd.DataFrame:
+    """Read text columns of numbers written with thousands separators (``1,234.5``) as numbers."""
+    for col in frame.columns:
+        values = frame[col]
+        if not (values.dtype == object or pd.api.types.is_string_dtype(values)):
+            continue
+        text = values.dropna().astype(str).str.strip()
+        if text.empty or not text.iloc[:100].str.fullmatch(_GROUPED).any():
+            continue
+        if text.str.fullmatch(_GROUPED_OR_PLAIN).all():
+            frame[col] = pd.to_numeric(values.str.replace(",", "", regex=False))
+    return frame
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -300,6 +347,13 @@ def _single(name: str, kind: str, option: str, candidates: list[Hashable]) -> st
             f"{name}: several {kind} columns ({_names(candidates)}); choose one with {option}."
         )
     return candidates[0] if candidates else None
+
+
+def _notes(frame: pd.DataFrame, time_col: str | None, text: list[Hashable]) -> list[Hashable]:
+    """Text columns that cannot be series ids: several values, yet every time appears once."""
+    if not text or time_col is None or not frame[time_col].is_unique:
+        return []
+    return [c for c in text if frame[c].nunique() > 1]
 
 
 def _time_candidates(frame: pd.DataFrame, named: set) -> list[Hashable]:
@@ -336,14 +390,12 @@ def _is_datetime_like(col: pd.Series) -> bool:
 
 
 def _parse_times(name: str, col: pd.Series) -> pd.Series:
-    """Parse timestamps; mixed UTC offsets (as around daylight saving changes) become UTC."""
+    """Parse timestamps (see :func:`~gluts.data._time.parse_datetimes`)."""
     if pd.api.types.is_datetime64_any_dtype(col) or _is_numeric(col):
         return col
     try:
-        return pd.to_datetime(col, format="mixed")
-    except (ValueError, TypeError) as exc:
-        if "timezone" in str(exc).lower():
-            return pd.to_datetime(col, format="mixed", utc=True)
+        return parse_datetimes(col)
+    except ValueError:
         bad = next((v for v in col if _unparseable(v)), col.iloc[0])
         raise DataError(
             f"{name}: column {col.name!r} holds a value that is not a time: {bad!r}."

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 
@@ -11,7 +12,12 @@ from pandas.tseries.frequencies import to_offset
 
 from gluts.exceptions import DataError
 
-__all__ = ["TimeGrid", "infer_grid", "season_length_for"]
+__all__ = ["TimeGrid", "infer_grid", "parse_datetimes", "season_length_for"]
+
+# How text timestamps are read, in order: one format inferred from the first value
+# (month-first when ambiguous), ISO 8601 of varying precision, one day-first format, and
+# finally each value on its own.
+_READINGS = ({}, {"format": "ISO8601"}, {"dayfirst": True}, {"format": "mixed"})
 
 # Season length for a pandas offset name prefix (the number of steps in one natural cycle).
 _SEASONS = {
@@ -103,6 +109,50 @@ def season_length_for(freq) -> int:
     if name in ("min", "T", "s", "S", "h", "H"):
         return max(1, base // max(1, offset.n))
     return base if offset.n == 1 else 1
+
+
+def parse_datetimes(values: pd.Series) -> pd.Series:
+    """Parse text timestamps, preferring one format for the whole column.
+
+    A column is read with the first of these that parses every value: the format inferred
+    from its first value, ISO 8601, the day-first form of the inferred format (so that
+    ``13/01/2024`` makes ``01/02/2024`` the 1st of February), and finally each value on its
+    own. Values with different UTC offsets (as around daylight saving changes) are
+    converted to UTC.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Text (or already parsed) timestamps.
+
+    Returns
+    -------
+    pandas.Series
+        datetime64 values.
+
+    Raises
+    ------
+    ValueError
+        When some value is not a timestamp in any of the readings.
+    """
+    error: Exception | None = None
+    for kwargs in _READINGS:
+        try:
+            return _to_datetime(values, kwargs)
+        except (ValueError, TypeError, OverflowError) as exc:
+            error = exc
+    raise ValueError(str(error)) from error
+
+
+def _to_datetime(values: pd.Series, kwargs: dict) -> pd.Series:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # pandas' notes on format inference
+        try:
+            return pd.to_datetime(values, **kwargs)
+        except ValueError as exc:
+            if "timezone" not in str(exc).lower():
+                raise
+            return pd.to_datetime(values, utc=True, **kwargs)
 
 
 def infer_grid(

@@ -23,12 +23,16 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from gluts.data._time import TimeGrid, infer_grid
+from gluts.data._time import TimeGrid, infer_grid, parse_datetimes
 from gluts.exceptions import DataError, GlutsWarning, InsufficientHistoryError
 
 __all__ = ["Layout", "Panel", "to_panel"]
 
 MissingPolicy = Literal["interpolate", "error"]
+
+# The largest magnitude a value may have: squares of larger values (in variances and losses)
+# overflow float64.
+MAX_MAGNITUDE = 1e150
 
 
 @dataclass(frozen=True)
@@ -220,8 +224,9 @@ def to_panel(
     Raises
     ------
     DataError
-        On duplicate timestamps, mixed frequencies, non-numeric or infinite values, missing
-        values with ``missing="error"``, or a missing column.
+        On duplicate timestamps, mixed frequencies, non-numeric, infinite or huge values
+        (beyond ``1e150`` in magnitude), missing values with ``missing="error"``, or a
+        missing column.
     InsufficientHistoryError
         When a series has fewer than ``min_length`` observations.
     """
@@ -326,7 +331,7 @@ def _parse_times(col: pd.Series, name: str) -> pd.Index:
     if pd.api.types.is_float_dtype(col) and np.all(np.mod(col.to_numpy(), 1) == 0):
         return pd.Index(col.to_numpy().astype(np.int64))
     try:
-        return pd.DatetimeIndex(pd.to_datetime(col, format="mixed"))
+        return pd.DatetimeIndex(parse_datetimes(col))
     except (ValueError, TypeError) as exc:
         bad = next((v for v in col if _unparseable(v)), col.iloc[0])
         raise DataError(f"Column {name!r} holds a value that is not a time: {bad!r}.") from exc
@@ -358,11 +363,15 @@ def _numeric(series: pd.Series, sid: Hashable) -> pd.Series:
             f"Series {sid!r} has a non-numeric value {series.iloc[pos]!r} at {series.index[pos]}."
         )
     values = values.astype(np.float64)
-    inf = np.isinf(values.to_numpy())
-    if inf.any():
-        pos = int(np.flatnonzero(inf)[0])
+    too_large = np.abs(values.to_numpy()) > MAX_MAGNITUDE  # NaN compares False
+    if too_large.any():
+        pos = int(np.flatnonzero(too_large)[0])
+        value, at = values.iloc[pos], series.index[pos]
+        if np.isinf(value):
+            raise DataError(f"Series {sid!r} has an infinite value {value} at {at}.")
         raise DataError(
-            f"Series {sid!r} has an infinite value {values.iloc[pos]} at {series.index[pos]}."
+            f"Series {sid!r} has a value {value:.3g} at {at}, beyond the {MAX_MAGNITUDE:.0e} "
+            "that gluts computes with; mark it missing (empty) or rescale the series."
         )
     return values
 
