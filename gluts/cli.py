@@ -18,7 +18,7 @@ from gluts._cli.forecast import forecast_command
 EXIT_CODES = (
     "Exit codes: 0 success; 1 bad data or a domain error (one line on stderr naming the "
     "file, column, series or value); 2 bad options; 3 alerts were raised and --fail-on-alert "
-    "was given."
+    "was given; 130 interrupted (Ctrl-C), leaving no partial output file."
 )
 
 app = typer.Typer(

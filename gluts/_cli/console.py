@@ -3,7 +3,8 @@
 Results go to stdout; messages, warnings, progress bars and errors to stderr. Progress is
 shown only when both streams are terminals and ``--quiet`` is not given. :func:`guarded`
 wraps a command so that any error becomes one ``Error: ...`` line on stderr and exit code 1
-(with the traceback only under ``--verbose``).
+(with the traceback only under ``--verbose``), and Ctrl-C exit code 130. Output files are
+written atomically (:mod:`gluts._cli.writing`), so an interrupted command leaves none behind.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from rich.console import Console
 __all__ = [
     "EXIT_ALERTS",
     "EXIT_DATA",
+    "EXIT_INTERRUPTED",
     "Quiet",
     "Verbose",
     "guarded",
@@ -34,6 +36,7 @@ __all__ = [
 
 EXIT_DATA = 1
 EXIT_ALERTS = 3
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
 
 Quiet = Annotated[
     bool, typer.Option("--quiet", "-q", help="No progress bars or messages; results only.")
@@ -76,7 +79,7 @@ def status(message: str, quiet: bool):
 
 
 def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn a command's errors into one line on stderr and exit code 1.
+    """Turn a command's errors into one line on stderr and exit code 1, Ctrl-C into 130.
 
     The command must take ``quiet`` and ``verbose`` keyword arguments; data errors are
     prefixed with the name of its ``data`` file argument, when it has one. While it runs, rich
@@ -91,8 +94,11 @@ def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
         with _rich_to_stderr(), _warnings_to_stderr(verbose, quiet):
             try:
                 return func(**kwargs)
-            except (typer.Exit, typer.Abort, typer.TyperException, KeyboardInterrupt):
+            except (typer.Exit, typer.Abort, typer.TyperException):
                 raise
+            except KeyboardInterrupt:
+                sys.stderr.write("Interrupted; no output file was written or changed.\n")
+                raise typer.Exit(EXIT_INTERRUPTED) from None
             except Exception as exc:
                 if verbose:
                     traceback.print_exc(file=sys.stderr)

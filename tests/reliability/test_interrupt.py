@@ -1,0 +1,98 @@
+"""Ctrl-C during training or scoring: exit code 130, one line, and no output file at all."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from .corpus import seasonal
+
+LAUNCH = "from gluts.cli import main; main()"
+STARTED = "Fitting"  # the line each command prints just before it trains
+
+
+def _hourly_with_spike(length: int) -> pd.DataFrame:
+    frame = seasonal(1, length).drop(columns="unique_id")
+    frame.loc[length - 200, "y"] += 25.0
+    return frame
+
+
+COMMANDS = {
+    "forecast": (
+        lambda: seasonal(4, 2000),
+        ["forecast", "{data}", "--horizon", "24", "--model", "glu", "--output", "{out}"],
+    ),
+    "detect": (
+        lambda: _hourly_with_spike(4000),
+        ["detect", "{data}", "--model", "glu", "--scores", "{out}"],
+    ),
+}
+
+
+def _interrupt_once_started(args: list[str], timeout: float = 120.0) -> tuple[int, str]:
+    """Start ``gluts ARGS``, send SIGINT once it reports that fitting began; return its end."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", LAUNCH, *args],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        # A shell may start background jobs with SIGINT ignored; restore the default.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    lines = []
+    deadline = time.monotonic() + timeout
+    try:
+        for line in process.stderr:
+            lines.append(line)
+            if line.startswith(STARTED):
+                break
+            assert time.monotonic() < deadline, "the command never started fitting"
+        else:
+            pytest.fail(f"the command ended before fitting: {''.join(lines)}")
+        time.sleep(0.5)
+        assert process.poll() is None, "the command finished before it could be interrupted"
+        process.send_signal(signal.SIGINT)
+        _, rest = process.communicate(timeout=timeout)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    return process.returncode, "".join(lines) + rest
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.parametrize("command", COMMANDS)
+def test_ctrl_c_exits_130_without_partial_output(command, tmp_path):
+    make, template = COMMANDS[command]
+    data, out = tmp_path / "data.csv", tmp_path / "out.csv"
+    make().to_csv(data, index=False)
+    args = [a.format(data=data, out=out) for a in template]
+    code, stderr = _interrupt_once_started(args)
+    assert code == 130, stderr
+    assert "Traceback" not in stderr
+    assert stderr.splitlines()[-1] == "Interrupted; no output file was written or changed."
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data.csv"]
+
+
+def test_interrupt_while_writing_leaves_the_old_file(tmp_path, monkeypatch):
+    """An interruption inside the atomic write keeps the previous file and no temporary."""
+    from gluts._cli.writing import write_table
+
+    out = tmp_path / "out.csv"
+    out.write_text("previous\n")
+
+    def interrupted(self, path, **kwargs):
+        open(path, "w").write("half a ro")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(pd.DataFrame, "to_csv", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        write_table(pd.DataFrame({"y": np.arange(3.0)}), out)
+    assert out.read_text() == "previous\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
