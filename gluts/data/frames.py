@@ -315,10 +315,11 @@ def _split_long(y: pd.DataFrame, id_col, time_col, target_col):
     codes, uniques = pd.factorize(keys, sort=False)
     order = np.argsort(codes, kind="stable")
     bounds = np.searchsorted(codes[order], np.arange(len(uniques) + 1))
-    pieces = []
-    for k, sid in enumerate(uniques):
-        rows = order[bounds[k] : bounds[k + 1]]
-        pieces.append((sid, _numeric(target.iloc[rows], sid)))
+    # One conversion of the whole column (grouped by series), then a view per series.
+    ordered = target.iloc[order]
+    row_ids = np.asarray(uniques, dtype=object)[codes[order]]
+    values = _numeric(ordered, uniques[0], row_ids=row_ids)
+    pieces = [(sid, values.iloc[bounds[k] : bounds[k + 1]]) for k, sid in enumerate(uniques)]
     return pieces, layout
 
 
@@ -345,8 +346,12 @@ def _unparseable(value) -> bool:
     return False
 
 
-def _numeric(series: pd.Series, sid: Hashable) -> pd.Series:
-    """Return the series as float64, naming the first value that is not a finite number."""
+def _numeric(series: pd.Series, sid: Hashable, row_ids: np.ndarray | None = None) -> pd.Series:
+    """Return the series as float64, naming the first value that is not a finite number.
+
+    ``row_ids`` gives the series id of each row when ``series`` holds several series; the
+    messages about a value then name the series of its row.
+    """
     if not (
         pd.api.types.is_numeric_dtype(series)
         or series.dtype == object
@@ -359,6 +364,7 @@ def _numeric(series: pd.Series, sid: Hashable) -> pd.Series:
     bad = values.isna() & series.notna()
     if bad.any():
         pos = int(np.flatnonzero(bad.to_numpy())[0])
+        sid = sid if row_ids is None else row_ids[pos]
         raise DataError(
             f"Series {sid!r} has a non-numeric value {series.iloc[pos]!r} at {series.index[pos]}."
         )
@@ -367,6 +373,7 @@ def _numeric(series: pd.Series, sid: Hashable) -> pd.Series:
     if too_large.any():
         pos = int(np.flatnonzero(too_large)[0])
         value, at = values.iloc[pos], series.index[pos]
+        sid = sid if row_ids is None else row_ids[pos]
         if np.isinf(value):
             raise DataError(f"Series {sid!r} has an infinite value {value} at {at}.")
         raise DataError(
