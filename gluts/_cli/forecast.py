@@ -167,7 +167,9 @@ def _build(name, horizon, qs, season_length, seed, n_jobs, quiet, save_model):
 
 
 def _fit_predict(estimator, y, columns, horizon, source, quiet):
-    n_series = y[columns["id_col"]].nunique()
+    from gluts._cli.reading import silent_panel
+
+    n_series = len(silent_panel(y, columns))  # also reports bad data before "Fitting"
     message = f"Fitting {estimator.alias_} on {n_series} series of {source}"
     info(message + ".", quiet)
     draws_own_progress = "verbose" in estimator.get_params()

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
 import warnings
 from collections.abc import Hashable
 from dataclasses import dataclass
@@ -273,33 +272,34 @@ def load_bundled(name: str, missing_file: bool = False) -> pd.DataFrame:
 
 
 def _read_csv(path: Path) -> pd.DataFrame:
-    text = _decode(path)
-    if not text.strip():
+    """Parse a CSV straight from disk (a decoded copy of a large file would triple memory)."""
+    with open(path, "rb") as f:
+        head = f.read(_SNIFF_BYTES)
+    encoding = _encoding(path, head)
+    sample = head.decode(encoding, errors="ignore")
+    if not sample.strip() and len(head) < _SNIFF_BYTES:
         raise DataError(f"{path.name}: the file is empty.")
+    sep = _sniff_delimiter(sample)
     try:
-        frame = pd.read_csv(io.StringIO(text), sep=_sniff_delimiter(text), skipinitialspace=True)
+        try:
+            frame = pd.read_csv(path, sep=sep, skipinitialspace=True, encoding=encoding)
+        except UnicodeDecodeError:
+            frame = pd.read_csv(path, sep=sep, skipinitialspace=True, encoding="latin-1")
     except (pd.errors.ParserError, ValueError) as exc:
         detail = str(exc).strip().splitlines()[-1]
         raise DataError(f"{path.name}: not a readable CSV file ({detail}).") from exc
     return _drop_thousands_separators(frame)
 
 
-def _decode(path: Path) -> str:
-    """The file's text: UTF-16 with a BOM, else UTF-8 (BOM or not), else Latin-1."""
-    data = path.read_bytes()
-    if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            raise DataError(f"{path.name}: not a readable UTF-16 text file.") from None
-    if b"\x00" in data[:_SNIFF_BYTES]:
+def _encoding(path: Path, head: bytes) -> str:
+    """UTF-16 when the file starts with its BOM, else UTF-8 (Latin-1 is tried on failure)."""
+    if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        return "utf-16"
+    if b"\x00" in head:
         raise DataError(
             f"{path.name}: not a CSV file (it holds binary data); export the table as CSV."
         )
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return data.decode("latin-1")
+    return "utf-8-sig"
 
 
 def _drop_thousands_separators(frame: pd.DataFrame) -> pd.DataFrame:
@@ -308,10 +308,10 @@ def _drop_thousands_separators(frame: pd.DataFrame) -> pd.DataFrame:
         values = frame[col]
         if not (values.dtype == object or pd.api.types.is_string_dtype(values)):
             continue
-        text = values.dropna().astype(str).str.strip()
-        if text.empty or not text.iloc[:100].str.fullmatch(_GROUPED).any():
+        head = values.iloc[:100].dropna().astype(str).str.strip()
+        if not head.str.fullmatch(_GROUPED).any():
             continue
-        if text.str.fullmatch(_GROUPED_OR_PLAIN).all():
+        if values.dropna().astype(str).str.strip().str.fullmatch(_GROUPED_OR_PLAIN).all():
             frame[col] = pd.to_numeric(values.str.replace(",", "", regex=False))
     return frame
 
