@@ -105,7 +105,8 @@ def load(path: str | Path):
     Returns
     -------
     GLUForecaster
-        The fitted forecaster, ready to predict.
+        The fitted forecaster, ready to predict. A model fitted with ``device="cuda"``
+        predicts on the CPU (``device="cpu"``) where torch sees no CUDA device.
 
     Raises
     ------
@@ -170,8 +171,10 @@ def _rebuild(meta: dict, arrays: dict[str, np.ndarray]):
     from gluts.forecasting.glu import GLUForecaster
     from gluts.nn import GLUNetwork, NetworkSpec
 
-    params = meta["params"]
-    model = GLUForecaster(**{**params, "quantiles": tuple(params["quantiles"])})
+    params = {**meta["params"], "quantiles": tuple(meta["params"]["quantiles"])}
+    if params.get("device") == "cuda" and not torch.cuda.is_available():
+        params["device"] = "cpu"  # trained on a GPU, predicting on a machine without one
+    model = GLUForecaster(**params)
     spec = NetworkSpec(**{**meta["spec"], "quantiles": tuple(meta["spec"]["quantiles"])})
     network = GLUNetwork(spec)
     weights = {

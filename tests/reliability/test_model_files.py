@@ -193,3 +193,15 @@ def test_loaded_model_forecasts_identically(model_file):
     path, y = model_file
     original = GLUForecaster(3, random_state=0, **TINY).fit(y)
     pd.testing.assert_frame_equal(gluts.load(path).predict(3), original.predict(3))
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
+def test_gpu_trained_file_predicts_on_a_cpu_only_machine(model_file, tmp_path):
+    path, y = model_file
+    entries = _entries(path)
+    params = {**json.loads(entries["meta.json"])["params"], "device": "cuda"}
+    gpu_file = tmp_path / "gpu.gluts"  # what a GPU fit writes: weights are saved from the CPU
+    gpu_file.write_bytes(_with_meta(entries, params=params))
+    loaded = gluts.load(gpu_file)
+    assert loaded.device == "cpu"
+    pd.testing.assert_frame_equal(loaded.predict(3), gluts.load(path).predict(3))
