@@ -1,8 +1,9 @@
 """The training loop of the GLU forecaster: forking-sequence batches, Adam, cosine decay.
 
-Every batch is a crop of the right-aligned series matrix; the network forecasts from every
-position of the crop at once and the loss covers each position whose targets lie inside the
-training part (forking sequences, Wen et al. 2017). A validation tail per series is held out
+Every batch is a crop of the right-aligned series matrix; the stack reads the whole crop, the
+network forecasts from every ``position_stride``-th position at once (random phase), and the
+loss covers each of them whose targets lie inside the training part (forking sequences, Wen
+et al. 2017). A validation tail per series is held out
 when early stopping is on.
 """
 
@@ -35,7 +36,10 @@ class TrainingPlan:
     patience: int = 4
     eval_every: int = 100
     clip_grad_norm: float = 1.0
+    relative_weight: float = 1.0
+    position_stride: int = 2
     relative_weight_cap: float = 1.0
+    log_values: bool = False
 
 
 @dataclass
@@ -104,12 +108,22 @@ def train(
         r = torch.as_tensor(rows, device=device)[:, None]  # (B, 1)
         cols = torch.as_tensor(starts, device=device)[:, None] + offsets  # (B, W + H)
         crop, ahead = cols[:, :window], cols[:, 1:]  # (B, W), (B, W + H - 1)
+        # Forecast from every ``position_stride``-th origin that can carry weight: neighbouring
+        # origins are nearly redundant, and the head and loss cost as much as the stack.
+        first = max(int((data.starts[rows] + plan.warm - starts).min()), 0)
+        phase = int(rng.integers(plan.position_stride))
+        at = torch.arange(first + phase, window, plan.position_stride, device=device)  # (P,)
         pred = network(
-            features[r, :, crop].permute(0, 2, 1), values[r, crop], loc[r, crop], scale[r, crop]
-        )  # (B, W, H, Q)
-        target = values[r, ahead].unfold(-1, horizon, 1)  # (B, W, H)
-        target = (target - loc[r, crop].unsqueeze(-1)) / scale[r, crop].unsqueeze(-1)
-        loss = pinball(pred, target, levels, weight[r, crop])
+            features[r, :, crop].permute(0, 2, 1),
+            values[r, crop],
+            loc[r, crop],
+            scale[r, crop],
+            positions=at,
+        )  # (B, P, H, Q)
+        target = values[r, ahead].unfold(-1, horizon, 1)[:, at]  # (B, P, H)
+        origin_loc, origin_scale = loc[r, crop][:, at], scale[r, crop][:, at]  # (B, P)
+        target = (target - origin_loc.unsqueeze(-1)) / origin_scale.unsqueeze(-1)
+        loss = pinball(pred, target, levels, weight[r, crop][:, at])
         optimiser.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(network.parameters(), plan.clip_grad_norm)
@@ -141,15 +155,20 @@ def _origin_weights(data: SequenceData, plan: TrainingPlan, last: int, horizon: 
     """Weight of each forecast origin: 0 outside the usable range, else a relative weight.
 
     Origins need ``plan.warm`` real values of history and targets before the validation
-    tail. Where a series is small relative to its variability, errors weigh more in relative
-    metrics such as sMAPE; the weight ``1 + min(scale / |loc|, cap)`` balances the two.
+    tail. The loss is scaled (errors over the series' scale, like MASE); where the scale is
+    large relative to the level, the same error is a larger relative error (sMAPE), and the
+    weight ``1 + relative_weight * min(scale / level, cap)`` counts both. On log values the
+    scale is already relative to the level.
     """
     n, length = data.scale_raw.shape
     t = np.arange(length)
     usable = (t[None, :] >= data.starts[:, None] + plan.warm) & (t[None, :] < last)
-    ratio = data.scale_raw / np.maximum(np.abs(data.loc_raw), 1e-12)
-    weight = (1.0 + np.minimum(ratio, plan.relative_weight_cap)) * usable
-    return torch.as_tensor(weight, dtype=torch.float32)
+    if plan.log_values:
+        ratio = data.scale_raw
+    else:
+        ratio = data.scale_raw / np.maximum(np.abs(data.loc_raw), 1e-12)
+    weight = 1.0 + plan.relative_weight * np.minimum(ratio, plan.relative_weight_cap)
+    return torch.as_tensor(weight * usable, dtype=torch.float32)
 
 
 @dataclass

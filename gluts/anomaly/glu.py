@@ -105,7 +105,8 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
     forecaster : forecaster or None, default=None
         The forecaster behind the ``"forecast"`` reference (cloned and fitted in ``fit`` on
         the series with integer time steps); None uses a small ``GLUForecaster`` (16
-        channels, 100 training steps, one torch thread, horizon ``forecast_stride``, seeded).
+        channels, a linear head, no log transform, 100 training steps, one torch thread, horizon
+        ``forecast_stride``, seeded).
     references : tuple of str, default=("level", "seasonal", "forecast")
         The references each series may use; ``"level"`` is always available.
     season_length : int or None, default=None
@@ -296,6 +297,8 @@ def _default_forecaster(horizon: int, season_length: int):
         horizon=horizon,
         season_length=season_length,
         n_channels=16,
+        head_hidden=0,
+        transform=None,  # new rows may hold zeros or negatives that a log could not take
         n_steps=100,
         batch_size=16,
         random_state=0,

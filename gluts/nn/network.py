@@ -30,6 +30,7 @@ class NetworkSpec:
     gate: str
     dropout: float
     use_weight_norm: bool
+    head_hidden: int = 0
 
     def to_dict(self) -> dict:
         """Return the spec as JSON-serialisable values."""
@@ -40,8 +41,9 @@ class GLUNetwork(nn.Module):
     """Forecast ``horizon`` quantiles at every position of a sequence (forking sequences).
 
     The median is a linear function of the last ``context_length`` values (initialised to
-    seasonal naive) plus a correction from the GLU stack's features; the other quantiles are
-    softplus gaps around it, so they cannot cross.
+    seasonal naive) plus a correction from the GLU stack's features (through a hidden layer
+    of ``head_hidden`` units when it is not 0); the other quantiles are softplus gaps around
+    it, so they cannot cross.
 
     Parameters
     ----------
@@ -63,7 +65,7 @@ class GLUNetwork(nn.Module):
             spec.use_weight_norm,
         )
         self.skip = nn.Conv1d(1, spec.horizon, spec.context_length, bias=False)
-        self.head = QuantileHead(spec.n_channels, spec.horizon, spec.quantiles)
+        self.head = QuantileHead(spec.n_channels, spec.horizon, spec.quantiles, spec.head_hidden)
         self.reset_skip()
 
     def reset_skip(self) -> None:
@@ -82,9 +84,14 @@ class GLUNetwork(nn.Module):
         return self.stack.receptive_field
 
     def forward(
-        self, features: torch.Tensor, values: torch.Tensor, loc: torch.Tensor, scale: torch.Tensor
+        self,
+        features: torch.Tensor,
+        values: torch.Tensor,
+        loc: torch.Tensor,
+        scale: torch.Tensor,
+        positions: torch.Tensor | None = None,
     ) -> torch.Tensor:
-        """Predict normalised quantiles at every position.
+        """Predict normalised quantiles at every position (or at the given ones).
 
         Parameters
         ----------
@@ -94,15 +101,23 @@ class GLUNetwork(nn.Module):
             The series, centred by a per-series constant.
         loc, scale : Tensor of shape (batch, time)
             Per-position location (centred like ``values``) and scale.
+        positions : Tensor of shape (n_positions,) or None, default=None
+            Time positions to forecast from; None forecasts from all of them. The stack
+            always reads the whole sequence; the skip and head run only where asked.
 
         Returns
         -------
-        Tensor of shape (batch, time, horizon, n_quantiles)
+        Tensor of shape (batch, time or n_positions, horizon, n_quantiles)
             Quantiles of ``(y[t + k] - loc[t]) / scale[t]`` for ``k = 1..horizon``.
         """
         length = self.spec.context_length
         padded = F.pad(values.unsqueeze(1), (length - 1, 0), mode="replicate")  # (B, 1, T+L-1)
-        skip = self.skip(padded).transpose(1, 2)  # (B, T, H)
-        weight_sum = self.skip.weight.sum(dim=(1, 2))  # (H,)
-        median = (skip - loc.unsqueeze(-1) * weight_sum) / scale.unsqueeze(-1)  # (B, T, H)
-        return self.head(self.stack(features), median)  # (B, T, H, Q)
+        context = padded[:, 0].unfold(-1, length, 1)  # (B, T, L): the last L values at each t
+        encoded = self.stack(features)  # (B, C, T)
+        if positions is not None:
+            context, encoded = context[:, positions], encoded[..., positions]
+            loc, scale = loc[:, positions], scale[:, positions]
+        weight = self.skip.weight[:, 0]  # (H, L)
+        skip = torch.matmul(context, weight.T)  # (B, T, H)
+        median = (skip - loc.unsqueeze(-1) * weight.sum(-1)) / scale.unsqueeze(-1)  # (B, T, H)
+        return self.head(encoded, median)  # (B, T, H, Q)

@@ -9,7 +9,15 @@ import gluts
 from gluts import GLUForecaster
 from gluts.exceptions import DataError
 
-TINY = dict(n_channels=8, n_blocks=3, n_steps=60, batch_size=8, context_length=24, n_threads=1)
+TINY = dict(
+    n_channels=8,
+    n_blocks=3,
+    head_hidden=16,
+    n_steps=60,
+    batch_size=8,
+    context_length=24,
+    n_threads=1,
+)
 
 
 def _sine_panel(n_series=3, length=200, period=12):

@@ -15,8 +15,10 @@ def test_monotone_quantiles_never_cross():
     assert (out.diff(dim=-1) >= 0).all()
 
 
-def test_head_shapes_and_median_anchor():
-    head = QuantileHead(8, horizon=6, quantiles=(0.1, 0.5, 0.9))
+@pytest.mark.parametrize("hidden", [0, 16])
+def test_head_shapes_and_median_anchor(hidden):
+    torch.manual_seed(0)
+    head = QuantileHead(8, horizon=6, quantiles=(0.1, 0.5, 0.9), hidden=hidden)
     h = torch.randn(3, 8, 11)
     median = torch.randn(3, 11, 6)
     out = head(h, median)

@@ -1,0 +1,57 @@
+"""Training plan details: which forecast origins count, and how much."""
+
+import numpy as np
+import pytest
+import torch
+
+from gluts.forecasting._glu_data import SequenceData
+from gluts.training import TrainingPlan, _origin_weights
+
+
+def _data(loc: float, scale: float, length: int = 10, start: int = 2) -> SequenceData:
+    full = np.full((1, length), 1.0)
+    tensor = torch.zeros(1, length)
+    return SequenceData(
+        features=torch.zeros(1, 1, length),
+        values=tensor,
+        loc=tensor,
+        scale=tensor + 1,
+        offset=np.zeros(1),
+        loc_raw=loc * full,
+        scale_raw=scale * full,
+        starts=np.array([start]),
+    )
+
+
+def _plan(**kwargs) -> TrainingPlan:
+    base = dict(
+        n_steps=1,
+        batch_size=1,
+        window=8,
+        learning_rate=1e-3,
+        warm=3,
+        validation=0,
+        early_stopping=False,
+    )
+    return TrainingPlan(**{**base, **kwargs})
+
+
+def test_origins_need_warm_up_history_and_targets_inside_training():
+    weight = _origin_weights(_data(10.0, 1.0), _plan(), last=8, horizon=2)[0].numpy()
+    usable = np.arange(10)
+    usable = (usable >= 2 + 3) & (usable < 8)
+    assert (weight[~usable] == 0).all() and (weight[usable] > 0).all()
+
+
+@pytest.mark.parametrize(
+    ("loc", "scale", "log_values", "expected"),
+    [
+        (10.0, 5.0, False, 1.0 + 2.0 * 0.5),  # raw values: scale relative to the level
+        (10.0, 50.0, False, 1.0 + 2.0 * 1.0),  # capped
+        (3.0, 0.25, True, 1.0 + 2.0 * 0.25),  # log values: the scale is already relative
+    ],
+)
+def test_relative_weight_counts_the_scale_relative_to_the_level(loc, scale, log_values, expected):
+    plan = _plan(relative_weight=2.0, log_values=log_values)
+    weight = _origin_weights(_data(loc, scale), plan, last=8, horizon=2)[0].numpy()
+    assert weight[6] == pytest.approx(expected)
