@@ -60,7 +60,14 @@ def test_benchmark_writes_scores_and_reports_every_profile(tmp_path, capsys):
     assert scores["anomaly_score"].between(0, 1).all()
     assert json.loads(report.read_text()) == results
     row = results["zscore"]
-    assert set(row) == {"seconds", "standard", "reward_low_FP_rate", "reward_low_FN_rate"}
+    assert set(row) == {
+        "seconds",
+        "max_score_seconds_per_file",
+        "standard",
+        "reward_low_FP_rate",
+        "reward_low_FN_rate",
+    }
+    assert 0 <= row["max_score_seconds_per_file"] <= row["seconds"]
     assert row["standard"]["score"] > 90  # the spike is caught at the window's label point
     assert "fixed_threshold_score" in row["standard"]
     assert "zscore" in capsys.readouterr().out
