@@ -23,6 +23,7 @@ from multiprocessing import get_context
 
 import numpy as np
 import pandas as pd
+from joblib.externals.loky import get_reusable_executor
 
 from gluts import metrics
 from gluts.forecasting import (
@@ -106,6 +107,9 @@ def run_model(
     fitted = time.perf_counter()
     forecast = model.predict(h)
     done = time.perf_counter()
+    # joblib's workers idle for minutes before exiting, and this process waits for its
+    # children at exit: stop them now.
+    get_reusable_executor().shutdown(wait=True)
     band = {f"{model.alias_}-q0.1": "lo", f"{model.alias_}-q0.9": "hi", model.alias_: "forecast"}
     return {
         "forecast": forecast[["unique_id", "ds", *(c for c in band if c in forecast)]].rename(
