@@ -50,13 +50,16 @@ def _ets_spec(name: str, season_length: int) -> dict:
     )
 
 
+def _heuristic_length(seasonal: bool, season_length: int) -> int:
+    """The fewest observations statsmodels' heuristic initial states need."""
+    # Two full seasons and 10 + 2 * (m // 2) observations for the seasonal ones.
+    return max(2 * season_length, 10 + season_length) if seasonal else 10
+
+
 def _ets_candidates(y: np.ndarray, season_length: int) -> list[str]:
     """The ETS models ``model="auto"`` compares on this series."""
     positive = bool(np.all(y > 0))
-    # Heuristic initial seasonals need two full seasons and 10 + 2 * (m // 2) observations.
-    seasonal = len(y) >= max(2 * season_length, 10 + season_length) and is_seasonal(
-        y, season_length
-    )
+    seasonal = len(y) >= _heuristic_length(True, season_length) and is_seasonal(y, season_length)
     return [
         name
         for name in ETS_MODELS
@@ -64,9 +67,12 @@ def _ets_candidates(y: np.ndarray, season_length: int) -> list[str]:
     ]
 
 
-def _fit_ets(y: np.ndarray, name: str, season_length: int, initialization: str):
+def _fit_ets(y: np.ndarray, name: str, season_length: int):
+    """Fit one ETS model from heuristic initial states, or estimated ones on short series."""
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
+    long_enough = len(y) >= _heuristic_length(name[-1] != "N", season_length)
+    initialization = "heuristic" if long_enough else "estimated"
     # A pandas endog: statsmodels' ETS prediction intervals fail on a bare ndarray.
     endog = pd.Series(y)
     model = ETSModel(endog, **_ets_spec(name, season_length), initialization_method=initialization)
@@ -114,11 +120,18 @@ class ETSForecaster(LocalForecaster):
     ``model="auto"`` takes the season component from the M4 seasonality test (the one
     :class:`Naive2Forecaster` uses; seasonal models need at least two seasons of data):
     seasonal series compare the seasonal models, the others the non-seasonal ones. Among
-    those (multiplicative components only for positive series) it picks the smallest AICc,
-    fitting each candidate quickly from heuristic initial states (Hyndman & Athanasopoulos,
-    FPP3 section 8.6); the chosen model is then refitted with the initial states estimated
-    by maximum likelihood. Letting AICc decide the season as well picks smooth trend models
-    for many hourly series, whose one-step fit is good but whose 48-step forecasts are poor.
+    those (multiplicative components only for positive series) it keeps the fit with the
+    smallest AICc, and that fit is the one forecast. Letting AICc decide the season too
+    picks smooth trend models for many hourly series, whose one-step fit is good but whose
+    48-step forecasts are poor.
+
+    Every model, fixed or compared, starts from heuristic initial states (Hyndman et al.,
+    2008; FPP3 section 8.6) and maximum likelihood estimates only the smoothing and damping
+    parameters, so the candidates' AICc values are comparable. Series too short for the
+    heuristic (10 values; two seasons and ``10 + m`` values for seasonal models) estimate
+    the initial states by maximum likelihood instead. Estimating all initial states of an
+    hourly model that way (level, trend and 24 seasonal states) is slow and on M4 Hourly often stops
+    at a far worse likelihood than the heuristic start, with forecasts that collapse to 0.
     Quantiles are exact for the linear models and simulated (1000 seeded paths) for those
     with multiplicative components.
     """
@@ -149,19 +162,18 @@ class ETSForecaster(LocalForecaster):
 
     def _fit_one(self, y: np.ndarray, season_length: int):
         if self.model != "auto":
-            return _fit_ets(y, self.model, season_length, "estimated")
-        initialization = "heuristic" if len(y) >= 10 else "estimated"
-        best, best_aicc = None, np.inf
+            return _fit_ets(y, self.model, season_length)
+        best = None
         for name in _ets_candidates(y, season_length):
             try:
-                aicc = _fit_ets(y, name, season_length, initialization).aicc
+                fit = _fit_ets(y, name, season_length)
             except (ValueError, ArithmeticError, np.linalg.LinAlgError):
                 continue
-            if np.isfinite(aicc) and aicc < best_aicc:
-                best, best_aicc = name, aicc
+            if np.isfinite(fit.aicc) and (best is None or fit.aicc < best.aicc):
+                best = fit
         if best is None:
             raise ValueError("no ETS model could be fitted")
-        return _fit_ets(y, best, season_length, "estimated")
+        return best
 
     def _forecast_one(self, state, h: int, quantiles: Sequence[float]):
         n = state.model.nobs

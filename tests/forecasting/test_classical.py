@@ -13,7 +13,8 @@ from gluts import (  # noqa: E402
     ThetaForecaster,
 )
 from gluts.exceptions import GlutsWarning  # noqa: E402
-from gluts.forecasting.classical import ETS_MODELS  # noqa: E402
+from gluts.forecasting.classical import ETS_MODELS, _ets_candidates, _fit_ets  # noqa: E402
+from gluts.metrics import mase  # noqa: E402
 
 M = 12
 H = 2 * M
@@ -66,6 +67,29 @@ def test_ets_auto_avoids_multiplicative_components_on_non_positive_data():
     y, _ = seasonal()
     est = ETSForecaster(season_length=M).fit(y - 25.0)
     assert "M" not in est.models_[0].model.short_name
+
+
+def test_ets_auto_keeps_the_heuristic_fit_with_the_smallest_aicc():
+    y, _ = seasonal()
+    est = ETSForecaster(season_length=M).fit(y)
+    chosen = est.models_[0]
+    fits = [_fit_ets(y.to_numpy(), name, M) for name in _ets_candidates(y.to_numpy(), M)]
+    assert chosen.model.initialization_method == "heuristic"
+    assert chosen.aicc == pytest.approx(min(fit.aicc for fit in fits))
+    assert len(fits) == 9 and all(fit.model.short_name[-1] in "AM" for fit in fits)
+
+
+def test_ets_auto_forecast_of_a_daily_peak_stays_in_range():
+    # Hourly-like: quiet nights, one peak a day, multiplicative noise. Estimating the initial
+    # states by maximum likelihood sent this forecast below 0 and to twice the peak.
+    m, n, h = 24, 240, 48
+    t = np.arange(n + h)
+    shape = 20 + 400 * np.exp(-0.5 * ((t % m - 12) / 3.0) ** 2)
+    y = shape * np.exp(np.random.default_rng(2).normal(scale=0.3, size=n + h))
+    forecast = ETSForecaster(season_length=m, quantiles=None).fit(pd.Series(y[:n])).predict(h)
+    f = forecast.to_numpy()
+    assert 0 < f.min() and f.max() < y[:n].max()
+    assert mase(shape[n:], f, y[:n], m) < 0.5
 
 
 def test_ets_fixed_model_is_used():
