@@ -3,8 +3,7 @@
 Every batch is a crop of the right-aligned series matrix; the stack reads the whole crop, the
 network forecasts from every ``position_stride``-th position at once (random phase), and the
 loss covers each of them whose targets lie inside the training part (forking sequences, Wen
-et al. 2017). A validation tail per series is held out
-when early stopping is on.
+et al. 2017). A validation tail per series is held out when early stopping is on.
 """
 
 from __future__ import annotations
@@ -36,8 +35,8 @@ class TrainingPlan:
     patience: int = 4
     eval_every: int = 100
     clip_grad_norm: float = 1.0
-    relative_weight: float = 1.0
     position_stride: int = 2
+    relative_weight: float = 1.0
     relative_weight_cap: float = 1.0
     log_values: bool = False
 
@@ -113,16 +112,16 @@ def train(
         first = max(int((data.starts[rows] + plan.warm - starts).min()), 0)
         phase = int(rng.integers(plan.position_stride))
         at = torch.arange(first + phase, window, plan.position_stride, device=device)  # (P,)
+        crop_loc, crop_scale = loc[r, crop], scale[r, crop]  # (B, W)
         pred = network(
             features[r, :, crop].permute(0, 2, 1),
             values[r, crop],
-            loc[r, crop],
-            scale[r, crop],
+            crop_loc,
+            crop_scale,
             positions=at,
         )  # (B, P, H, Q)
         target = values[r, ahead].unfold(-1, horizon, 1)[:, at]  # (B, P, H)
-        origin_loc, origin_scale = loc[r, crop][:, at], scale[r, crop][:, at]  # (B, P)
-        target = (target - origin_loc.unsqueeze(-1)) / origin_scale.unsqueeze(-1)
+        target = (target - crop_loc[:, at, None]) / crop_scale[:, at, None]
         loss = pinball(pred, target, levels, weight[r, crop][:, at])
         optimiser.zero_grad(set_to_none=True)
         loss.backward()
