@@ -16,7 +16,7 @@ import torch
 
 from gluts.nn.scaling import causal_scale
 
-__all__ = ["SequenceData", "calendar_features", "left_extend", "prepare"]
+__all__ = ["SequenceData", "calendar_features", "left_extend", "prepare", "step_hours"]
 
 _CALENDAR = (  # (name, period in hours, value getter)
     ("hour", 24.0, lambda idx: idx.hour + idx.minute / 60.0),
@@ -35,6 +35,17 @@ def left_extend(y: np.ndarray, length: int, season_length: int) -> np.ndarray:
     reps = -(-missing // len(period))
     head = np.tile(period, reps)[len(period) * reps - missing :]
     return np.concatenate([head, y])
+
+
+def step_hours(panel) -> float:
+    """Hours between the first two timestamps of the longest series (0 without a clock)."""
+    idx = panel.index[int(np.argmax(panel.lengths))]
+    if len(idx) < 2 or not hasattr(idx, "freq"):
+        return 0.0
+    try:
+        return (idx[1] - idx[0]).total_seconds() / 3600.0
+    except AttributeError:
+        return 0.0
 
 
 def calendar_features(index: pd.Index, step_hours: float) -> list[str]:

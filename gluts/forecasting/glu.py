@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-from contextlib import contextmanager
 from numbers import Integral, Real
 
 import numpy as np
@@ -15,7 +14,8 @@ from sklearn.utils.validation import check_is_fitted
 from gluts.base import BaseForecaster
 from gluts.data import Panel
 from gluts.exceptions import InsufficientHistoryError
-from gluts.forecasting._glu_data import calendar_features, prepare
+from gluts.forecasting._glu_data import calendar_features, prepare, step_hours
+from gluts.forecasting._torch_runtime import device_for, progress_bar, torch_threads
 from gluts.nn import GATES, SCALERS, GLUNetwork, NetworkSpec, blocks_for_context
 from gluts.training import TrainingPlan, train
 
@@ -242,7 +242,7 @@ class GLUForecaster(BaseForecaster):
         longest = int(panel.lengths.max())
         context = self.context_length or max(2 * self.horizon, min(14 * m, 336, longest // 2))
         levels = tuple(sorted(set(self.quantiles_) | {0.5}))
-        calendar = calendar_features(panel.index[0], _step_hours(panel))
+        calendar = calendar_features(panel.index[0], step_hours(panel))
         spec = NetworkSpec(
             in_features=1 + 2 * len(calendar),
             horizon=self.horizon,
@@ -260,7 +260,7 @@ class GLUForecaster(BaseForecaster):
         )
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(2**31 - 1))
-        device = _device(self.device)
+        device = device_for(self.device)
         self.season_length_, self.calendar_, self.spec_ = m, calendar, spec
         self.log_transform_ = self.transform == "log" or (
             self.transform == "auto" and all((y > 0).all() for y in panel.values)
@@ -283,10 +283,10 @@ class GLUForecaster(BaseForecaster):
                 f"{self.horizon}, validation {plan.validation}); the longest has "
                 f"{int(panel.lengths.max())}. Lower horizon or context_length."
             )
-        with _threads(self.n_threads), torch.random.fork_rng(devices=[]):
+        with torch_threads(self.n_threads), torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             network = GLUNetwork(spec).to(device)
-            with _progress(self.verbose, plan.n_steps) as progress:
+            with progress_bar(self.verbose, plan.n_steps) as progress:
                 history = train(network, data, plan, np.random.default_rng(seed), device, progress)
         self.network_ = network.cpu().eval()
         self.training_history_ = history
@@ -378,10 +378,10 @@ class GLUForecaster(BaseForecaster):
         quantiles = self.quantiles_
         columns = [spec.quantiles.index(q) for q in quantiles]
         median = spec.quantiles.index(0.5)
-        device = _device(self.device)
+        device = device_for(self.device)
         points, qs = [], []
         values = self._model_scale(panel)
-        with _threads(self.n_threads), torch.inference_mode():
+        with torch_threads(self.n_threads), torch.inference_mode():
             network = self.network_.to(device)
             for start in range(0, len(panel), 256):
                 chunk = slice(start, start + 256)
@@ -405,51 +405,3 @@ class GLUForecaster(BaseForecaster):
                 qs += list(raw[:, :, columns])
             self.network_ = network.cpu()
         return points, qs
-
-
-def _step_hours(panel: Panel) -> float:
-    idx = panel.index[int(np.argmax(panel.lengths))]
-    if len(idx) < 2 or not hasattr(idx, "freq"):
-        return 0.0
-    try:
-        return (idx[1] - idx[0]).total_seconds() / 3600.0
-    except AttributeError:
-        return 0.0
-
-
-def _device(name: str) -> torch.device:
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if name == "cuda" and not torch.cuda.is_available():
-        raise ValueError("device='cuda' was requested but torch sees no CUDA device.")
-    return torch.device(name)
-
-
-@contextmanager
-def _threads(n_threads: int | None):
-    previous = torch.get_num_threads()
-    if n_threads:
-        torch.set_num_threads(n_threads)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(previous)
-
-
-@contextmanager
-def _progress(verbose: bool, total: int):
-    if not verbose:
-        yield None
-        return
-    from rich.progress import Progress
-
-    with Progress(transient=True) as bar:
-        task = bar.add_task("GLU training", total=total)
-
-        def update(step, train_loss, val_loss):
-            val = f" val {val_loss:.4f}" if val_loss is not None else ""
-            bar.update(
-                task, completed=step, description=f"GLU step {step} loss {train_loss:.4f}{val}"
-            )
-
-        yield update
