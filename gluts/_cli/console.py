@@ -97,15 +97,32 @@ def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
             except (typer.Exit, typer.Abort, typer.TyperException):
                 raise
             except KeyboardInterrupt:
-                sys.stderr.write("Interrupted; no output file was written or changed.\n")
-                raise typer.Exit(EXIT_INTERRUPTED) from None
+                return _interrupted()
             except Exception as exc:
+                if _caused_by_interrupt(exc):  # e.g. Ctrl-C during a lazy import
+                    return _interrupted()
                 if verbose:
                     traceback.print_exc(file=sys.stderr)
                 sys.stderr.write(f"Error: {_one_line(exc, kwargs.get('data'))}\n")
                 raise typer.Exit(EXIT_DATA) from None
 
     return wrapper
+
+
+def _interrupted():
+    sys.stderr.write("Interrupted; no output file was written or changed.\n")
+    raise typer.Exit(EXIT_INTERRUPTED) from None
+
+
+def _caused_by_interrupt(exc: BaseException) -> bool:
+    """Whether a Ctrl-C hides behind ``exc`` (Python wraps some, e.g. in ``__set_name__``)."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, KeyboardInterrupt):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return False
 
 
 def _one_line(exc: BaseException, data: Any = None) -> str:

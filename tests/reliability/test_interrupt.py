@@ -10,6 +10,9 @@ import time
 import numpy as np
 import pandas as pd
 import pytest
+import typer
+
+from gluts._cli.console import guarded
 
 from .corpus import seasonal
 
@@ -96,3 +99,17 @@ def test_interrupt_while_writing_leaves_the_old_file(tmp_path, monkeypatch):
         write_table(pd.DataFrame({"y": np.arange(3.0)}), out)
     assert out.read_text() == "previous\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
+
+
+def test_ctrl_c_wrapped_by_python_still_exits_130(capsys):
+    # Python wraps a KeyboardInterrupt raised in __set_name__ during a lazy import.
+    def command(quiet: bool, verbose: bool):
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as exc:
+            raise RuntimeError("Error calling __set_name__") from exc
+
+    with pytest.raises(typer.Exit) as info:
+        guarded(command)(quiet=False, verbose=False)
+    assert info.value.exit_code == 130
+    assert capsys.readouterr().err == "Interrupted; no output file was written or changed.\n"
