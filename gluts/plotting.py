@@ -6,7 +6,7 @@ on a headless machine and never changes the user's backend; save it with ``fig.s
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
@@ -14,6 +14,7 @@ import pandas as pd
 __all__ = ["plot_alerts", "plot_backtest", "plot_forecast"]
 
 _MAX_PANELS = 6
+_WINDOW = "C0"
 
 
 def plot_forecast(
@@ -107,12 +108,14 @@ def plot_alerts(
     frame: pd.DataFrame,
     alerts: pd.DataFrame,
     *,
+    windows: pd.DataFrame | None = None,
+    train_end: Mapping[Hashable, object] | None = None,
     id_col: str = "unique_id",
     time_col: str = "ds",
     target_col: str = "y",
     score_col: str | None = None,
 ) -> object:
-    """Plot each series with its alert events shaded, and optionally its anomaly score.
+    """Plot each series with its alert events shaded, and optionally known anomaly windows.
 
     Parameters
     ----------
@@ -122,6 +125,11 @@ def plot_alerts(
     alerts : pandas.DataFrame
         One row per alert event with ``id_col``, ``start``, ``end``, ``peak_time`` and
         ``observed`` (as :meth:`gluts.anomaly.BaseAnomalyDetector.alerts` returns them).
+    windows : pandas.DataFrame or None, default=None
+        Labelled anomaly windows with ``id_col``, ``start`` and ``end``, drawn as hatched
+        outlines.
+    train_end : mapping of hashable to time, or None, default=None
+        The last training time of each series; the training rows are shaded grey.
     id_col, time_col, target_col : str, default="unique_id", "ds", "y"
         Column names.
     score_col : str or None, default=None
@@ -130,7 +138,7 @@ def plot_alerts(
     Returns
     -------
     matplotlib.figure.Figure
-        One panel per series, for the first six series.
+        One panel per series, for the first six series, with a legend on the first.
     """
     ids = list(pd.unique(frame[id_col]))[:_MAX_PANELS]
     fig, axes = _panels(len(ids))
@@ -138,21 +146,59 @@ def plot_alerts(
         rows = frame[frame[id_col] == sid]
         times = rows[time_col]
         if score_col is not None:
-            twin = ax.twinx()
-            twin.plot(times, rows[score_col], color="C1", lw=0.5, alpha=0.35)
-            twin.set_ylim(0, 1.05)
-            twin.set_ylabel("score", fontsize=8, color="C1")
-            ax.set_zorder(twin.get_zorder() + 1)
-            ax.patch.set_visible(False)
+            _score_axis(ax, times, rows[score_col])
         ax.plot(times, rows[target_col], color="0.2", lw=0.8)
+        if train_end is not None and sid in train_end:
+            ax.axvspan(times.iloc[0], train_end[sid], color="0.5", alpha=0.15, lw=0)
         events = alerts[alerts[id_col] == sid] if len(alerts) else alerts
         pad = _min_half_width(times)
         for start, end in zip(events.get("start", []), events.get("end", [])):
             ax.axvspan(start - pad, end + pad, color="C3", alpha=0.35, lw=0)
         if len(events):
             ax.plot(events["peak_time"], events["observed"], "v", color="C3", ms=5)
-        ax.set_title(f"{sid} ({len(events)} alert{'s' * (len(events) != 1)})", fontsize=9)
+        title = f"{sid} ({len(events)} alert{'s' * (len(events) != 1)}"
+        if windows is not None:
+            known = windows[windows[id_col] == sid]
+            for start, end in zip(known["start"], known["end"]):
+                ax.axvspan(start, end, fill=False, hatch="///", ec=_WINDOW, lw=1.2, zorder=0)
+            title += f", {len(known)} labelled window{'s' * (len(known) != 1)}"
+        ax.set_title(title + ")", fontsize=9)
+    axes[0].legend(
+        handles=_legend(windows is not None, train_end is not None, score_col is not None),
+        fontsize=8,
+        loc="best",
+        ncol=5,
+        framealpha=0.9,
+    )
     return _finish(fig)
+
+
+def _score_axis(ax, times: pd.Series, score: pd.Series) -> None:
+    """Draw the score on a second axis behind the series."""
+    twin = ax.twinx()
+    twin.plot(times, score, color="C1", lw=0.5, alpha=0.35)
+    twin.set_ylim(0, 1.05)
+    twin.set_ylabel("score", fontsize=8, color="C1")
+    ax.set_zorder(twin.get_zorder() + 1)
+    ax.patch.set_visible(False)
+
+
+def _legend(windows: bool, training: bool, score: bool) -> list:
+    """Proxy artists for the legend of :func:`plot_alerts`."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    handles = [
+        Line2D([], [], color="0.2", lw=0.8, label="observed"),
+        Patch(color="C3", alpha=0.35, lw=0, label="alert"),
+    ]
+    if windows:
+        handles.append(Patch(fill=False, hatch="///", ec=_WINDOW, label="labelled window"))
+    if training:
+        handles.append(Patch(color="0.5", alpha=0.15, lw=0, label="training rows"))
+    if score:
+        handles.append(Line2D([], [], color="C1", lw=0.8, alpha=0.6, label="score"))
+    return handles
 
 
 def _min_half_width(times: pd.Series):

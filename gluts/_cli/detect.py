@@ -16,6 +16,16 @@ __all__ = ["detect_command"]
 DEFAULT_DETECTOR = "glu"
 DEFAULT_TRAIN_FRACTION = 0.15
 DEFAULT_MIN_TRAIN_ROWS = 300
+_SHOWN = [
+    "unique_id",
+    "start",
+    "end",
+    "peak_score",
+    "severity",
+    "observed",
+    "expected",
+    "in_window",
+]
 
 
 @guarded
@@ -62,6 +72,15 @@ def detect_command(
         typer.Option(dir_okay=False, help="Write the score and 0/1 label of every row."),
     ] = None,
     plot: opt.Plot = None,
+    labels: Annotated[
+        Path | None,
+        typer.Option(
+            exists=True,
+            dir_okay=False,
+            help="Known anomaly windows to compare the alerts with: CSV with columns start, "
+            "end (and optionally unique_id), or JSON, NAB's combined_windows.json included.",
+        ),
+    ] = None,
     by_row: Annotated[
         bool,
         typer.Option(
@@ -84,8 +103,10 @@ def detect_command(
 
     The detector learns normal behaviour from the start of each series (--train-until or
     --train-fraction) and then scores every row causally, using only the rows before it.
+    With --labels, the alerts are compared with known anomaly windows: how many windows
+    carry an alert (event recall) and how many alerts lie outside every window.
     """
-    from gluts._cli.reading import load_input, silent_panel
+    from gluts._cli.reading import load_input
 
     name = parse_names(model, DETECTORS, "--model")[0]
     limit = _threshold(risk, threshold)
@@ -96,11 +117,13 @@ def detect_command(
     loaded = load_input(data, id_col=id_col, time_col=time_col, target_col=target)
     y, columns = loaded.long(), loaded.columns
     train = _training_rows(y, columns, train_until, train_fraction)
+    windows = _read_windows(labels, loaded.source, y, columns)
+    train_end = train.groupby(columns["id_col"], sort=False)[columns["time_col"]].max()
     rows = _Rows(y, columns) if by_row else None
     if rows is not None:
         y, train = rows.as_steps(y), rows.as_steps(train)
         season_length = season_length or rows.season_length()
-    silent_panel(y, columns)
+    _check_panel(y, columns, by_row)
     detector = build(
         name, DETECTORS, threshold=limit, season_length=season_length, random_state=seed
     )
@@ -113,7 +136,15 @@ def detect_command(
         events = detector.alerts(y)
     if rows is not None:
         events = rows.restore_events(events)
+    match = None
+    if windows is not None:
+        from gluts._cli.labels import match_alerts
+
+        in_window, match = match_alerts(events, windows, train_end)
+        events = events.assign(in_window=in_window)
     _print_alerts(events, loaded.source)
+    if match is not None:
+        stdout().print(match.summary(labels.name), highlight=False, markup=False, soft_wrap=True)
     if alerts is not None:
         from gluts._cli.writing import write_table
 
@@ -123,7 +154,7 @@ def detect_command(
         scored = _scored_rows(detector, y, columns)
         if rows is not None:
             scored = rows.restore_rows(scored)
-        _write_scores(scored, scores, plot, events, columns, quiet)
+        _write_scores(scored, scores, plot, events, columns, quiet, windows, train_end)
     if fail_on_alert and len(events):
         raise typer.Exit(EXIT_ALERTS)
 
@@ -217,6 +248,36 @@ class _Rows:
         return scored.assign(**{self.time_col: self.times.to_numpy()})
 
 
+def _read_windows(labels: Path | None, source: str, y, columns):
+    """The labelled windows for the series of ``y``, or None without ``--labels``."""
+    if labels is None:
+        return None
+    from gluts._cli.labels import read_labels
+
+    return read_labels(
+        labels,
+        source,
+        y[columns["time_col"]],
+        y[columns["id_col"]].unique(),
+        id_col=columns["id_col"],
+    )
+
+
+def _check_panel(y, columns, by_row: bool) -> None:
+    """Fail early on unusable series; suggest --by-row for irregular timestamps."""
+    from gluts._cli.reading import silent_panel
+    from gluts.exceptions import DataError
+
+    try:
+        silent_panel(y, columns)
+    except DataError as exc:
+        if by_row or "timestamp" not in str(exc):
+            raise
+        raise DataError(
+            f"{exc} Pass --by-row to treat the rows of each series as equally spaced."
+        ) from None
+
+
 def _print_alerts(events, source: str) -> None:
     from gluts._cli.tables import frame_table
 
@@ -224,7 +285,7 @@ def _print_alerts(events, source: str) -> None:
     if events.empty:
         console.print(f"No alerts in {source}.", highlight=False, markup=False)
         return
-    shown = events[["unique_id", "start", "end", "peak_score", "severity", "observed", "expected"]]
+    shown = events[[c for c in _SHOWN if c in events.columns]]
     n_series = events["unique_id"].nunique()
     title = f"{len(events)} alert events in {n_series} series of {source}"
     console.print(frame_table(shown, title))
@@ -238,7 +299,9 @@ def _scored_rows(detector, y, columns):
     return y.merge(score, on=keys, how="left").merge(label, on=keys, how="left")
 
 
-def _write_scores(scored, scores: Path | None, plot: Path | None, events, columns, quiet) -> None:
+def _write_scores(
+    scored, scores: Path | None, plot: Path | None, events, columns, quiet, windows, train_end
+) -> None:
     from gluts._cli.writing import write_figure, write_table
 
     if scores is not None:
@@ -247,5 +310,14 @@ def _write_scores(scored, scores: Path | None, plot: Path | None, events, column
     if plot is not None:
         from gluts.plotting import plot_alerts
 
-        write_figure(plot_alerts(scored, events, score_col="score", **columns), plot)
+        keyed = {"unique_id": columns["id_col"]}
+        figure = plot_alerts(
+            scored,
+            events.rename(columns=keyed),
+            windows=None if windows is None else windows.rename(columns=keyed),
+            train_end=train_end,
+            score_col="score",
+            **columns,
+        )
+        write_figure(figure, plot)
         info(f"Wrote the plot to {plot}.", quiet)
