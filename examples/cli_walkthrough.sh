@@ -29,6 +29,13 @@ head -n 3 forecast.csv
 gluts backtest monthly_seasonal --models snaive,naive2 --horizon 12 --json --quiet \
     | python -c 'import json, sys; print(json.load(sys.stdin)["leaderboard"][0]["model"])'
 
+# Anomaly alerts on a bundled series, compared with known events: the two strong El Nino
+# episodes of 1982-83 and 1997-98. The summary says how many carry an alert; the plot
+# outlines them beside the alert spans. NAB's combined_windows.json works as --labels too.
+printf 'start,end\n1982-09-01,1983-07-01\n1997-05-01,1998-06-01\n' > el_nino_events.csv
+gluts detect elnino --model mad --labels el_nino_events.csv --alerts alerts.csv --plot alerts.png
+head -n 3 alerts.csv
+
 # Exit code 1 for unusable data, with one line on stderr.
 printf 'ds,y\n' > header_only.csv
 if gluts forecast header_only.csv --horizon 3 --model naive; then exit 1; else test $? -eq 1; fi
