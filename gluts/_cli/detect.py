@@ -132,7 +132,7 @@ def detect_command(
         quiet,
     )
     with status("Fitting and scoring", quiet):
-        detector.fit(train, **columns)
+        _fit(detector, train, columns, len(y))
         events = detector.alerts(y)
     if rows is not None:
         events = rows.restore_events(events)
@@ -261,6 +261,19 @@ def _read_windows(labels: Path | None, source: str, y, columns):
         y[columns["id_col"]].unique(),
         id_col=columns["id_col"],
     )
+
+
+def _fit(detector, train, columns, n_rows: int) -> None:
+    """Fit ``detector``; a too short training part names the options that lengthen it."""
+    from gluts.exceptions import InsufficientHistoryError
+
+    try:
+        detector.fit(train, **columns)
+    except InsufficientHistoryError as exc:
+        raise InsufficientHistoryError(
+            f"{exc} Fit on more than {len(train)} of the {n_rows} rows (--train-fraction, "
+            "--train-until) or give a shorter --season-length."
+        ) from None
 
 
 def _check_panel(y, columns, by_row: bool) -> None:

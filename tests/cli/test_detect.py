@@ -116,3 +116,13 @@ def test_by_row_handles_irregular_timestamps(runner, tmp_path):
     assert rows["ds"].tolist() == times.tolist()
     events = pd.read_csv(alerts, parse_dates=["start", "end"])
     assert len(events) and events["start"].isin(times).all() and events["end"].isin(times).all()
+
+
+def test_too_short_training_part_names_the_options(runner, tmp_path):
+    path = tmp_path / "short.csv"
+    make_synthetic(n_series=1, length=300, random_state=0)[["ds", "y"]].to_csv(path, index=False)
+    args = ["detect", str(path), "--model", "mad", "--train-fraction", "0.2", "-q"]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 1
+    assert "Fit on more than 60 of the 300 rows (--train-fraction, --train-until)" in result.stderr
+    assert result.stderr.count("\n") == 1
