@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Hashable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 import numpy as np
@@ -61,10 +61,6 @@ class LabelMatch:
     def recall(self) -> float:
         """Event recall: the share of windows that carry an alert (NaN without windows)."""
         return self.detected / self.windows if self.windows else float("nan")
-
-    def as_dict(self) -> dict[str, float]:
-        """The counts and the recall, for JSON output."""
-        return {**asdict(self), "recall": self.recall}
 
     def summary(self, source: str) -> str:
         """Two lines for the terminal, naming the labels file ``source``."""

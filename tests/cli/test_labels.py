@@ -179,7 +179,7 @@ def test_json_records_and_an_empty_nab_entry(tmp_path):
     in_window, match = match_alerts(events, windows, {"s": times[1]})
     assert in_window.tolist() == [True, False]
     assert (match.windows, match.detected, match.in_training, match.outside) == (1, 1, 0, 1)
-    assert match.as_dict()["recall"] == 1.0
+    assert match.recall == 1.0
     empty = tmp_path / "nab.json"
     empty.write_text(json.dumps({"artificialNoAnomaly/data.csv": []}))
     assert read_labels(empty, "data.csv", times, ["s"]).empty
