@@ -4,6 +4,7 @@ The classical models import statsmodels only when they are fitted, so importing 
 stays light.
 """
 
+from gluts.forecasting.arima import ARIMAForecaster
 from gluts.forecasting.baselines import (
     DriftForecaster,
     MeanForecaster,
@@ -11,7 +12,8 @@ from gluts.forecasting.baselines import (
     NaiveForecaster,
     SeasonalNaiveForecaster,
 )
-from gluts.forecasting.classical import ARIMAForecaster, ETSForecaster, ThetaForecaster
+from gluts.forecasting.ets import ETSForecaster
+from gluts.forecasting.theta import ThetaForecaster
 
 __all__ = [
     "ARIMAForecaster",

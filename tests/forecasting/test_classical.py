@@ -13,7 +13,9 @@ from gluts import (  # noqa: E402
     ThetaForecaster,
 )
 from gluts.exceptions import GlutsWarning  # noqa: E402
-from gluts.forecasting.classical import ETS_MODELS, _ets_candidates, _fit_ets  # noqa: E402
+from gluts.forecasting._adjustment import SeasonalAdjustment  # noqa: E402
+from gluts.forecasting._seasonality import seasonal_indices  # noqa: E402
+from gluts.forecasting.ets import ETS_MODELS, _ets_candidates, _fit_ets  # noqa: E402
 from gluts.metrics import mase  # noqa: E402
 
 M = 12
@@ -118,6 +120,59 @@ def test_theta_follows_a_linear_trend():
     out = ThetaForecaster(season_length=1, quantiles=None).fit(y).predict(5)
     assert np.all(np.diff(out.to_numpy()) > 0.15)
     assert out.iloc[0] == pytest.approx(y.iloc[-1] + 0.25, abs=1.0)
+
+
+def level_shifted(multiplicative, m=M, seasons=12, seed=5):
+    """A positive series whose level rises tenfold under a fixed (or level-scaled) season."""
+    t = np.arange(seasons * m)
+    level = 20 + 180 * t / len(t)
+    shape = np.sin(2 * np.pi * t / m)
+    y = level * (1 + 0.5 * shape) if multiplicative else level + 10 * shape
+    return pd.Series(y + np.random.default_rng(seed).normal(scale=0.5, size=len(t)))
+
+
+@pytest.mark.parametrize("multiplicative", [False, True])
+def test_theta_auto_picks_the_adjustment_that_matches_the_season(multiplicative):
+    y = level_shifted(multiplicative)
+    auto = ThetaForecaster(season_length=M, quantiles=None).fit(y)
+    assert auto.models_[0].seasonality.additive is not multiplicative
+    fixed = "multiplicative" if multiplicative else "additive"
+    expected = ThetaForecaster(deseasonalize=fixed, season_length=M, quantiles=None).fit(y)
+    pd.testing.assert_series_equal(auto.predict(H), expected.predict(H))
+
+
+def test_theta_auto_adjusts_non_positive_series_additively():
+    y = level_shifted(False) - 100.0
+    state = ThetaForecaster(season_length=M).fit(y).models_[0]
+    assert state.seasonality.seasonal and state.seasonality.additive
+    multiplicative = ThetaForecaster(deseasonalize="multiplicative", season_length=M).fit(y)
+    assert not multiplicative.models_[0].seasonality.seasonal
+
+
+def test_theta_multiplicative_uses_the_m4_indices():
+    y, _ = seasonal()
+    est = ThetaForecaster(deseasonalize="multiplicative", season_length=M).fit(y)
+    np.testing.assert_allclose(
+        est.models_[0].seasonality.indices, seasonal_indices(y.to_numpy(), M)
+    )
+
+
+def test_theta_rejects_an_unknown_deseasonalize():
+    y, _ = seasonal()
+    with pytest.raises(ValueError, match="'deseasonalize' parameter of ThetaForecaster"):
+        ThetaForecaster(deseasonalize="log").fit(y)
+
+
+def test_additive_adjustment_recovers_the_season_exactly():
+    # A linear trend plus a zero-mean season: the centred moving average is the trend itself.
+    m, season = 4, np.array([3.0, -1.0, -4.0, 2.0])
+    t = np.arange(7 * m + 2)
+    y = 10 + 0.5 * t + season[t % m]
+    adjust = SeasonalAdjustment.estimate(y, m, additive=True)
+    np.testing.assert_allclose(adjust.indices, season)
+    np.testing.assert_allclose(adjust.adjust(y), 10 + 0.5 * t)
+    future = np.zeros((5, 2))
+    np.testing.assert_allclose(adjust.restore(future), season[np.arange(30, 35) % m, None] + future)
 
 
 def test_arima_auto_finds_an_ar1():
