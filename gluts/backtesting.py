@@ -2,7 +2,8 @@
 
 The windows end at the end of each series: the last window's forecast covers the last
 ``horizon`` observations, and each earlier window's cutoff lies ``step`` observations before
-the next one. A model only ever sees data up to its cutoff.
+the next one. A model only ever sees data up to its cutoff, and covariates up to its cutoff
+plus, for known-future covariates, over its forecast window.
 """
 
 from __future__ import annotations
@@ -78,6 +79,7 @@ def backtest(
     refit: bool = True,
     *,
     season_length: int | None = None,
+    X=None,
     id_col: str = "unique_id",
     time_col: str = "ds",
     target_col: str = "y",
@@ -105,6 +107,11 @@ def backtest(
         later windows forecast from the history up to their cutoff with the fitted model.
     season_length : int or None, default=None
         Seasonal lag of MASE/RMSSE and of the reference; inferred from the frequency when None.
+    X : pandas.DataFrame, pandas.Series or None, default=None
+        Covariates over every timestamp of ``y``, indexed by time (see
+        :mod:`gluts.data.covariates`); given to the forecasters tagged ``supports_exog``,
+        which read the rows up to each cutoff and, for known-future covariates, the rows of
+        its window. The other forecasters ignore them.
     id_col, time_col, target_col : str, default="unique_id", "ds", "y"
         Column names of a long frame.
     missing : {"interpolate", "error"}, default="interpolate"
@@ -143,11 +150,13 @@ def backtest(
             fitted = None
             for w, cut in enumerate(cuts):
                 train = panel.truncate(cut)
+                exog = X if model.get_tags()["supports_exog"] else None
                 if refit or fitted is None:
-                    fitted = _fit(model, train, adapter)
-                    point, qs = fitted._forecast_validated(horizon)
+                    fitted = _fit(model, train, adapter, exog)
+                    point, qs = fitted._forecast_validated(horizon, **_exog(fitted, None, exog))
                 else:
-                    point, qs = fitted._forecast_validated(horizon, train)
+                    kwargs = _exog(fitted, exog, exog)
+                    point, qs = fitted._forecast_validated(horizon, train, **kwargs)
                 frame = _window_frame(panel, cut, horizon, point, qs, fitted.quantiles_)
                 forecasts.append(frame.assign(model=name, window=w))
                 advance()
@@ -199,11 +208,18 @@ def _check_lengths(panel: Panel, longest_cut: int, season: int) -> None:
             )
 
 
-def _fit(model: BaseForecaster, train: Panel, adapter: dict) -> BaseForecaster:
+def _fit(model: BaseForecaster, train: Panel, adapter: dict, X) -> BaseForecaster:
     fitted = clone(model)
     fitted._validate_params()
     fitted._adapter_kwargs_ = adapter
-    return fitted._fit_validated(train)
+    return fitted._fit_validated(train, X)
+
+
+def _exog(fitted: BaseForecaster, X, X_future) -> dict:
+    """The covariate arguments of a forecast: X_future only for known-future covariates."""
+    if X_future is None or not getattr(fitted, "covariates_", []):
+        return {}
+    return {"X": X, "X_future": X_future if fitted.future_covariates_ else None}
 
 
 def _window_frame(panel, cut, horizon, point, qs, quantiles) -> pd.DataFrame:

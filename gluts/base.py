@@ -99,8 +99,10 @@ class BaseForecaster(BaseEstimator):
         y : pandas.Series, pandas.DataFrame or numpy.ndarray
             The series: a Series, a wide frame (one column a series), a long frame or an
             array of shape ``(n_timesteps,)`` or ``(n_timesteps, n_series)``.
-        X : None
-            Exogenous variables; only forecasters tagged ``supports_exog`` accept them.
+        X : pandas.DataFrame, pandas.Series, numpy.ndarray or None, default=None
+            Exogenous variables at the timestamps of ``y``; only forecasters tagged
+            ``supports_exog`` accept them (see :mod:`gluts.data.covariates` for the
+            layouts).
         id_col, time_col, target_col : str, default="unique_id", "ds", "y"
             Column names of a long frame.
         missing : {"interpolate", "error"}, default="interpolate"
@@ -128,18 +130,21 @@ class BaseForecaster(BaseEstimator):
         self.n_series_ = len(panel)
         return self
 
-    def predict(self, h: int | None = None, X_future=None, y=None):
+    def predict(self, h: int | None = None, X_future=None, y=None, X=None):
         """Forecast ``h`` steps after the end of each series.
 
         Parameters
         ----------
         h : int or None, default=None
             Number of steps; defaults to the ``horizon`` parameter where there is one.
-        X_future : None
-            Known future exogenous values; only for forecasters tagged ``supports_exog``.
+        X_future : pandas.DataFrame, pandas.Series, numpy.ndarray or None, default=None
+            Known-future exogenous values over the ``h`` forecast steps; only for forecasters
+            tagged ``supports_exog`` (see :mod:`gluts.data.covariates` for the layouts).
         y : pandas.Series, pandas.DataFrame, numpy.ndarray or None, default=None
             New history to forecast from instead of the fitted one, in the same layout
             conventions as ``fit``.
+        X : pandas.DataFrame, pandas.Series, numpy.ndarray or None, default=None
+            Exogenous values over the new history ``y``, like ``fit``'s ``X``.
 
         Returns
         -------
@@ -151,17 +156,22 @@ class BaseForecaster(BaseEstimator):
         check_is_fitted(self, "history_")
         h = self._check_h(h)
         self._check_exog(X_future)
+        self._check_exog(X)
         panel = None if y is None else self._to_panel(y)
-        point, quantiles = self._forecast_validated(h, panel)
+        point, quantiles = self._forecast_validated(h, panel, X=X, X_future=X_future)
         columns = {self.alias_: point}
         for j, q in enumerate(self.quantiles_):
             columns[quantile_column(self.alias_, q)] = [qa[:, j] for qa in quantiles]
         return (self.history_ if panel is None else panel).format_forecast(columns, h)
 
     def _forecast_validated(
-        self, h: int, panel: Panel | None = None
+        self, h: int, panel: Panel | None = None, X=None, X_future=None
     ) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        """Forecast from the fitted history, or from ``panel`` as new history."""
+        """Forecast from the fitted history, or from ``panel`` as new history.
+
+        ``X`` and ``X_future`` are None here (:meth:`_check_exog`); forecasters tagged
+        ``supports_exog`` override this method to use them.
+        """
         if panel is None:
             return self._forecast(self.history_, h, refit=False)
         return self._forecast(panel, h, refit=True)

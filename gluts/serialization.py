@@ -2,7 +2,8 @@
 
 A model file is a zip archive of plain data: ``meta.json`` (format version, gluts and torch
 versions, the estimator's parameters, the network spec, the data schema and a fingerprint of
-the training data) and one ``.npy`` array per network weight and per stored series tail. It
+the training data) and one ``.npy`` array per network weight, per stored series tail and per
+stored covariate tail. It
 is read with :mod:`zipfile`, :mod:`json` and ``numpy.load(allow_pickle=False)``, so nothing
 in a file, tampered or not, can run code when it is loaded. Weights are copied to the CPU
 when saved, so a model trained on a GPU loads on a machine without one.
@@ -31,6 +32,7 @@ FORMAT_VERSION = 2
 META = "meta.json"
 WEIGHTS = "weights/"
 VALUES = "values/"
+COVARIATES = "covariates/"
 _EPOCH = (1980, 1, 1, 0, 0, 0)  # fixed zip entry times: the same model gives the same bytes
 
 
@@ -56,6 +58,7 @@ def save(model, path: str | Path) -> None:
         "season_length": model.season_length_,
         "log_transform": model.log_transform_,
         "calendar": model.calendar_,
+        "covariates": _covariate_meta(model),
         "adapter": model._adapter_kwargs_,
         "schema": _schema(model),
         "training_fingerprint": _training_fingerprint(model),
@@ -70,6 +73,8 @@ def save(model, path: str | Path) -> None:
             _write(archive, f"{WEIGHTS}{name}.npy", _npy(tensor.detach().cpu().numpy()))
         for k, values in enumerate(history.values):
             _write(archive, f"{VALUES}{k}.npy", _npy(np.asarray(values[-keep:], np.float64)))
+        for k, values in enumerate(model.covariate_history_ or []):
+            _write(archive, f"{COVARIATES}{k}.npy", _npy(values[-keep:]))
 
 
 def read_metadata(path: str | Path) -> dict:
@@ -148,7 +153,7 @@ def _read(path: Path, arrays: bool) -> tuple[dict, dict[str, np.ndarray]]:
 
 
 def _is_array_entry(name: str) -> bool:
-    return name.endswith(".npy") and name.startswith((WEIGHTS, VALUES))
+    return name.endswith(".npy") and name.startswith((WEIGHTS, VALUES, COVARIATES))
 
 
 def _check_version(path: Path, meta: dict) -> None:
@@ -188,6 +193,7 @@ def _rebuild(meta: dict, arrays: dict[str, np.ndarray]):
     model.season_length_ = meta["season_length"]
     model.log_transform_ = bool(meta["log_transform"])
     model.calendar_ = meta["calendar"]
+    _rebuild_covariates(model, meta["covariates"], arrays, len(meta["ids"]))
     model._adapter_kwargs_ = meta["adapter"]
     values = [arrays[f"{VALUES}{k}.npy"] for k in range(len(meta["ids"]))]
     panel = _rebuild_panel(meta, values)
@@ -196,6 +202,26 @@ def _rebuild(meta: dict, arrays: dict[str, np.ndarray]):
     model.series_ids_ = list(panel.ids)
     model.n_series_ = len(panel)
     return model
+
+
+def _covariate_meta(model) -> dict:
+    if not model.covariates_:
+        return {"names": [], "future": []}
+    return {
+        "names": model.covariates_,
+        "future": model.future_covariates_,
+        "mean": model.covariate_mean_.tolist(),
+        "scale": model.covariate_scale_.tolist(),
+    }
+
+
+def _rebuild_covariates(model, meta: dict, arrays: dict[str, np.ndarray], n_series: int):
+    model.covariates_, model.future_covariates_ = list(meta["names"]), list(meta["future"])
+    model.covariate_history_ = None
+    if model.covariates_:
+        model.covariate_mean_ = np.array(meta["mean"], dtype=np.float64)
+        model.covariate_scale_ = np.array(meta["scale"], dtype=np.float64)
+        model.covariate_history_ = [arrays[f"{COVARIATES}{k}.npy"] for k in range(n_series)]
 
 
 def _rebuild_panel(meta: dict, values: list[np.ndarray]):

@@ -92,6 +92,7 @@ def train(
     weight = _origin_weights(data, plan, train_end - horizon, horizon)  # (N, T)
     tensors = [t.to(device) for t in (data.features, data.values, data.loc, data.scale)]
     features, values, loc, scale = tensors
+    future = None if data.future is None else data.future.to(device)  # (N, F, T)
     weight = weight.to(device)
     optimiser = torch.optim.Adam(network.parameters(), lr=plan.learning_rate)
     schedule = torch.optim.lr_scheduler.LambdaLR(
@@ -119,6 +120,7 @@ def train(
             crop_loc,
             crop_scale,
             positions=at,
+            future=None if future is None else future[r, :, cols].permute(0, 2, 1),
         )  # (B, P, H, Q)
         target = values[r, ahead].unfold(-1, horizon, 1)[:, at]  # (B, P, H)
         target = (target - crop_loc[:, at, None]) / crop_scale[:, at, None]
@@ -131,7 +133,7 @@ def train(
         history.train_loss.append(float(loss.detach()))
         history.steps = step
         if val is not None and (step % plan.eval_every == 0 or step == plan.n_steps):
-            current = _evaluate(network, tensors, val, levels)
+            current = _evaluate(network, tensors, future, val, levels)
             history.val_loss.append(current)
             if current < best:
                 best, bad, history.best_step = current, 0, step
@@ -192,11 +194,14 @@ def _validation(data: SequenceData, plan: TrainingPlan, horizon: int, device) ->
 
 
 @torch.inference_mode()
-def _evaluate(network: GLUNetwork, tensors, val: _Validation, levels: torch.Tensor) -> float:
+def _evaluate(
+    network: GLUNetwork, tensors, future, val: _Validation, levels: torch.Tensor
+) -> float:
     network.eval()
     features, values, loc, scale = tensors
     end = int(val.origins.max()) + 1
-    pred = network(features[..., :end], values[:, :end], loc[:, :end], scale[:, :end])
+    ahead = None if future is None else future[..., : end + network.spec.horizon]
+    pred = network(features[..., :end], values[:, :end], loc[:, :end], scale[:, :end], future=ahead)
     chosen = pred[val.rows, val.origins]  # (n_origins, H, Q)
     ones = torch.ones(len(val.rows), device=levels.device)
     return float(pinball(chosen, val.target, levels, ones))

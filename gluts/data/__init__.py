@@ -1,6 +1,15 @@
 """pandas adapters: any input layout in, a regular :class:`Panel` out, and back."""
 
 from gluts.data._time import TimeGrid, infer_grid, season_length_for
+from gluts.data.covariates import align_covariates
 from gluts.data.frames import Layout, Panel, to_panel
 
-__all__ = ["Layout", "Panel", "TimeGrid", "infer_grid", "season_length_for", "to_panel"]
+__all__ = [
+    "Layout",
+    "Panel",
+    "TimeGrid",
+    "align_covariates",
+    "infer_grid",
+    "season_length_for",
+    "to_panel",
+]

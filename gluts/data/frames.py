@@ -26,7 +26,7 @@ import pandas as pd
 from gluts.data._time import TimeGrid, infer_grid, parse_datetimes
 from gluts.exceptions import DataError, GlutsWarning, InsufficientHistoryError
 
-__all__ = ["Layout", "Panel", "to_panel"]
+__all__ = ["Layout", "Panel", "parse_times", "to_panel"]
 
 MissingPolicy = Literal["interpolate", "error"]
 
@@ -304,7 +304,7 @@ def _split_long(y: pd.DataFrame, id_col, time_col, target_col):
     if y[time_col].isna().any():
         row = int(np.flatnonzero(y[time_col].isna().to_numpy())[0])
         raise DataError(f"Column {time_col!r} has a missing timestamp at row {row}.")
-    times = _parse_times(y[time_col], time_col)
+    times = parse_times(y[time_col], time_col)
     target = pd.Series(y[target_col].to_numpy(), index=pd.Index(times, name=time_col))
     if not has_id:
         return [(target_col, _numeric(target, target_col))], layout
@@ -323,7 +323,7 @@ def _split_long(y: pd.DataFrame, id_col, time_col, target_col):
     return pieces, layout
 
 
-def _parse_times(col: pd.Series, name: str) -> pd.Index:
+def parse_times(col: pd.Series, name: str) -> pd.Index:
     """Parse a time column: datetimes, periods and integers pass; strings are parsed."""
     if pd.api.types.is_integer_dtype(col) or isinstance(col.dtype, pd.PeriodDtype):
         return pd.Index(col)

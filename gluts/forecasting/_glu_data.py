@@ -8,6 +8,7 @@ over windows.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -81,6 +82,9 @@ class SequenceData:
         Uncentred float64 statistics, for mapping predictions back.
     starts : ndarray of shape (n_series,)
         Index of each series' first real (not extended) value.
+    future : Tensor of shape (n_series, n_future, time) or None
+        The known-future covariates (also among ``features``), which the network reads
+        ahead of each forecast origin.
     """
 
     features: torch.Tensor
@@ -91,6 +95,7 @@ class SequenceData:
     loc_raw: np.ndarray
     scale_raw: np.ndarray
     starts: np.ndarray
+    future: torch.Tensor | None = None
 
 
 def prepare(
@@ -101,6 +106,8 @@ def prepare(
     scaler: str,
     season_length: int,
     scale_window: int,
+    covariates: list[np.ndarray] | None = None,
+    future_columns: Sequence[int] = (),
 ) -> SequenceData:
     """Build the rectangular tensors for ``series``, keeping their last ``length`` values.
 
@@ -120,6 +127,11 @@ def prepare(
         Steps per season.
     scale_window : int
         Steps the scale is averaged over.
+    covariates : list of ndarray of shape (len(series[i]), n_covariates) or None
+        Standardised covariates of each series, added as features (extended to the left
+        like the series).
+    future_columns : sequence of int, default=()
+        Columns of ``covariates`` that are known in advance (see ``SequenceData.future``).
 
     Returns
     -------
@@ -140,6 +152,13 @@ def prepare(
             full = idx[-length:] if len(idx) >= length else _extend_index(idx, length)
             cal.append(_calendar_matrix(full, calendar))
         blocks.append(np.stack(cal))
+    future = None
+    if covariates is not None:
+        extended = np.stack(
+            [np.stack([left_extend(col, length, season_length) for col in x.T]) for x in covariates]
+        )  # (n_series, n_covariates, length)
+        blocks.append(extended)
+        future = extended[:, list(future_columns)] if len(future_columns) else None
     features = np.concatenate(blocks, axis=1)
     as_tensor = lambda a: torch.as_tensor(a, dtype=torch.float32)  # noqa: E731
     return SequenceData(
@@ -151,6 +170,7 @@ def prepare(
         loc_raw=loc,
         scale_raw=scale,
         starts=starts,
+        future=None if future is None else as_tensor(future),
     )
 
 

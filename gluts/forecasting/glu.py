@@ -12,8 +12,8 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from gluts.base import BaseForecaster
-from gluts.data import Panel
-from gluts.exceptions import InsufficientHistoryError
+from gluts.data import Panel, align_covariates
+from gluts.exceptions import DataError, InsufficientHistoryError
 from gluts.forecasting._glu_data import calendar_features, prepare, step_hours
 from gluts.forecasting._torch_runtime import device_for, progress_bar, torch_threads
 from gluts.nn import GATES, SCALERS, GLUNetwork, NetworkSpec, blocks_for_context
@@ -39,6 +39,11 @@ class GLUForecaster(BaseForecaster):
     correction through a small hidden layer. Training forecasts from every second position
     of whole series crops at once (forking sequences) with the pinball loss. Positive series
     are modelled as logs by default, so that errors count relatively.
+
+    Covariates given as ``X`` in ``fit`` are read by the stack as extra input channels.
+    Those known in advance (every column not named in ``past_covariates``: calendars,
+    holidays, prices, weather forecasts) also act on each forecast step through their value
+    at that step, so ``predict`` needs them for the forecast steps as ``X_future``.
 
     Parameters
     ----------
@@ -74,6 +79,10 @@ class GLUForecaster(BaseForecaster):
         seasonal difference around the mean of the last season.
     season_length : int or None, default=None
         Steps per season; None infers it from the frequency (1 for integer time).
+    past_covariates : list of str or None, default=None
+        Columns of ``X`` known only up to the forecast origin (e.g. a measured
+        temperature); the other columns of ``X`` are known in advance and must be given for
+        the forecast steps as ``predict``'s ``X_future``.
     n_steps : int or None, default=None
         Training steps. None sizes the budget from the data: about 70 passes over every
         forecast origin, between 50 and 2500 steps. The budget counts steps, not seconds,
@@ -112,6 +121,14 @@ class GLUForecaster(BaseForecaster):
         Whether the network models log values.
     calendar_ : list of str
         Calendar cycles used as features.
+    covariates_ : list of str
+        Names of the covariates (columns of ``X``; empty when fitted without ``X``).
+    future_covariates_ : list of str
+        The known-future ones among them.
+    covariate_mean_, covariate_scale_ : ndarray of shape (n_covariates,)
+        Standardisation of the covariates (over the fitted data).
+    covariate_history_ : list of ndarray or None
+        Covariate values over each fitted series, shaped ``(n_timesteps, n_covariates)``.
     history_ : gluts.data.Panel
         The fitted series.
     training_history_ : gluts.training.History
@@ -148,6 +165,7 @@ class GLUForecaster(BaseForecaster):
         "transform": [StrOptions({"auto", "log"}), None],
         "scaler": [StrOptions(set(SCALERS))],
         "season_length": [Interval(Integral, 1, None, closed="left"), None],
+        "past_covariates": [list, tuple, None],
         "n_steps": [Interval(Integral, 1, None, closed="left"), None],
         "batch_size": [Interval(Integral, 1, None, closed="left")],
         "window_length": [Interval(Integral, 2, None, closed="left")],
@@ -159,7 +177,7 @@ class GLUForecaster(BaseForecaster):
         "verbose": ["verbose"],
         "alias": [str, None],
     }
-    _tags = {"global_model": True, "requires_horizon_in_fit": True}
+    _tags = {"global_model": True, "requires_horizon_in_fit": True, "supports_exog": True}
 
     def __init__(
         self,
@@ -176,6 +194,7 @@ class GLUForecaster(BaseForecaster):
         transform="auto",
         scaler="seasonal",
         season_length=None,
+        past_covariates=None,
         n_steps=None,
         batch_size=8,
         window_length=1024,
@@ -199,6 +218,7 @@ class GLUForecaster(BaseForecaster):
         self.transform = transform
         self.scaler = scaler
         self.season_length = season_length
+        self.past_covariates = past_covariates
         self.n_steps = n_steps
         self.batch_size = batch_size
         self.window_length = window_length
@@ -243,8 +263,9 @@ class GLUForecaster(BaseForecaster):
         context = self.context_length or max(2 * self.horizon, min(14 * m, 336, longest // 2))
         levels = tuple(sorted(set(self.quantiles_) | {0.5}))
         calendar = calendar_features(panel.index[0], step_hours(panel))
+        covariates = self._fit_covariates(X, panel)
         spec = NetworkSpec(
-            in_features=1 + 2 * len(calendar),
+            in_features=1 + 2 * len(calendar) + len(self.covariates_),
             horizon=self.horizon,
             quantiles=levels,
             context_length=context,
@@ -257,6 +278,7 @@ class GLUForecaster(BaseForecaster):
             dropout=self.dropout,
             use_weight_norm=True,
             head_hidden=self.head_hidden,
+            n_future=len(self.future_covariates_),
         )
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(2**31 - 1))
@@ -274,6 +296,8 @@ class GLUForecaster(BaseForecaster):
             self.scaler,
             m,
             self._scale_window(),
+            covariates,
+            self._future_columns(),
         )
         plan = self._plan(panel, len(panel))
         if not (panel.lengths >= plan.warm + self.horizon + 1 + plan.validation).any():
@@ -290,6 +314,40 @@ class GLUForecaster(BaseForecaster):
                 history = train(network, data, plan, np.random.default_rng(seed), device, progress)
         self.network_ = network.cpu().eval()
         self.training_history_ = history
+
+    def _fit_covariates(self, X, panel: Panel) -> list[np.ndarray] | None:
+        """Align ``X`` with the series, set the covariate attributes, return it standardised."""
+        past = list(self.past_covariates or [])
+        self.covariates_, self.future_covariates_, self.covariate_history_ = [], [], None
+        if X is None:
+            if past:
+                raise ValueError(f"past_covariates names {past}, but fit got no X.")
+            return None
+        names, values = align_covariates(X, panel, panel.index, **self._columns(), label="X")
+        unknown = [name for name in past if name not in names]
+        if unknown:
+            raise DataError(
+                f"past_covariates names {unknown[0]!r}, which is not a column of X {names}."
+            )
+        stacked = np.concatenate(values)
+        scale = stacked.std(axis=0)
+        self.covariate_mean_ = stacked.mean(axis=0)
+        self.covariate_scale_ = np.where(scale > 0, scale, 1.0)
+        self.covariates_ = names
+        self.future_covariates_ = [name for name in names if name not in past]
+        self.covariate_history_ = values
+        return self._standardise(values)
+
+    def _columns(self) -> dict:
+        """The id, time and target column names that the covariate frames share."""
+        kwargs = self._adapter_kwargs_
+        return {key: kwargs[key] for key in ("id_col", "time_col", "target_col")}
+
+    def _future_columns(self) -> list[int]:
+        return [self.covariates_.index(name) for name in self.future_covariates_]
+
+    def _standardise(self, values: list[np.ndarray]) -> list[np.ndarray]:
+        return [(x - self.covariate_mean_) / self.covariate_scale_ for x in values]
 
     def _scale_window(self) -> int:
         m = self.season_length_
@@ -372,7 +430,55 @@ class GLUForecaster(BaseForecaster):
         field = max(spec.context_length, self.network_.receptive_field)
         return field + self._scale_window() + self.season_length_
 
-    def _forecast(self, panel: Panel, h: int, refit: bool):
+    def _forecast_validated(self, h: int, panel: Panel | None = None, X=None, X_future=None):
+        """Forecast from the fitted history or ``panel``, with their covariates."""
+        source = self.history_ if panel is None else panel
+        covariates = self._predict_covariates(source, panel is not None, h, X, X_future)
+        return self._forecast(source, h, refit=panel is not None, covariates=covariates)
+
+    def _predict_covariates(self, panel: Panel, new: bool, h: int, X, X_future):
+        """The covariates over the history of ``panel`` and over its ``h`` forecast steps."""
+        owner = type(self).__name__
+        if not self.covariates_:
+            for label, given in (("X", X), ("X_future", X_future)):
+                if given is not None:
+                    raise ValueError(f"{owner} was fitted without covariates; got {label}.")
+            return None
+        if new and X is None:
+            raise ValueError(
+                f"{owner} was fitted with the covariates {self.covariates_}; predict(y=...) "
+                "needs X, their values over the new history y."
+            )
+        if not new and X is not None:
+            raise ValueError("X gives covariates for a new history: pass it with y.")
+        past = self.covariate_history_
+        if new:
+            past = align_covariates(
+                X, panel, panel.index, names=self.covariates_, **self._columns(), label="X"
+            )[1]
+        if not self.future_covariates_:
+            if X_future is not None:
+                raise ValueError(
+                    f"{owner} was fitted with past covariates only; X_future is not used."
+                )
+            return past, None
+        if X_future is None:
+            raise ValueError(
+                f"{owner} was fitted with the known-future covariates "
+                f"{self.future_covariates_}; pass their values for the {h} forecast steps "
+                "as X_future."
+            )
+        future = align_covariates(
+            X_future,
+            panel,
+            panel.future_index(h),
+            names=self.future_covariates_,
+            **self._columns(),
+            label="X_future",
+        )[1]
+        return past, future
+
+    def _forecast(self, panel: Panel, h: int, refit: bool, covariates=None):
         spec = self.spec_
         length = self._history_length()
         quantiles = self.quantiles_
@@ -385,6 +491,7 @@ class GLUForecaster(BaseForecaster):
             network = self.network_.to(device)
             for start in range(0, len(panel), 256):
                 chunk = slice(start, start + 256)
+                past = None if covariates is None else self._standardise(covariates[0][chunk])
                 data = prepare(
                     values[chunk],
                     panel.index[chunk],
@@ -393,10 +500,17 @@ class GLUForecaster(BaseForecaster):
                     self.scaler,
                     self.season_length_,
                     self._scale_window(),
+                    past,
+                    self._future_columns(),
                 )
                 tensors = (data.features, data.values, data.loc, data.scale)
+                future = None
+                if data.future is not None:
+                    future = self._future_tensor(data.future, covariates[1][chunk]).to(device)
                 last = torch.tensor([length - 1], device=device)
-                out = network(*(t.to(device) for t in tensors), positions=last)  # (n, 1, H, Q)
+                out = network(
+                    *(t.to(device) for t in tensors), positions=last, future=future
+                )  # (n, 1, H, Q)
                 out = out[:, -1, :h].double().cpu().numpy()  # (n, h, Q)
                 loc, scale = data.loc_raw[:, -1, None, None], data.scale_raw[:, -1, None, None]
                 raw = loc + scale * out
@@ -405,3 +519,17 @@ class GLUForecaster(BaseForecaster):
                 qs += list(raw[:, :, columns])
             self.network_ = network.cpu()
         return points, qs
+
+    def _future_tensor(self, history: torch.Tensor, ahead: list[np.ndarray]) -> torch.Tensor:
+        """History of the known-future covariates followed by ``horizon`` forecast steps.
+
+        Steps beyond the ``h`` given ones repeat the last given value: the network forecasts
+        step ``k`` from the covariates at step ``k`` only, so they never change the output.
+        """
+        columns = self._future_columns()
+        mean, scale = self.covariate_mean_[columns], self.covariate_scale_[columns]
+        steps = np.stack([(x - mean) / scale for x in ahead])  # (n, h, F)
+        pad = self.spec_.horizon - steps.shape[1]
+        steps = np.concatenate([steps, np.repeat(steps[:, -1:], pad, axis=1)], axis=1)
+        steps = torch.as_tensor(steps.transpose(0, 2, 1), dtype=torch.float32)
+        return torch.cat([history, steps], dim=-1)  # (n, F, length + horizon)

@@ -64,7 +64,9 @@ class QuantileHead(nn.Module):
         nn.init.normal_(last.weight, std=1e-3)
         nn.init.zeros_(last.bias)
 
-    def forward(self, h: torch.Tensor, median: torch.Tensor) -> torch.Tensor:
+    def forward(
+        self, h: torch.Tensor, median: torch.Tensor, effect: torch.Tensor | None = None
+    ) -> torch.Tensor:
         """Predict quantiles at every position.
 
         Parameters
@@ -73,6 +75,8 @@ class QuantileHead(nn.Module):
             Encoder features.
         median : Tensor of shape (batch, time, horizon)
             A base median (e.g. a linear skip forecast) that the head corrects.
+        effect : Tensor of shape (batch, time, horizon, n_quantiles) or None, default=None
+            Added to the head's unconstrained outputs (e.g. the effect of covariates).
 
         Returns
         -------
@@ -82,4 +86,6 @@ class QuantileHead(nn.Module):
         b, _, t = h.shape
         # Channels last: a linear layer per position differentiates faster than a 1x1 conv.
         raw = self.net(h.transpose(1, 2)).reshape(b, t, self.horizon, len(self.quantiles))
+        if effect is not None:
+            raw = raw + effect
         return monotone_quantiles(raw, median, self.median_index)

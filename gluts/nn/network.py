@@ -13,6 +13,9 @@ from gluts.nn.heads import QuantileHead
 
 __all__ = ["GLUNetwork", "NetworkSpec"]
 
+# Width of the hidden layer that turns known-future covariates into a forecast effect.
+_FUTURE_HIDDEN = 32
+
 
 @dataclass(frozen=True)
 class NetworkSpec:
@@ -31,6 +34,7 @@ class NetworkSpec:
     dropout: float
     use_weight_norm: bool
     head_hidden: int = 0
+    n_future: int = 0
 
     def to_dict(self) -> dict:
         """Return the spec as JSON-serialisable values."""
@@ -43,7 +47,9 @@ class GLUNetwork(nn.Module):
     The median is a linear function of the last ``context_length`` values (initialised to
     seasonal naive) plus a correction from the GLU stack's features (through a hidden layer
     of ``head_hidden`` units when it is not 0); the other quantiles are softplus gaps around
-    it, so they cannot cross.
+    it, so they cannot cross. With ``n_future`` known-future covariates, the forecast of step
+    ``k`` from position ``t`` also gets an effect of their values at ``t + k``, computed by a
+    small network from those values and the stack's features at ``t``.
 
     Parameters
     ----------
@@ -67,6 +73,14 @@ class GLUNetwork(nn.Module):
         self.skip = nn.Conv1d(1, spec.horizon, spec.context_length, bias=False)
         self.head = QuantileHead(spec.n_channels, spec.horizon, spec.quantiles, spec.head_hidden)
         self.reset_skip()
+        if spec.n_future:
+            self.future_effect = nn.Sequential(
+                nn.Linear(spec.n_channels + spec.n_future, _FUTURE_HIDDEN),
+                nn.GELU(),
+                nn.Linear(_FUTURE_HIDDEN, len(spec.quantiles)),
+            )
+            nn.init.normal_(self.future_effect[-1].weight, std=1e-3)
+            nn.init.zeros_(self.future_effect[-1].bias)
 
     def reset_skip(self) -> None:
         """Initialise the linear skip to the seasonal naive forecast."""
@@ -90,6 +104,7 @@ class GLUNetwork(nn.Module):
         loc: torch.Tensor,
         scale: torch.Tensor,
         positions: torch.Tensor | None = None,
+        future: torch.Tensor | None = None,
     ) -> torch.Tensor:
         """Predict normalised quantiles at every position (or at the given ones).
 
@@ -104,6 +119,9 @@ class GLUNetwork(nn.Module):
         positions : Tensor of shape (n_positions,) or None, default=None
             Time positions to forecast from; None forecasts from all of them. The stack
             always reads the whole sequence; the skip and head run only where asked.
+        future : Tensor of shape (batch, n_future, time + horizon) or None, default=None
+            The known-future covariates at every position and ``horizon`` steps beyond the
+            last (needed when ``spec.n_future``; ignored otherwise).
 
         Returns
         -------
@@ -120,4 +138,19 @@ class GLUNetwork(nn.Module):
         weight = self.skip.weight[:, 0]  # (H, L)
         skip = torch.matmul(context, weight.T)  # (B, T, H)
         median = (skip - loc.unsqueeze(-1) * weight.sum(-1)) / scale.unsqueeze(-1)  # (B, T, H)
-        return self.head(encoded, median)  # (B, T, H, Q)
+        effect = None
+        if self.spec.n_future:
+            effect = self._future_effect(encoded, future, positions)
+        return self.head(encoded, median, effect)  # (B, T, H, Q)
+
+    def _future_effect(self, encoded, future, positions) -> torch.Tensor:
+        """Effect of the covariates at ``t + k`` on the forecast of step ``k`` from ``t``."""
+        h = self.spec.horizon
+        if future is None:
+            raise ValueError("This network was built for known-future covariates; pass future.")
+        ahead = future[:, :, 1:].unfold(-1, h, 1)  # (B, F, T, H): values at t + 1 .. t + H
+        if positions is not None:
+            ahead = ahead[:, :, positions]
+        ahead = ahead.permute(0, 2, 3, 1)  # (B, T, H, F)
+        state = encoded.transpose(1, 2).unsqueeze(2).expand(-1, -1, h, -1)  # (B, T, H, C)
+        return self.future_effect(torch.cat([state, ahead], dim=-1))  # (B, T, H, Q)
