@@ -12,8 +12,9 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
 from gluts.base import BaseForecaster
-from gluts.data import Panel, align_covariates
-from gluts.exceptions import DataError, InsufficientHistoryError
+from gluts.data import Panel
+from gluts.exceptions import InsufficientHistoryError
+from gluts.forecasting._glu_covariates import CovariateMixin
 from gluts.forecasting._glu_data import calendar_features, prepare, step_hours
 from gluts.forecasting._torch_runtime import device_for, progress_bar, torch_threads
 from gluts.nn import GATES, SCALERS, GLUNetwork, NetworkSpec, blocks_for_context
@@ -29,7 +30,7 @@ _MAX_STEPS = 2500
 _POSITION_STRIDE = 2
 
 
-class GLUForecaster(BaseForecaster):
+class GLUForecaster(CovariateMixin, BaseForecaster):
     """Global probabilistic forecaster built on a causal, dilated GLU convolution stack.
 
     One network learns from every series at once. At each position of a series it reads the
@@ -315,40 +316,6 @@ class GLUForecaster(BaseForecaster):
         self.network_ = network.cpu().eval()
         self.training_history_ = history
 
-    def _fit_covariates(self, X, panel: Panel) -> list[np.ndarray] | None:
-        """Align ``X`` with the series, set the covariate attributes, return it standardised."""
-        past = list(self.past_covariates or [])
-        self.covariates_, self.future_covariates_, self.covariate_history_ = [], [], None
-        if X is None:
-            if past:
-                raise ValueError(f"past_covariates names {past}, but fit got no X.")
-            return None
-        names, values = align_covariates(X, panel, panel.index, **self._columns(), label="X")
-        unknown = [name for name in past if name not in names]
-        if unknown:
-            raise DataError(
-                f"past_covariates names {unknown[0]!r}, which is not a column of X {names}."
-            )
-        stacked = np.concatenate(values)
-        scale = stacked.std(axis=0)
-        self.covariate_mean_ = stacked.mean(axis=0)
-        self.covariate_scale_ = np.where(scale > 0, scale, 1.0)
-        self.covariates_ = names
-        self.future_covariates_ = [name for name in names if name not in past]
-        self.covariate_history_ = values
-        return self._standardise(values)
-
-    def _columns(self) -> dict:
-        """The id, time and target column names that the covariate frames share."""
-        kwargs = self._adapter_kwargs_
-        return {key: kwargs[key] for key in ("id_col", "time_col", "target_col")}
-
-    def _future_columns(self) -> list[int]:
-        return [self.covariates_.index(name) for name in self.future_covariates_]
-
-    def _standardise(self, values: list[np.ndarray]) -> list[np.ndarray]:
-        return [(x - self.covariate_mean_) / self.covariate_scale_ for x in values]
-
     def _scale_window(self) -> int:
         m = self.season_length_
         return max(7 * m, 2 * self.horizon) if m > 1 else max(28, 2 * self.horizon)
@@ -436,48 +403,6 @@ class GLUForecaster(BaseForecaster):
         covariates = self._predict_covariates(source, panel is not None, h, X, X_future)
         return self._forecast(source, h, refit=panel is not None, covariates=covariates)
 
-    def _predict_covariates(self, panel: Panel, new: bool, h: int, X, X_future):
-        """The covariates over the history of ``panel`` and over its ``h`` forecast steps."""
-        owner = type(self).__name__
-        if not self.covariates_:
-            for label, given in (("X", X), ("X_future", X_future)):
-                if given is not None:
-                    raise ValueError(f"{owner} was fitted without covariates; got {label}.")
-            return None
-        if new and X is None:
-            raise ValueError(
-                f"{owner} was fitted with the covariates {self.covariates_}; predict(y=...) "
-                "needs X, their values over the new history y."
-            )
-        if not new and X is not None:
-            raise ValueError("X gives covariates for a new history: pass it with y.")
-        past = self.covariate_history_
-        if new:
-            past = align_covariates(
-                X, panel, panel.index, names=self.covariates_, **self._columns(), label="X"
-            )[1]
-        if not self.future_covariates_:
-            if X_future is not None:
-                raise ValueError(
-                    f"{owner} was fitted with past covariates only; X_future is not used."
-                )
-            return past, None
-        if X_future is None:
-            raise ValueError(
-                f"{owner} was fitted with the known-future covariates "
-                f"{self.future_covariates_}; pass their values for the {h} forecast steps "
-                "as X_future."
-            )
-        future = align_covariates(
-            X_future,
-            panel,
-            panel.future_index(h),
-            names=self.future_covariates_,
-            **self._columns(),
-            label="X_future",
-        )[1]
-        return past, future
-
     def _forecast(self, panel: Panel, h: int, refit: bool, covariates=None):
         spec = self.spec_
         length = self._history_length()
@@ -519,17 +444,3 @@ class GLUForecaster(BaseForecaster):
                 qs += list(raw[:, :, columns])
             self.network_ = network.cpu()
         return points, qs
-
-    def _future_tensor(self, history: torch.Tensor, ahead: list[np.ndarray]) -> torch.Tensor:
-        """History of the known-future covariates followed by ``horizon`` forecast steps.
-
-        Steps beyond the ``h`` given ones repeat the last given value: the network forecasts
-        step ``k`` from the covariates at step ``k`` only, so they never change the output.
-        """
-        columns = self._future_columns()
-        mean, scale = self.covariate_mean_[columns], self.covariate_scale_[columns]
-        steps = np.stack([(x - mean) / scale for x in ahead])  # (n, h, F)
-        pad = self.spec_.horizon - steps.shape[1]
-        steps = np.concatenate([steps, np.repeat(steps[:, -1:], pad, axis=1)], axis=1)
-        steps = torch.as_tensor(steps.transpose(0, 2, 1), dtype=torch.float32)
-        return torch.cat([history, steps], dim=-1)  # (n, F, length + horizon)
