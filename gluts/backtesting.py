@@ -19,7 +19,7 @@ from sklearn.base import clone
 from gluts import metrics
 from gluts.base import BaseForecaster
 from gluts.data import Panel, to_panel
-from gluts.data.frames import concat_index
+from gluts.data.panel import concat_index
 from gluts.exceptions import InsufficientHistoryError
 
 __all__ = ["BacktestResult", "backtest"]

@@ -2,7 +2,8 @@
 
 from gluts.data._time import TimeGrid, infer_grid, season_length_for
 from gluts.data.covariates import align_covariates
-from gluts.data.frames import Layout, Panel, to_panel
+from gluts.data.frames import to_panel
+from gluts.data.panel import Layout, Panel
 
 __all__ = [
     "Layout",

@@ -21,7 +21,8 @@ import numpy as np
 import pandas as pd
 
 from gluts.data._time import TimeGrid
-from gluts.data.frames import Panel, parse_times
+from gluts.data.frames import parse_times
+from gluts.data.panel import Panel
 from gluts.exceptions import DataError
 
 __all__ = ["align_covariates"]
