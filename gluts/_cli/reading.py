@@ -5,15 +5,13 @@ time, a single non-numeric column the series id, and the remaining numeric colum
 Several numeric columns without a target mean several series in wide layout (one column per
 series). A text column with several values beside a time column in which every time
 appears once (notes, flags) names no series and is ignored, with a warning. Numbers written
-with thousands separators (``"1,234.5"``) are read as numbers; UTF-16 files with a BOM are
-read. Every problem is a :class:`~gluts.exceptions.DataError` whose one-line message names
+with thousands separators (``"1,234.5"``) are read as numbers (see :mod:`gluts._cli.files`).
+Every problem is a :class:`~gluts.exceptions.DataError` whose one-line message names
 the file and the column.
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
 import warnings
 from collections.abc import Hashable
 from dataclasses import dataclass
@@ -21,19 +19,15 @@ from pathlib import Path
 
 import pandas as pd
 
+from gluts._cli.files import column_names, read_table
 from gluts.data._time import parse_datetimes
 from gluts.exceptions import DataError, GlutsWarning
 
-__all__ = ["InputData", "load_bundled", "load_input", "read_table", "silent_panel"]
+__all__ = ["InputData", "load_bundled", "load_input", "silent_panel"]
 
-PARQUET_SUFFIXES = (".parquet", ".pq")
 ID_COLUMN = "unique_id"
 STEP_COLUMN = "step"
 VALUE_COLUMN = "y"
-_DELIMITERS = ",;\t|"
-_SNIFF_BYTES = 64 * 1024
-_GROUPED = r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d*)?"
-_GROUPED_OR_PLAIN = rf"{_GROUPED}|[-+]?\d*\.?\d+"
 
 
 @dataclass(frozen=True)
@@ -141,36 +135,6 @@ def silent_panel(y: pd.DataFrame, columns: dict[str, str]):
         return to_panel(y, **columns)
 
 
-def read_table(path: str | Path) -> pd.DataFrame:
-    """Read a CSV (any common delimiter, with or without a BOM) or a Parquet file.
-
-    Parameters
-    ----------
-    path : str or pathlib.Path
-        The file; ``.parquet`` / ``.pq`` files are read with pyarrow, anything else as CSV.
-
-    Returns
-    -------
-    pandas.DataFrame
-        The rows; at least one row and one column.
-
-    Raises
-    ------
-    DataError
-        When the file cannot be read, is empty, or has a header but no rows.
-    """
-    path = Path(path)
-    if path.suffix.lower() in PARQUET_SUFFIXES:
-        frame = _read_parquet(path)
-    else:
-        frame = _read_csv(path)
-    if frame.shape[1] == 0:
-        raise DataError(f"{path.name}: the file is empty.")
-    if len(frame) == 0:
-        raise DataError(f"{path.name}: the file has a header ({_names(frame)}) but no rows.")
-    return frame
-
-
 def load_input(
     path: str | Path,
     *,
@@ -209,7 +173,7 @@ def load_input(
     for role, col in (("--id-col", id_col), ("--time-col", time_col), ("--target", target_col)):
         if col is not None and col not in frame.columns:
             raise DataError(
-                f"{name}: there is no column {col!r} ({role}); columns are {_names(frame)}."
+                f"{name}: there is no column {col!r} ({role}); columns are {column_names(frame)}."
             )
     named = {c for c in (id_col, time_col, target_col) if c is not None}
     if time_col is None:
@@ -226,17 +190,17 @@ def load_input(
     targets = (target_col,) if target_col is not None else tuple(numeric)
     if not targets:
         raise DataError(
-            f"{name}: no numeric column to use as the target; columns are {_names(frame)}."
+            f"{name}: no numeric column to use as the target; columns are {column_names(frame)}."
         )
     if len(targets) > 1 and id_col is not None:
         raise DataError(
-            f"{name}: several numeric columns ({_names(targets)}) beside the id column {id_col!r}; "
-            "name the target with --target."
+            f"{name}: several numeric columns ({column_names(targets)}) beside the id column "
+            f"{id_col!r}; name the target with --target."
         )
     if notes:
         warnings.warn(
-            f"{name}: ignoring the text column(s) {_names(notes)}: each time appears once, so "
-            "they name no series; pass --id-col to split the rows by one.",
+            f"{name}: ignoring the text column(s) {column_names(notes)}: each time appears once, "
+            "so they name no series; pass --id-col to split the rows by one.",
             GlutsWarning,
             stacklevel=2,
         )
@@ -271,80 +235,11 @@ def load_bundled(name: str, missing_file: bool = False) -> pd.DataFrame:
         ) from None
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
-    """Parse a CSV straight from disk (a decoded copy of a large file would triple memory)."""
-    with open(path, "rb") as f:
-        head = f.read(_SNIFF_BYTES)
-    encoding = _encoding(path, head)
-    sample = head.decode(encoding, errors="ignore")
-    if not sample.strip() and len(head) < _SNIFF_BYTES:
-        raise DataError(f"{path.name}: the file is empty.")
-    sep = _sniff_delimiter(sample)
-    try:
-        try:
-            frame = pd.read_csv(path, sep=sep, skipinitialspace=True, encoding=encoding)
-        except UnicodeDecodeError:
-            frame = pd.read_csv(path, sep=sep, skipinitialspace=True, encoding="latin-1")
-    except (pd.errors.ParserError, ValueError) as exc:
-        detail = str(exc).strip().splitlines()[-1]
-        raise DataError(f"{path.name}: not a readable CSV file ({detail}).") from exc
-    return _drop_thousands_separators(frame)
-
-
-def _encoding(path: Path, head: bytes) -> str:
-    """UTF-16 when the file starts with its BOM, else UTF-8 (Latin-1 is tried on failure)."""
-    if head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-        return "utf-16"
-    if b"\x00" in head:
-        raise DataError(
-            f"{path.name}: not a CSV file (it holds binary data); export the table as CSV."
-        )
-    return "utf-8-sig"
-
-
-def _drop_thousands_separators(frame: pd.DataFrame) -> pd.DataFrame:
-    """Read text columns of numbers written with thousands separators (``1,234.5``) as numbers."""
-    for col in frame.columns:
-        values = frame[col]
-        if not (values.dtype == object or pd.api.types.is_string_dtype(values)):
-            continue
-        head = values.iloc[:100].dropna().astype(str).str.strip()
-        if not head.str.fullmatch(_GROUPED).any():
-            continue
-        if values.dropna().astype(str).str.strip().str.fullmatch(_GROUPED_OR_PLAIN).all():
-            frame[col] = pd.to_numeric(values.str.replace(",", "", regex=False))
-    return frame
-
-
-def _sniff_delimiter(text: str) -> str:
-    sample = text[:_SNIFF_BYTES]
-    try:
-        return csv.Sniffer().sniff(sample, delimiters=_DELIMITERS).delimiter
-    except csv.Error:
-        header = sample.splitlines()[0]
-        counts = {d: header.count(d) for d in _DELIMITERS}
-        best = max(counts, key=counts.get)
-        return best if counts[best] else ","
-
-
-def _read_parquet(path: Path) -> pd.DataFrame:
-    try:
-        import pyarrow  # noqa: F401
-    except ImportError:
-        raise DataError(
-            f"{path.name}: reading Parquet files needs pyarrow; "
-            "install it with: pip install pyarrow"
-        ) from None
-    try:
-        return pd.read_parquet(path)
-    except (OSError, ValueError) as exc:
-        raise DataError(f"{path.name}: not a readable Parquet file ({exc}).") from exc
-
-
 def _single(name: str, kind: str, option: str, candidates: list[Hashable]) -> str | None:
     if len(candidates) > 1:
         raise DataError(
-            f"{name}: several {kind} columns ({_names(candidates)}); choose one with {option}."
+            f"{name}: several {kind} columns ({column_names(candidates)}); "
+            f"choose one with {option}."
         )
     return candidates[0] if candidates else None
 
@@ -408,9 +303,3 @@ def _unparseable(value) -> bool:
     except (ValueError, TypeError):
         return True
     return False
-
-
-def _names(columns) -> str:
-    columns = list(columns.columns if isinstance(columns, pd.DataFrame) else columns)
-    shown = ", ".join(repr(c) for c in columns[:8])
-    return shown + (f" and {len(columns) - 8} more" if len(columns) > 8 else "")

@@ -7,7 +7,8 @@ import importlib.util
 import pandas as pd
 import pytest
 
-from gluts._cli.reading import load_input, read_table
+from gluts._cli.files import read_table
+from gluts._cli.reading import load_input
 from gluts.exceptions import DataError
 
 
