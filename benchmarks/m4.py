@@ -53,8 +53,15 @@ MODELS = {
     "theta": lambda m, n_jobs, seed: ThetaForecaster(
         season_length=m, quantiles=None, n_jobs=n_jobs
     ),
+    # The official M4 Theta benchmark: multiplicative classical decomposition, theta = 2.
+    "theta_m4": lambda m, n_jobs, seed: ThetaForecaster(
+        deseasonalize="multiplicative", season_length=m, quantiles=None, n_jobs=n_jobs
+    ),
     "arima": lambda m, n_jobs, seed: ARIMAForecaster(
         season_length=m, quantiles=None, n_jobs=n_jobs
+    ),
+    "arima_add": lambda m, n_jobs, seed: ARIMAForecaster(
+        deseasonalize="additive", season_length=m, quantiles=None, n_jobs=n_jobs
     ),
     # M4's ds is an integer step, so the season is passed explicitly; everything else is default.
     "glu": lambda m, n_jobs, seed: GLUForecaster(

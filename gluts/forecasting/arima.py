@@ -74,6 +74,9 @@ class ARIMAForecaster(LocalForecaster):
     ----------
     order : "auto" or tuple of (int, int, int), default="auto"
         The ``(p, d, q)`` order, or ``"auto"`` for a stepwise AICc search (see Notes).
+    deseasonalize : {"multiplicative", "additive"}, default="multiplicative"
+        How seasonal series are adjusted before the ARIMA fit: divided by classical
+        multiplicative indices (the M4 recipe) or with classical additive indices subtracted.
     season_length : int or None, default=None
         Steps per season; None infers it from the frequency (24 for hourly data).
     quantiles : tuple of float or None, default=(0.1, 0.5, 0.9)
@@ -86,8 +89,8 @@ class ARIMAForecaster(LocalForecaster):
     Attributes
     ----------
     models_ : list
-        Per-series fitted state (statsmodels ``ARIMAResults`` and the seasonal adjustment),
-        in the order of ``series_ids_``.
+        Per-series fitted state (statsmodels ``ARIMAResults`` as ``result`` and the seasonal
+        adjustment as ``seasonality``), in the order of ``series_ids_``.
     season_length_ : int
         The season length used.
     series_ids_ : list
@@ -103,10 +106,13 @@ class ARIMAForecaster(LocalForecaster):
 
     Notes
     -----
-    Seasonality is removed first, as for :class:`Naive2Forecaster` (the M4 test and
-    classical multiplicative decomposition), because seasonal ARIMA with long seasons is slow
-    to fit. ``order="auto"`` chooses ``d`` by repeated KPSS tests at 5% (at most 2), then
-    searches ``p, q <= 2`` stepwise (Hyndman & Khandakar, 2008) from the best of ``(2, 2)``,
+    Seasonality is removed first, after the M4 seasonality test (the one of
+    :class:`Naive2Forecaster`), because seasonal ARIMA with long seasons is slow to fit.
+    Unlike :class:`ThetaForecaster`, there is no ``"auto"`` adjustment: choosing it on a
+    holdout would triple the cost of the stepwise search.
+
+    ``order="auto"`` chooses ``d`` by repeated KPSS tests at 5% (at most 2), then searches
+    ``p, q <= 2`` stepwise (Hyndman & Khandakar, 2008) from the best of ``(2, 2)``,
     ``(0, 0)``, ``(1, 0)`` and ``(0, 1)``, moving to a neighbour while AICc improves. A
     constant (a drift when ``d = 1``) is included unless ``d = 2``. Parameters are estimated
     by exact maximum likelihood started from the innovations algorithm (statsmodels'
@@ -117,18 +123,21 @@ class ARIMAForecaster(LocalForecaster):
     _parameter_constraints: dict = {
         **LocalForecaster._parameter_constraints,
         "order": [StrOptions({"auto"}), tuple],
+        "deseasonalize": [StrOptions({"multiplicative", "additive"})],
     }
 
     def __init__(
         self,
         *,
         order="auto",
+        deseasonalize="multiplicative",
         season_length=None,
         quantiles=(0.1, 0.5, 0.9),
         alias=None,
         n_jobs=None,
     ):
         self.order = order
+        self.deseasonalize = deseasonalize
         self.season_length = season_length
         self.quantiles = quantiles
         self.alias = alias
@@ -136,7 +145,7 @@ class ARIMAForecaster(LocalForecaster):
 
     @classmethod
     def _test_params(cls) -> list[dict]:
-        return [{"order": (1, 1, 0)}, {"order": (2, 0, 1)}]
+        return [{"order": (1, 1, 0)}, {"order": (2, 0, 1), "deseasonalize": "additive"}]
 
     def _fit_panel(self, panel, X) -> None:
         if self.order != "auto" and not (
@@ -149,7 +158,8 @@ class ARIMAForecaster(LocalForecaster):
         super()._fit_panel(panel, X)
 
     def _fit_one(self, y: np.ndarray, season_length: int) -> Adjusted:
-        seasonality = SeasonalAdjustment.estimate(y, season_length)
+        additive = self.deseasonalize == "additive"
+        seasonality = SeasonalAdjustment.estimate(y, season_length, additive)
         x = seasonality.adjust(y)
         if self.order == "auto":
             return Adjusted(_stepwise_arima(x), seasonality)
