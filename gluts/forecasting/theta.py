@@ -40,12 +40,13 @@ def _holdout_prefers_additive(y: np.ndarray, season_length: int, theta: float) -
 
     Both adjustments are fitted to ``y`` without its last ``2 * season_length`` values and
     compared by the mean absolute error of their forecasts of those values. A series the
-    seasonality test leaves alone, or with a value ``<= 0``, gets the additive adjustment
-    without a comparison (the two coincide, or the multiplicative one does not apply).
+    seasonality test leaves alone, with a value ``<= 0``, or shorter than five seasons gets
+    the additive adjustment without a comparison (the two coincide, the multiplicative one
+    does not apply, or the shortened series is too short for the seasonality test).
     """
-    if not (is_seasonal(y, season_length) and np.all(y > 0)):
-        return True
     k = 2 * int(season_length)
+    if len(y) < k + 3 * season_length or not (is_seasonal(y, season_length) and np.all(y > 0)):
+        return True
     train, held = y[:-k], y[-k:]
     additive, multiplicative = (
         np.mean(np.abs(_restored_forecast(_fit_theta(train, season_length, a), k, theta) - held))

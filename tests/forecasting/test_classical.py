@@ -149,6 +149,14 @@ def test_theta_auto_adjusts_non_positive_series_additively():
     assert not multiplicative.models_[0].seasonality.seasonal
 
 
+def test_theta_auto_is_additive_when_too_short_to_compare():
+    # Four seasons pass the seasonality test, but two seasons left after the holdout do not.
+    t = np.arange(16)
+    y = pd.Series(50.0 + np.array([10.0, -10.0, 0.0, 0.0])[t % 4] + 0.1 * (t % 3))
+    state = ThetaForecaster(season_length=4).fit(y).models_[0]
+    assert state.seasonality.seasonal and state.seasonality.additive
+
+
 def test_theta_multiplicative_uses_the_m4_indices():
     y, _ = seasonal()
     est = ThetaForecaster(deseasonalize="multiplicative", season_length=M).fit(y)
