@@ -9,7 +9,8 @@ threshold fixed in advance.
 
 Usage::
 
-    python benchmarks/nab.py --data /path/to/nab --detectors glu,zscore,mad,stl,iforest \
+    python benchmarks/nab.py --data /path/to/nab \
+        --detectors glu,glu_forecast,glu_naive,zscore,mad,stl,iforest \
         --out nab_scores --json nab.json --fixed-threshold 0.1
 """
 
@@ -34,19 +35,21 @@ from gluts.anomaly import (
     nab_score,
 )
 from gluts.anomaly.evaluation import NAB_PROFILES, probation_length
+from gluts.anomaly.glu import REFERENCES
 from gluts.forecasting import NaiveForecaster
 
 # Every detector gets the same NAB-style output shaping (one sharp alarm per incident).
 SHAPING = 600
 DETECTORS = {
+    # the default: level and seasonal references
     "glu": lambda season: GLUAnomalyDetector(season_length=season, shaping_window=SHAPING),
-    # the same detector with a naive forecaster in place of GLU (forecaster-agnostic scoring)
-    "glu_naive": lambda season: GLUAnomalyDetector(
-        NaiveForecaster(), season_length=season, shaping_window=SHAPING
+    # with the opt-in GLU forecast reference
+    "glu_forecast": lambda season: GLUAnomalyDetector(
+        references=REFERENCES, season_length=season, shaping_window=SHAPING
     ),
-    # the same detector without the forecaster: level and seasonal references only
-    "glu_noforecast": lambda season: GLUAnomalyDetector(
-        references=("level", "seasonal"), season_length=season, shaping_window=SHAPING
+    # the same with a naive forecaster in place of GLU (forecaster-agnostic scoring)
+    "glu_naive": lambda season: GLUAnomalyDetector(
+        NaiveForecaster(), references=REFERENCES, season_length=season, shaping_window=SHAPING
     ),
     "zscore": lambda season: ZScoreDetector(shaping_window=SHAPING),
     "mad": lambda season: MADDetector(shaping_window=SHAPING),
@@ -107,7 +110,9 @@ def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, required=True, help="NAB-layout folder.")
     parser.add_argument(
-        "--detectors", default="glu,zscore,mad,stl,iforest", help="Comma-separated names."
+        "--detectors",
+        default="glu,glu_forecast,zscore,mad,stl,iforest",
+        help="Comma-separated names.",
     )
     parser.add_argument("--out", type=Path, help="Folder for per-file score CSVs.")
     parser.add_argument("--json", type=Path, help="Write the results as JSON here.")

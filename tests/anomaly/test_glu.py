@@ -10,7 +10,7 @@ from gluts.base import BaseForecaster
 
 
 class LastValueForecaster(BaseForecaster):
-    """Forecasts the last observed value (a stand-in that makes expectations exact)."""
+    """Forecasts the last observed value, quantile q at ``last + q - 0.5`` (exact stand-in)."""
 
     def __init__(self, quantiles=None):
         self.quantiles = quantiles
@@ -19,7 +19,9 @@ class LastValueForecaster(BaseForecaster):
         pass
 
     def _forecast(self, panel, h, refit):
-        return [np.full(h, v[-1]) for v in panel.values], [np.empty((h, 0)) for _ in panel.values]
+        offsets = np.asarray(self.quantiles_) - 0.5
+        points = [np.full(h, v[-1]) for v in panel.values]
+        return points, [np.tile(v[-1] + offsets, (h, 1)) for v in panel.values]
 
 
 def _random_walk(n=600, seed=0):
@@ -33,11 +35,43 @@ def test_rolling_forecasts_use_only_earlier_rows():
         pd.DataFrame({"unique_id": "a", "ds": np.arange(10), "y": values})
     )
     step = rolling_forecasts(forecaster, values, context=2, chunk=3)
-    np.testing.assert_array_equal(step[1:], values[:-1])
-    assert np.isnan(step[0])
+    np.testing.assert_array_equal(step[1:, 0], values[:-1])
+    assert np.isnan(step[0]).all() and np.isnan(step[:, 1:]).all()  # no quantiles, no band
     strided = rolling_forecasts(forecaster, values, context=1, stride=3, chunk=2)
-    np.testing.assert_array_equal(strided[3:], [2, 2, 2, 5, 5, 5, 8])
+    np.testing.assert_array_equal(strided[3:, 0], [2, 2, 2, 5, 5, 5, 8])
     assert np.isnan(strided[:3]).all()
+
+
+def test_rolling_forecasts_band_is_the_outer_quantiles():
+    values = np.arange(10.0)
+    forecaster = LastValueForecaster(quantiles=(0.9, 0.5, 0.1)).fit(
+        pd.DataFrame({"unique_id": "a", "ds": np.arange(10), "y": values})
+    )
+    out = rolling_forecasts(forecaster, values, context=3, stride=2)
+    np.testing.assert_allclose(
+        out[2:], np.column_stack([[1, 1, 3, 3, 5, 5, 7, 7]] * 3) + [0, -0.4, 0.4]
+    )
+
+
+def test_forecast_surprise_is_in_units_of_the_predicted_spread():
+    y = _random_walk()
+    det = GLUAnomalyDetector(
+        LastValueForecaster(quantiles=(0.25, 0.75)),  # band: last value -/+ 0.25
+        references=("level", "forecast"),
+        windows=(50,),
+        forecast_stride=1,
+    ).fit(y.iloc[:300])
+    assert det.references_ == {0: "forecast"}
+    jumped = y.copy()
+    jumped.iloc[450] += 3.0
+    alerts = det.alerts(jumped).set_index("peak_time")
+    assert det.predict(jumped).iloc[450] == 1
+    alert = alerts.loc[y.index[450]]
+    last = y.iloc[449]
+    assert (alert["expected"], alert["lower"], alert["upper"]) == (last, last - 0.25, last + 0.25)
+    z = det._surprise(det.states_[0], jumped.to_numpy()).z
+    assert z.shape == (len(y), 2)  # the forecast stream and the level stream
+    np.testing.assert_allclose(z[450, 0], abs(jumped.iloc[450] - last) / 0.25)
 
 
 def test_forecast_reference_is_kept_when_it_explains_the_series():
@@ -103,9 +137,13 @@ def test_glu_forecaster_behind_the_forecast_reference(panels):
         horizon=24, n_channels=4, n_blocks=2, n_steps=3, batch_size=4, random_state=0
     )
     det = GLUAnomalyDetector(
-        tiny, references=("level", "forecast"), selection_ratio=1.0, windows=(50,)
+        tiny,
+        references=("level", "forecast"),
+        selection_ratio=1.0,
+        windows=(50,),
+        forecast_stride=24,
     ).fit(y.iloc[:300])
-    assert det.forecast_stride_ == 24 and det.forecaster_.horizon == 24
+    assert det.forecaster_.horizon == 24
     changed = y.copy()
     changed.iloc[500:] += 100.0
     before, after = det.score(y), det.score(changed)
@@ -120,3 +158,30 @@ def test_default_glu_detector_finds_injected_anomalies(panels):
     det = GLUAnomalyDetector().fit(clean.groupby("unique_id").head(400))
     labels = det.predict(dirty.drop(columns="is_anomaly"))
     assert event_scores(dirty["is_anomaly"], labels["anomaly"])["recall"] >= 0.5
+
+
+def _wandering(n=1200, seed=3):
+    """A smooth AR(2) oscillation: the recent rows predict it, a rolling mean does not."""
+    rng = np.random.default_rng(seed)
+    x = np.zeros(n)
+    for t in range(2, n):
+        x[t] = 1.9 * x[t - 1] - 0.95 * x[t - 2] + rng.normal(scale=0.1)
+    return pd.Series(20 + x)
+
+
+def test_default_glu_forecast_reference_is_chosen_where_it_explains_and_stays_causal():
+    y = _wandering()
+    det = GLUAnomalyDetector(references=("level", "forecast"), windows=(50, 200))
+    det.fit(y.iloc[:500])
+    assert det.references_ == {0: "forecast"}
+    assert det.forecaster_.horizon == det.forecast_stride == 6
+    changed = y.copy()
+    changed.iloc[900] += 3.0  # about 30 innovation standard deviations
+    before, after = det.score(y), det.score(changed)
+    pd.testing.assert_series_equal(before.iloc[:900], after.iloc[:900])
+    assert after.idxmax() == 900 and after[900] > 1.5 * before.iloc[500:].max()
+    # the forecast stream sees the spike far beyond anything in the fit rows; the level
+    # stream, which the forecast reference also scores, does not
+    z = det._surprise(det.states_[0], changed.to_numpy()).z
+    forecast_z, level_z = z[900]
+    assert forecast_z > 2 * np.nanmax(z[:500, 0]) and level_z < np.nanmax(z[:500, 1])
