@@ -15,7 +15,6 @@ new_rows = data.groupby("unique_id").tail(600).drop(columns="is_anomaly")
 # Learn normal behaviour on the first 400 clean rows of each series. The threshold is the
 # score whose calibrated false-alarm risk is 1 in 10,000 rows (peaks over threshold).
 detector = GLUAnomalyDetector(
-    references=("level", "seasonal"),
     smooth=1,
     threshold=SPOTThreshold(risk=1e-4),
     merge_gap=3,
