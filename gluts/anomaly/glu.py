@@ -150,8 +150,8 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
         Rows forecast from each origin (origins are this many rows apart); a supplied direct
         forecaster needs a ``horizon`` of at least this. Scoring costs one forecast per
         origin, so a stride of 1 is the most accurate and the slowest (with the default GLU
-        and stride, a 22,700-row series scores in about 2 s on 2 cores, mostly in building
-        one history per origin).
+        and stride, a 22,700-row series scores in 2-3 s on 2 shared cores, mostly in
+        building one history per origin).
 {common_doc()}
 
     Attributes
