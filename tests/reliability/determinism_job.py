@@ -34,7 +34,10 @@ def main() -> None:
     series = y[y["unique_id"] == "s0"].set_index("ds")["y"].copy()
     series.iloc[120] += 15.0
     detector = GLUAnomalyDetector(
-        GLUForecaster(24, random_state=3, **SMALL), windows=(20, 50), forecast_context=48
+        GLUForecaster(24, random_state=3, **SMALL),
+        references=("level", "seasonal", "forecast"),
+        windows=(20, 50),
+        forecast_context=48,
     )
     scores = detector.fit(series.iloc[:100]).score(series).to_numpy()
     sample = [float(values[0, 0]), float(scores[120])]
