@@ -74,9 +74,10 @@ class ARIMAForecaster(LocalForecaster):
     ----------
     order : "auto" or tuple of (int, int, int), default="auto"
         The ``(p, d, q)`` order, or ``"auto"`` for a stepwise AICc search (see Notes).
-    deseasonalize : {"multiplicative", "additive"}, default="multiplicative"
-        How seasonal series are adjusted before the ARIMA fit: divided by classical
-        multiplicative indices (the M4 recipe) or with classical additive indices subtracted.
+    deseasonalize : {"additive", "multiplicative"}, default="additive"
+        How seasonal series are adjusted before the ARIMA fit: with classical additive
+        indices subtracted, or divided by classical multiplicative indices (the M4 recipe,
+        which leaves a series with a value ``<= 0`` unadjusted; see Notes).
     season_length : int or None, default=None
         Steps per season; None infers it from the frequency (24 for hourly data).
     quantiles : tuple of float or None, default=(0.1, 0.5, 0.9)
@@ -109,7 +110,9 @@ class ARIMAForecaster(LocalForecaster):
     Seasonality is removed first, after the M4 seasonality test (the one of
     :class:`Naive2Forecaster`), because seasonal ARIMA with long seasons is slow to fit.
     Unlike :class:`ThetaForecaster`, there is no ``"auto"`` adjustment: choosing it on a
-    holdout would triple the cost of the stepwise search.
+    holdout would triple the cost of the stepwise search. Additive is the default: it
+    adjusts series of any sign, and on M4 Hourly it scores OWA 0.621 against 0.675 for
+    multiplicative indices (sMAPE 12.66 against 12.13, MASE 1.33 against 1.66).
 
     ``order="auto"`` chooses ``d`` by repeated KPSS tests at 5% (at most 2), then searches
     ``p, q <= 2`` stepwise (Hyndman & Khandakar, 2008) from the best of ``(2, 2)``,
@@ -130,7 +133,7 @@ class ARIMAForecaster(LocalForecaster):
         self,
         *,
         order="auto",
-        deseasonalize="multiplicative",
+        deseasonalize="additive",
         season_length=None,
         quantiles=(0.1, 0.5, 0.9),
         alias=None,
@@ -145,7 +148,7 @@ class ARIMAForecaster(LocalForecaster):
 
     @classmethod
     def _test_params(cls) -> list[dict]:
-        return [{"order": (1, 1, 0)}, {"order": (2, 0, 1), "deseasonalize": "additive"}]
+        return [{"order": (1, 1, 0)}, {"order": (2, 0, 1), "deseasonalize": "multiplicative"}]
 
     def _fit_panel(self, panel, X) -> None:
         if self.order != "auto" and not (

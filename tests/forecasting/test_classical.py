@@ -203,13 +203,14 @@ def test_arima_fixed_order_and_bad_order():
         ARIMAForecaster(order=(1, -1, 0)).fit(y)
 
 
-def test_arima_additive_adjustment_and_bad_deseasonalize():
+def test_arima_adjusts_non_positive_series_additively_by_default():
     y = level_shifted(False) - 100.0
-    est = ARIMAForecaster(order=(1, 1, 0), deseasonalize="additive", season_length=M).fit(y)
+    est = ARIMAForecaster(order=(1, 1, 0), season_length=M).fit(y)
     assert est.models_[0].seasonality.seasonal and est.models_[0].seasonality.additive
-    assert (
-        not ARIMAForecaster(order=(1, 1, 0), season_length=M).fit(y).models_[0].seasonality.seasonal
+    multiplicative = ARIMAForecaster(
+        order=(1, 1, 0), deseasonalize="multiplicative", season_length=M
     )
+    assert not multiplicative.fit(y).models_[0].seasonality.seasonal
     with pytest.raises(ValueError, match="'deseasonalize' parameter of ARIMAForecaster"):
         ARIMAForecaster(deseasonalize="auto").fit(y)
 
