@@ -28,6 +28,20 @@ from gluts import GLUForecaster, NaiveForecaster, SeasonalNaiveForecaster
 TRAIN, VALID, TEST = 8640, 11520, 14400
 
 
+def load_ot(path: str) -> tuple[pd.DatetimeIndex, np.ndarray]:
+    """The timestamps and the ``OT`` column, z-normalised with the training rows' statistics."""
+    frame = pd.read_csv(path, parse_dates=["date"])
+    ot = frame["OT"].to_numpy(dtype=np.float64)
+    mean, std = ot[:TRAIN].mean(), ot[:TRAIN].std()
+    return pd.DatetimeIndex(frame["date"]), (ot - mean) / std
+
+
+def target_windows(z: np.ndarray, horizon: int) -> np.ndarray:
+    """The ``horizon`` values after every test origin, shaped (n_windows, horizon)."""
+    origins = np.arange(VALID, TEST - horizon + 1)
+    return z[origins[:, None] + np.arange(horizon)[None, :]]
+
+
 def windows(ds: pd.DatetimeIndex, z: np.ndarray, horizon: int, context: int) -> pd.DataFrame:
     """Every test origin's history (its last ``context`` values) as one series of a long frame."""
     origins = np.arange(VALID, TEST - horizon + 1)  # first target row of each window
@@ -67,11 +81,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--json", help="write the results here")
     args = parser.parse_args(argv)
 
-    frame = pd.read_csv(args.data, parse_dates=["date"])
-    ot = frame["OT"].to_numpy(dtype=np.float64)
-    mean, std = ot[:TRAIN].mean(), ot[:TRAIN].std()
-    z = (ot - mean) / std
-    ds = pd.DatetimeIndex(frame["date"])
+    ds, z = load_ot(args.data)
     train = pd.Series(z[:VALID], index=ds[:VALID], name="OT")
     glu = GLUForecaster(args.horizon, random_state=args.seed, n_threads=2)
     # One series: a small stack with a linear head and dropout generalises past the shift
@@ -85,8 +95,7 @@ def main(argv: list[str] | None = None) -> None:
         n_threads=2,
         alias="GLU",
     )
-    origins = np.arange(VALID, TEST - args.horizon + 1)
-    actual = z[origins[:, None] + np.arange(args.horizon)[None, :]]
+    actual = target_windows(z, args.horizon)
     models = {
         "GLU": glu,
         "GLU-small": small,
@@ -104,7 +113,7 @@ def main(argv: list[str] | None = None) -> None:
             flush=True,
         )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak memory of the run: {peak:.0f} MiB; {len(origins)} test windows")
+    print(f"peak memory of the run: {peak:.0f} MiB; {len(actual)} test windows")
     if args.json:
         with open(args.json, "w") as fh:
             json.dump(

@@ -17,7 +17,7 @@ from gluts.exceptions import InsufficientHistoryError
 from gluts.forecasting._glu_covariates import CovariateMixin
 from gluts.forecasting._glu_data import calendar_features, prepare, step_hours
 from gluts.forecasting._torch_runtime import device_for, progress_bar, torch_threads
-from gluts.nn import GATES, SCALERS, GLUNetwork, NetworkSpec, blocks_for_context
+from gluts.nn import ENCODERS, GATES, SCALERS, GLUNetwork, NetworkSpec, blocks_for_context
 from gluts.training import TrainingPlan, train
 
 __all__ = ["GLUForecaster"]
@@ -53,18 +53,22 @@ class GLUForecaster(CovariateMixin, BaseForecaster):
     context_length : int or None, default=None
         Past values the linear skip reads; None uses ``max(2 * horizon, min(14 *
         season_length, 336, n // 2))`` with ``n`` the longest series' length.
+    encoder : {"glu", "tcn", "lstm", "gru"}, default="glu"
+        Network that reads the past: the GLU stack, the same stack ungated (ReLU, a TCN), or
+        a recurrent network (see ``benchmarks/ENCODERS.md`` for how they compare).
     n_channels : int, default=32
-        Width of the convolution stack.
+        Width of the encoder (hidden units of an LSTM or GRU).
     kernel_size : int, default=3
         Taps of each convolution.
     n_blocks : int or None, default=None
-        Gated residual blocks (dilations 1, 2, 4, ...); None uses the fewest whose receptive
-        field covers half of ``context_length`` (the linear skip reads all of it; deeper
-        stacks, whose field training crops often truncate, measured worse on M4 Hourly).
+        Residual blocks (dilations 1, 2, 4, ...), or LSTM/GRU layers; None uses 2 layers, or
+        the fewest blocks whose receptive field covers half of ``context_length`` (the linear
+        skip reads all of it; deeper stacks, whose field training crops often truncate,
+        measured worse on M4 Hourly).
     head_hidden : int, default=256
         Width of the hidden layer between the stack and the quantile outputs (0: linear).
     gate : {"sigmoid", "tanh", "gelu", "silu", "identity"}, default="sigmoid"
-        Gate of each GLU: sigmoid is Dauphin et al.'s GLU.
+        Gate of each GLU (``encoder="glu"``): sigmoid is Dauphin et al.'s GLU.
     dropout : float, default=0.0
         Dropout inside the blocks.
     quantiles : tuple of float, default=(0.1, 0.5, 0.9)
@@ -145,7 +149,9 @@ class GLUForecaster(CovariateMixin, BaseForecaster):
 
     Notes
     -----
-    The receptive field of the stack is ``1 + (kernel_size - 1) * sum(2**i)`` over the blocks.
+    The receptive field of a convolution stack is ``1 + (kernel_size - 1) * sum(2**i)`` over
+    the blocks; an LSTM or GRU reads training crops whole and ``context_length`` values (plus
+    the scaling window) before each forecast origin.
 
     References
     ----------
@@ -156,6 +162,7 @@ class GLUForecaster(CovariateMixin, BaseForecaster):
     _parameter_constraints: dict = {
         "horizon": [Interval(Integral, 1, None, closed="left")],
         "context_length": [Interval(Integral, 2, None, closed="left"), None],
+        "encoder": [StrOptions(set(ENCODERS))],
         "n_channels": [Interval(Integral, 1, None, closed="left")],
         "kernel_size": [Interval(Integral, 2, None, closed="left")],
         "n_blocks": [Interval(Integral, 1, None, closed="left"), None],
@@ -185,6 +192,7 @@ class GLUForecaster(CovariateMixin, BaseForecaster):
         horizon=1,
         *,
         context_length=None,
+        encoder="glu",
         n_channels=32,
         kernel_size=3,
         n_blocks=None,
@@ -209,6 +217,7 @@ class GLUForecaster(CovariateMixin, BaseForecaster):
     ):
         self.horizon = horizon
         self.context_length = context_length
+        self.encoder = encoder
         self.n_channels = n_channels
         self.kernel_size = kernel_size
         self.n_blocks = n_blocks
@@ -265,6 +274,8 @@ class GLUForecaster(CovariateMixin, BaseForecaster):
         levels = tuple(sorted(set(self.quantiles_) | {0.5}))
         calendar = calendar_features(panel.index[0], step_hours(panel))
         covariates = self._fit_covariates(X, panel)
+        recurrent = self.encoder in ("lstm", "gru")
+        depth = 2 if recurrent else blocks_for_context(max(context // 2, 2), self.kernel_size)
         spec = NetworkSpec(
             in_features=1 + 2 * len(calendar) + len(self.covariates_),
             horizon=self.horizon,
@@ -272,7 +283,7 @@ class GLUForecaster(CovariateMixin, BaseForecaster):
             context_length=context,
             season_length=m,
             n_channels=self.n_channels,
-            n_blocks=self.n_blocks or blocks_for_context(max(context // 2, 2), self.kernel_size),
+            n_blocks=self.n_blocks or depth,
             kernel_size=self.kernel_size,
             dilation_base=2,
             gate=self.gate,
@@ -280,6 +291,7 @@ class GLUForecaster(CovariateMixin, BaseForecaster):
             use_weight_norm=True,
             head_hidden=self.head_hidden,
             n_future=len(self.future_covariates_),
+            encoder=self.encoder,
         )
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(2**31 - 1))

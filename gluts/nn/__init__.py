@@ -1,23 +1,45 @@
-"""PyTorch building blocks of gluts: causal GLU convolutions, residual stacks, quantile heads."""
+"""PyTorch building blocks of gluts: causal GLU convolutions, encoders, quantile heads."""
 
-from gluts.nn.blocks import GatedResidualBlock, GLUStack, blocks_for_context
+from gluts.nn.blocks import (
+    DilatedStack,
+    GatedResidualBlock,
+    GLUStack,
+    ReLUResidualBlock,
+    blocks_for_context,
+)
+from gluts.nn.encoders import (
+    ENCODERS,
+    RecurrentEncoder,
+    TCNStack,
+    make_encoder,
+    matched_width,
+    n_parameters,
+)
 from gluts.nn.glu import GATES, CausalConv1d, GLUConv1d
 from gluts.nn.heads import QuantileHead, monotone_quantiles
 from gluts.nn.network import GLUNetwork, NetworkSpec
 from gluts.nn.scaling import SCALERS, causal_scale, rolling_mean
 
 __all__ = [
+    "ENCODERS",
     "GATES",
     "SCALERS",
     "CausalConv1d",
+    "DilatedStack",
     "GLUConv1d",
     "GLUNetwork",
     "GLUStack",
     "GatedResidualBlock",
     "NetworkSpec",
     "QuantileHead",
+    "RecurrentEncoder",
+    "ReLUResidualBlock",
+    "TCNStack",
     "blocks_for_context",
     "causal_scale",
+    "make_encoder",
+    "matched_width",
     "monotone_quantiles",
+    "n_parameters",
     "rolling_mean",
 ]

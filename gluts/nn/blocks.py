@@ -1,16 +1,23 @@
-"""Gated residual blocks and the dilated stack built from them."""
+"""Residual blocks (gated GLU and ungated ReLU) and the dilated stacks built from them."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import torch
 from torch import nn
 from torch.nn.utils.parametrizations import weight_norm
 
-from gluts.nn.glu import GLUConv1d
+from gluts.nn.glu import CausalConv1d, GLUConv1d
 
-__all__ = ["GLUStack", "GatedResidualBlock", "blocks_for_context"]
+__all__ = [
+    "DilatedStack",
+    "GLUStack",
+    "GatedResidualBlock",
+    "ReLUResidualBlock",
+    "blocks_for_context",
+]
 
 
 class GatedResidualBlock(nn.Module):
@@ -70,7 +77,123 @@ class GatedResidualBlock(nn.Module):
         return self.residual_scale * (x + self.glu(x))
 
 
-class GLUStack(nn.Module):
+class ReLUResidualBlock(nn.Module):
+    """One dilated ungated convolution with a ReLU, in a scaled residual connection (a TCN).
+
+    ``out = residual_scale * (x + relu(conv(x)))``: the block of
+    :class:`GatedResidualBlock` without the gate, as in Bai et al. (2018) with one
+    convolution per block. He initialisation keeps the activation variance constant with
+    depth, as the GLU-aware one does for the gated block.
+
+    Parameters
+    ----------
+    channels : int
+        Input and output channels.
+    kernel_size : int
+        Taps of the kernel.
+    dilation : int
+        Spacing between taps.
+    dropout : float, default=0.0
+        Dropout probability on the block's input branch.
+    residual_scale : float, default=sqrt(0.5)
+        Factor applied to the residual sum.
+    use_weight_norm : bool, default=True
+        Weight-normalise the convolution (per output channel).
+    """
+
+    def __init__(
+        self,
+        channels: int,
+        kernel_size: int,
+        dilation: int,
+        dropout: float = 0.0,
+        residual_scale: float = math.sqrt(0.5),
+        use_weight_norm: bool = True,
+    ):
+        super().__init__()
+        self.dropout = nn.Dropout(dropout)
+        self.conv = CausalConv1d(channels, channels, kernel_size, dilation)
+        fan_in = channels * kernel_size
+        nn.init.normal_(self.conv.weight, std=math.sqrt(2.0 * (1.0 - dropout) / fan_in))
+        nn.init.zeros_(self.conv.bias)
+        if use_weight_norm:
+            self.conv = weight_norm(self.conv)
+        self.residual_scale = residual_scale
+        self.receptive_field = (kernel_size - 1) * dilation + 1
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Apply the block.
+
+        Parameters
+        ----------
+        x : Tensor of shape (batch, channels, time)
+            Input sequence.
+
+        Returns
+        -------
+        Tensor of shape (batch, channels, time)
+            ``residual_scale * (x + relu(conv(x)))``.
+        """
+        return self.residual_scale * (x + torch.relu(self.conv(self.dropout(x))))
+
+
+class DilatedStack(nn.Module):
+    """A 1x1 input projection followed by residual blocks with dilations ``base**i``.
+
+    Parameters
+    ----------
+    in_channels : int
+        Input features per time step.
+    channels : int
+        Width of every block.
+    n_blocks : int
+        Number of blocks.
+    make_block : callable
+        ``make_block(dilation)`` returns one block of width ``channels`` that keeps the
+        length, reads only the past and has a ``receptive_field`` attribute.
+    dilation_base : int, default=2
+        Block ``i`` has dilation ``dilation_base**i``.
+    """
+
+    def __init__(
+        self,
+        in_channels: int,
+        channels: int,
+        n_blocks: int,
+        make_block: Callable[[int], nn.Module],
+        dilation_base: int = 2,
+    ):
+        super().__init__()
+        if n_blocks < 1 or channels < 1:
+            raise ValueError(f"n_blocks and channels must be positive, got {n_blocks}, {channels}")
+        self.project = nn.Conv1d(in_channels, channels, 1)
+        self.blocks = nn.ModuleList(make_block(dilation_base**i) for i in range(n_blocks))
+
+    @property
+    def receptive_field(self) -> int:
+        """Number of input steps that reach one output step: ``1 + sum((k - 1) * d)``."""
+        return 1 + sum(block.receptive_field - 1 for block in self.blocks)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Encode a sequence causally.
+
+        Parameters
+        ----------
+        x : Tensor of shape (batch, in_channels, time)
+            Input features.
+
+        Returns
+        -------
+        Tensor of shape (batch, channels, time)
+            Features at every time step, each reading only the past.
+        """
+        h = self.project(x)  # (B, C, T)
+        for block in self.blocks:
+            h = block(h)  # (B, C, T)
+        return h
+
+
+class GLUStack(DilatedStack):
     """A 1x1 input projection followed by gated residual blocks with dilations ``base**i``.
 
     Parameters
@@ -104,44 +227,12 @@ class GLUStack(nn.Module):
         dropout: float = 0.0,
         use_weight_norm: bool = True,
     ):
-        super().__init__()
-        if n_blocks < 1 or channels < 1:
-            raise ValueError(f"n_blocks and channels must be positive, got {n_blocks}, {channels}")
-        self.project = nn.Conv1d(in_channels, channels, 1)
-        self.blocks = nn.ModuleList(
-            GatedResidualBlock(
-                channels,
-                kernel_size,
-                dilation_base**i,
-                gate,
-                dropout,
-                use_weight_norm=use_weight_norm,
+        def make_block(dilation: int) -> GatedResidualBlock:
+            return GatedResidualBlock(
+                channels, kernel_size, dilation, gate, dropout, use_weight_norm=use_weight_norm
             )
-            for i in range(n_blocks)
-        )
 
-    @property
-    def receptive_field(self) -> int:
-        """Number of input steps that reach one output step: ``1 + sum((k - 1) * d)``."""
-        return 1 + sum(block.receptive_field - 1 for block in self.blocks)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Encode a sequence causally.
-
-        Parameters
-        ----------
-        x : Tensor of shape (batch, in_channels, time)
-            Input features.
-
-        Returns
-        -------
-        Tensor of shape (batch, channels, time)
-            Features at every time step, each reading only the past.
-        """
-        h = self.project(x)  # (B, C, T)
-        for block in self.blocks:
-            h = block(h)  # (B, C, T)
-        return h
+        super().__init__(in_channels, channels, n_blocks, make_block, dilation_base)
 
 
 def blocks_for_context(context_length: int, kernel_size: int, dilation_base: int = 2) -> int:

@@ -1,4 +1,8 @@
-"""The GLU forecasting network: a causal GLU stack, a seasonal skip and a quantile head."""
+"""The GLU forecasting network: a causal encoder, a seasonal skip and a quantile head.
+
+The encoder is a GLU stack by default; an ungated TCN, an LSTM or a GRU can take its place
+(``NetworkSpec.encoder``), with everything else unchanged, so that they can be compared.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from gluts.nn.blocks import GLUStack
+from gluts.nn.encoders import make_encoder
 from gluts.nn.heads import QuantileHead
 
 __all__ = ["GLUNetwork", "NetworkSpec"]
@@ -19,7 +23,11 @@ _FUTURE_HIDDEN = 32
 
 @dataclass(frozen=True)
 class NetworkSpec:
-    """Everything needed to rebuild a :class:`GLUNetwork` (saved as JSON with the weights)."""
+    """Everything needed to rebuild a :class:`GLUNetwork` (saved as JSON with the weights).
+
+    ``n_blocks`` counts recurrent layers when ``encoder`` is ``"lstm"`` or ``"gru"``; ``gate``,
+    ``kernel_size``, ``dilation_base`` and ``use_weight_norm`` apply to convolution stacks.
+    """
 
     in_features: int
     horizon: int
@@ -35,6 +43,7 @@ class NetworkSpec:
     use_weight_norm: bool
     head_hidden: int = 0
     n_future: int = 0
+    encoder: str = "glu"
 
     def to_dict(self) -> dict:
         """Return the spec as JSON-serialisable values."""
@@ -45,11 +54,11 @@ class GLUNetwork(nn.Module):
     """Forecast ``horizon`` quantiles at every position of a sequence (forking sequences).
 
     The median is a linear function of the last ``context_length`` values (initialised to
-    seasonal naive) plus a correction from the GLU stack's features (through a hidden layer
+    seasonal naive) plus a correction from the encoder's features (through a hidden layer
     of ``head_hidden`` units when it is not 0); the other quantiles are softplus gaps around
     it, so they cannot cross. With ``n_future`` known-future covariates, the forecast of step
     ``k`` from position ``t`` also gets an effect of their values at ``t + k``, computed by a
-    small network from those values and the stack's features at ``t``.
+    small network from those values and the encoder's features at ``t``.
 
     Parameters
     ----------
@@ -60,15 +69,17 @@ class GLUNetwork(nn.Module):
     def __init__(self, spec: NetworkSpec):
         super().__init__()
         self.spec = spec
-        self.stack = GLUStack(
+        self.stack = make_encoder(
+            spec.encoder,
             spec.in_features,
             spec.n_channels,
             spec.n_blocks,
-            spec.kernel_size,
-            spec.dilation_base,
-            spec.gate,
-            spec.dropout,
-            spec.use_weight_norm,
+            kernel_size=spec.kernel_size,
+            dilation_base=spec.dilation_base,
+            gate=spec.gate,
+            dropout=spec.dropout,
+            use_weight_norm=spec.use_weight_norm,
+            context_length=spec.context_length,
         )
         self.skip = nn.Conv1d(1, spec.horizon, spec.context_length, bias=False)
         self.head = QuantileHead(spec.n_channels, spec.horizon, spec.quantiles, spec.head_hidden)
@@ -94,7 +105,7 @@ class GLUNetwork(nn.Module):
 
     @property
     def receptive_field(self) -> int:
-        """Input steps that reach one output through the stack."""
+        """Input steps that reach one output through the encoder (see ``gluts.nn.encoders``)."""
         return self.stack.receptive_field
 
     def forward(
@@ -117,7 +128,7 @@ class GLUNetwork(nn.Module):
         loc, scale : Tensor of shape (batch, time)
             Per-position location (centred like ``values``) and scale.
         positions : Tensor of shape (n_positions,) or None, default=None
-            Time positions to forecast from; None forecasts from all of them. The stack
+            Time positions to forecast from; None forecasts from all of them. The encoder
             always reads the whole sequence; the skip and head run only where asked.
         future : Tensor of shape (batch, n_future, time + horizon) or None, default=None
             The known-future covariates at every position and ``horizon`` steps beyond the

@@ -1,0 +1,182 @@
+"""Tables and verdicts of ``benchmarks/encoders.py``: summaries over seeds, claims, defaults."""
+
+from __future__ import annotations
+
+import numpy as np
+from encoder_runs import VARIANTS
+
+
+def summarise(results: list[dict], part: str, keys: list[str]) -> dict:
+    """Mean and sample standard deviation of ``keys`` per variant, over the seeds."""
+    rows = [r for r in results if r["part"] == part]
+    out = {}
+    for group in sorted({r["variant"] for r in rows}, key=list(VARIANTS).index):
+        chosen = [r for r in rows if r["variant"] == group]
+        stats = {"n": len(chosen)}
+        for key in keys:
+            values = np.array([r[key] for r in chosen], dtype=np.float64)
+            sd = float(values.std(ddof=1)) if len(values) > 1 else 0.0
+            stats[key] = {"mean": float(values.mean()), "sd": sd, "n": len(values)}
+        for key in ("width", "depth", "diverges"):
+            stats[key] = chosen[0][key]
+        out[group] = stats
+    return out
+
+
+COST_KEYS = [
+    "fit_s",
+    "fit_cpu_s",
+    "s_per_step",
+    "converged_s",
+    "latency_ms",
+    "throughput",
+    "peak_mib",
+]
+SIZE_KEYS = ["encoder_params", "total_params"]
+
+
+def print_forecast_table(title: str, summary: dict, accuracy: list[str]) -> None:
+    """One row per variant: sizes, accuracy (mean ± sd over seeds) and costs (means)."""
+    print(f"\n{title}")
+    head = f"{'encoder':<13}{'width':>6}{'enc par':>9}{'all par':>9}"
+    head += "".join(f"{name:>17}" for name in accuracy)
+    head += (
+        f"{'wall s':>7}{'cpu s':>7}{'s/step':>7}{'s/ep':>6}{'t95 s':>6}{'ms/ser':>7}{'ser/s':>7}"
+    )
+    head += f"{'+MiB':>6}"
+    print(head)
+    print("-" * len(head))
+    for name, s in summary.items():
+        row = f"{name + '!' * s['diverges']:<13}{s['width']:>6}{s['encoder_params']['mean']:>9.0f}"
+        row += f"{s['total_params']['mean']:>9.0f}"
+        row += "".join(f"{s[k]['mean']:>10.4f} ±{s[k]['sd']:<6.4f}" for k in accuracy)
+        costs = [
+            ("fit_s", 7, 0),
+            ("fit_cpu_s", 7, 0),
+            ("s_per_step", 7, 3),
+            ("s_per_epoch", 6, 1),
+            ("converged_s", 6, 0),
+            ("latency_ms", 7, 1),
+            ("throughput", 7, 0),
+            ("peak_mib", 6, 0),
+        ]
+        row += "".join(f"{s[k]['mean']:>{w}.{d}f}" for k, w, d in costs)
+        print(row)
+    print(
+        "wall s / cpu s: fit; s/step, s/ep (per pass over every forecast origin), t95 s (to 95% "
+        "of the loss decrease), ms/ser (forecasting one new series) and ser/s (batch) in CPU "
+        "seconds; +MiB: peak memory growth over fit and forecasts."
+    )
+    if any(s["diverges"] for s in summary.values()):
+        print("! activations overflow at initialisation (NaN loss): one seed only")
+
+
+def long_range_table(results: list[dict]) -> dict:
+    """R^2 and training seconds per encoder and period; the longest period still learned."""
+    rows = [r for r in results if r["part"] == "long"]
+    periods = sorted({r["period"] for r in rows})
+    table = {}
+    for r in sorted(rows, key=lambda r: list(VARIANTS).index(r["variant"])):
+        table.setdefault(r["variant"], {})[r["period"]] = r
+    print("\nLong-range dependency: R^2 of the next value (copying lag L: ~0.98), train CPU s")
+    head = f"{'encoder':<13}" + "".join(f"{'L=' + str(p):>18}" for p in periods) + "  reach"
+    print(head)
+    print("-" * len(head))
+    reach = {}
+    for name, by_period in table.items():
+        learned = [p for p in periods if by_period[p]["r2"] >= 0.5]
+        # The longest period up to which every period was learned (0: not even the shortest).
+        reach[name] = max(
+            (p for p in periods if all(q in learned for q in periods if q <= p)), default=0
+        )
+        cells = "".join(
+            f"{by_period[p]['r2']:>9.3g} {by_period[p]['fit_cpu_s']:>6.0f}s " for p in periods
+        )
+        print(f"{name:<13}{cells}  {reach[name]}")
+    return reach
+
+
+def clearly(a: dict, b: dict) -> int:
+    """-1 when a is clearly lower than b (their mean ± sd bands do not overlap), 1 higher, 0.
+
+    With one seed there is no spread to judge by, so nothing is clear (0).
+    """
+    if min(a["n"], b["n"]) < 2:
+        return 0
+    if a["mean"] + a["sd"] < b["mean"] - b["sd"]:
+        return -1
+    if a["mean"] - a["sd"] > b["mean"] + b["sd"]:
+        return 1
+    return 0
+
+
+def _verdict(outcomes: list[int]) -> str:
+    """Supported when every comparison favours the GLU, not when none does, else mixed."""
+    if all(o > 0 for o in outcomes):
+        return "supported"
+    if all(o <= 0 for o in outcomes):
+        return "not supported"
+    return "mixed"
+
+
+def verdicts(m4s: dict, etts: dict, reach: dict) -> dict:
+    """Each claim with the comparisons behind it (positive: in the GLU's favour)."""
+    rivals = [r for r in ("lstm", "gru") if r in m4s]
+    claims = {}
+    if "glu" not in m4s:
+        return claims
+
+    def better(summary, rival, key):  # lower is better for every accuracy and cost key
+        return -clearly(summary["glu"][key], summary[rival][key])
+
+    acc = {
+        f"{d} {k} vs {r}": better(s, r, k)
+        for d, s, k in (("M4", m4s, "owa"), ("ETTh1", etts, "mse"))
+        for r in rivals
+    }
+    # Equal or better accuracy at an equal budget is what "fewer parameters" needs.
+    claims["equal accuracy with fewer parameters (vs LSTM, GRU)"] = {
+        "comparisons": acc,
+        "verdict": _verdict([1 if o >= 0 else -1 for o in acc.values()]),
+    }
+    speed = {}
+    for d, s in (("M4", m4s), ("ETTh1", etts)):
+        for r in rivals:
+            speed[f"{d} s/step vs {r}"] = better(s, r, "s_per_step")
+            speed[f"{d} latency vs {r}"] = better(s, r, "latency_ms")
+            speed[f"{d} throughput vs {r}"] = clearly(s["glu"]["throughput"], s[r]["throughput"])
+    claims["faster training and inference (vs LSTM, GRU)"] = {
+        "comparisons": speed,
+        "verdict": _verdict(list(speed.values())),
+    }
+    if reach:
+        longer = {
+            f"reach vs {r}": int(np.sign(reach["glu"] - reach[r])) for r in rivals if r in reach
+        }
+        claims["longer reach (vs LSTM, GRU)"] = {
+            "comparisons": {**longer, **{f"reach {k}": v for k, v in reach.items()}},
+            "verdict": _verdict(list(longer.values())),
+        }
+    gates = {}
+    for d, s, k in (("M4", m4s, "owa"), ("ETTh1", etts, "mse")):
+        for r in ("glu-tanh", "tcn"):
+            if r in s:
+                gates[f"{d} {k} vs {r}"] = better(s, r, k)
+    claims["sigmoid GLU beats tanh-gated and ungated"] = {
+        "comparisons": gates,
+        "verdict": _verdict(list(gates.values())),
+    }
+    return claims
+
+
+def default_advice(m4s: dict, etts: dict) -> list[str]:
+    """Variants clearly more accurate than the default on both M4 and ETTh1."""
+    if "glu" not in m4s:
+        return []
+    return [
+        name
+        for name in m4s
+        if name != "glu"
+        and clearly(m4s[name]["owa"], m4s["glu"]["owa"]) < 0
+        and clearly(etts[name]["mse"], etts["glu"]["mse"]) < 0
+    ]
