@@ -32,8 +32,9 @@ COMMANDS = {
         ["forecast", "{data}", "--horizon", "24", "--model", "glu", "--output", "{out}"],
     ),
     "detect": (
-        lambda: _hourly_with_spike(4000),
-        ["detect", "{data}", "--model", "glu", "--scores", "{out}"],
+        # The default GLU detector scores in milliseconds; STL on a long series takes seconds.
+        lambda: _hourly_with_spike(40000),
+        ["detect", "{data}", "--model", "stl", "--scores", "{out}"],
     ),
 }
 
