@@ -9,7 +9,7 @@ import torch
 from torch import nn
 from torch.nn.utils.parametrizations import weight_norm
 
-from gluts.nn.glu import CausalConv1d, GLUConv1d
+from gluts.nn.glu import BOUNDED_GATES, CausalConv1d, GLUConv1d
 
 __all__ = [
     "DilatedStack",
@@ -24,7 +24,13 @@ class GatedResidualBlock(nn.Module):
     """One dilated GLU convolution wrapped in a scaled residual connection.
 
     ``out = residual_scale * (x + GLUConv1d(x))``; the default scale ``sqrt(0.5)`` keeps the
-    activation variance constant with depth (Gehring et al., 2017).
+    activation variance constant with depth (Gehring et al., 2017). That holds for the bounded
+    units (:data:`gluts.nn.glu.BOUNDED_GATES`). The unbounded ones (GEGLU, SwiGLU, bilinear)
+    grow with the square of their input, so every block would square the activations' scale;
+    for them the convolution reads the input RMS-normalised over the channels at each time
+    step (pre-normalisation, as in the Transformers that use these units; Zhang & Sennrich,
+    2019): ``out = residual_scale * (x + GLUConv1d(rms_norm(x)))``. The normalisation reads
+    one time step, so the block stays causal.
 
     Parameters
     ----------
@@ -35,7 +41,7 @@ class GatedResidualBlock(nn.Module):
     dilation : int
         Spacing between taps.
     gate : str, default="sigmoid"
-        Gate nonlinearity (see :class:`GLUConv1d`).
+        Gated unit (see :class:`GLUConv1d`).
     dropout : float, default=0.0
         Dropout probability inside the branch.
     residual_scale : float, default=sqrt(0.5)
@@ -58,6 +64,7 @@ class GatedResidualBlock(nn.Module):
         self.glu = GLUConv1d(channels, channels, kernel_size, dilation, gate, dropout)
         if use_weight_norm:
             self.glu.conv = weight_norm(self.glu.conv)
+        self.norm = None if gate in BOUNDED_GATES else nn.RMSNorm(channels)
         self.residual_scale = residual_scale
         self.receptive_field = (kernel_size - 1) * dilation + 1
 
@@ -72,9 +79,10 @@ class GatedResidualBlock(nn.Module):
         Returns
         -------
         Tensor of shape (batch, channels, time)
-            ``residual_scale * (x + glu(x))``.
+            ``residual_scale * (x + glu(x))``, the branch normalised for an unbounded gate.
         """
-        return self.residual_scale * (x + self.glu(x))
+        branch = x if self.norm is None else self.norm(x.transpose(1, 2)).transpose(1, 2)
+        return self.residual_scale * (x + self.glu(branch))
 
 
 class ReLUResidualBlock(nn.Module):
@@ -209,7 +217,7 @@ class GLUStack(DilatedStack):
     dilation_base : int, default=2
         Block ``i`` has dilation ``dilation_base**i``.
     gate : str, default="sigmoid"
-        Gate nonlinearity of every block.
+        Gated unit of every block (see :class:`GLUConv1d`).
     dropout : float, default=0.0
         Dropout probability inside the blocks.
     use_weight_norm : bool, default=True

@@ -168,7 +168,7 @@ def make_encoder(
     dilation_base : int, default=2
         Block ``i`` has dilation ``dilation_base**i`` (convolution stacks only).
     gate : str, default="sigmoid"
-        Gate nonlinearity (``"glu"`` only).
+        Gated unit of the GLU stack (see :class:`gluts.nn.GLUConv1d`; ``"glu"`` only).
     dropout : float, default=0.0
         Dropout probability inside the blocks, or between recurrent layers.
     use_weight_norm : bool, default=True
