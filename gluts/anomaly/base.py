@@ -246,11 +246,19 @@ class BaseAnomalyDetector(BaseEstimator):
         return FixedThreshold(float(self.threshold))
 
     def _finish(self, calibrator: TailCalibrator, z: np.ndarray) -> np.ndarray:
-        """Calibrate a surprise series into [0, 1] scores and shape them."""
-        score = to_unit(calibrator.log_surprise(z), self.score_scale)
+        """Calibrate a surprise series into [0, 1] scores and shape them.
+
+        Several surprise streams are combined by the mean of their ``-log10`` tail
+        probabilities (the geometric mean of the probabilities): one stream alone must be
+        twice as surprising as both together to raise the same score. A stream too short to
+        calibrate does not count.
+        """
+        calibrated = [tail is not None for tail in calibrator.tails]
+        log_surprise = calibrator.log_surprise(z)[:, calibrated].mean(axis=1)
+        score = to_unit(log_surprise, self.score_scale)
         if self.shaping_window is not None:
             score = rise(score, self.shaping_window)
-        return score.max(axis=1)
+        return score
 
     def _to_panel(self, y) -> Panel:
         return to_panel(y, **self._adapter_kwargs_, owner=type(self).__name__)

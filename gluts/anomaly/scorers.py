@@ -7,7 +7,8 @@ these steps make it an anomaly score in [0, 1] that means the same on every seri
    rolling median and MAD of the residuals *before* it (robust to earlier anomalies, causal).
 2. :class:`TailCalibrator`: a per-series (and per surprise stream) generalised Pareto tail
    fitted on the calibration surprises; ``L = -log10 P(Z > z)`` is then comparable across
-   series, and ``L / (L + score_scale)`` maps it into [0, 1).
+   series (a detector with several streams averages their ``L``), and ``L / (L + score_scale)``
+   maps it into [0, 1).
 3. :func:`rise`: optional output shaping. An incident keeps the calibrated score high for
    many rows, and every alarm after the first is a false alarm to an operator; the shaped
    score is the rise of the calibrated score above its maximum over the previous ``window``
@@ -47,7 +48,8 @@ class Surprise:
     ----------
     z : ndarray of shape (n,) or (n, n_streams)
         Surprise statistic, large when unexpected; NaN during a warm-up. Several streams
-        (columns) are calibrated and shaped separately; the score is their maximum.
+        (columns) are calibrated separately; the score uses the mean of their ``-log10``
+        tail probabilities.
     expected : ndarray
         The value the detector expected (NaN when it has no such notion).
     lower, upper : ndarray

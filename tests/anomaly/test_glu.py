@@ -171,7 +171,7 @@ def _wandering(n=1200, seed=3):
 
 def test_default_glu_forecast_reference_is_chosen_where_it_explains_and_stays_causal():
     y = _wandering()
-    det = GLUAnomalyDetector(references=("level", "forecast"), windows=(50, 200))
+    det = GLUAnomalyDetector(references=("level", "forecast"), windows=(50, 200), forecast_stride=6)
     det.fit(y.iloc[:500])
     assert det.references_ == {0: "forecast"}
     assert det.forecaster_.horizon == det.forecast_stride == 6
@@ -185,3 +185,40 @@ def test_default_glu_forecast_reference_is_chosen_where_it_explains_and_stays_ca
     z = det._surprise(det.states_[0], changed.to_numpy()).z
     forecast_z, level_z = z[900]
     assert forecast_z > 2 * np.nanmax(z[:500, 0]) and level_z < np.nanmax(z[:500, 1])
+
+
+def test_default_detector_scores_with_the_glu_forecast_where_it_explains_the_series():
+    rng = np.random.default_rng(0)
+    t = np.arange(1500)
+    y = pd.Series(20 + 5 * np.sin(2 * np.pi * t / 300) + rng.normal(scale=0.1, size=1500))
+    det = GLUAnomalyDetector().fit(y.iloc[:600])  # a slow wave: rolling means lag it
+    assert det.references_ == {0: "forecast"}
+    assert det.forecaster_.horizon == det.forecast_stride == 24
+    changed = y.copy()
+    changed.iloc[1200] += 2.0  # 20 noise standard deviations, well inside the wave's range
+    before, after = det.score(y), det.score(changed)
+    pd.testing.assert_series_equal(before.iloc[:1200], after.iloc[:1200])
+    assert after.idxmax() == 1200 and after[1200] > 3 * before.iloc[600:].max()
+
+
+def test_forecast_reference_is_left_out_when_the_fit_data_cannot_train_the_forecaster():
+    y = _random_walk(n=80)  # the default GLU needs 73 rows of context and horizon per window
+    det = GLUAnomalyDetector().fit(y.iloc[:60])
+    assert det.forecaster_ is None and det.references_ == {0: "level"}
+    assert det.score(y).between(0, 1).all()
+
+
+def test_streams_combine_by_the_mean_of_their_log_tail_probabilities():
+    from gluts.anomaly.scorers import TailCalibrator, to_unit
+
+    rng = np.random.default_rng(0)
+    z = np.abs(rng.normal(size=(500, 2)))
+    det = GLUAnomalyDetector(shaping_window=None)
+    both = TailCalibrator.fit(z, 0.9)
+    log_surprise = both.log_surprise(z)
+    np.testing.assert_allclose(
+        det._finish(both, z), to_unit(log_surprise.mean(axis=1), det.score_scale)
+    )
+    # a stream without a calibrated tail does not dilute the other one
+    one = TailCalibrator((both.tails[0], None))
+    np.testing.assert_allclose(det._finish(one, z), to_unit(log_surprise[:, 0], det.score_scale))

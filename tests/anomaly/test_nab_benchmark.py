@@ -71,3 +71,19 @@ def test_benchmark_writes_scores_and_reports_every_profile(tmp_path, capsys):
     assert row["standard"]["score"] > 90  # the spike is caught at the window's label point
     assert "fixed_threshold_score" in row["standard"]
     assert "zscore" in capsys.readouterr().out
+
+
+def test_forecast_stride_reaches_the_glu_detectors_only(tmp_path):
+    data = tmp_path / "nab"
+    ts = _write_file(data, "cat/with_anomaly.csv", spike_at=900)
+    window = [str(ts[880]), str(ts[960])]
+    (data / "combined_windows.json").write_text(json.dumps({"cat/with_anomaly.csv": [window]}))
+    bench = _load_benchmark()
+    files = bench.load_nab(data)
+    scores = {}
+    for name in ("glu_naive", "zscore"):
+        for stride in (1, 12):
+            scored, _, _ = bench.run_detector(name, files, None, {"forecast_stride": stride})
+            scores[name, stride] = scored[0].scores
+    assert not np.array_equal(scores["glu_naive", 1], scores["glu_naive", 12])
+    np.testing.assert_array_equal(scores["zscore", 1], scores["zscore", 12])
