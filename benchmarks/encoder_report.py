@@ -1,9 +1,20 @@
-"""Tables and verdicts of ``benchmarks/encoders.py``: summaries over seeds, claims, defaults."""
+"""Tables, verdicts and the plot of ``benchmarks/encoders.py``: summaries over seeds, claims.
+
+Run on its own, it redraws the plot from a saved report::
+
+    python benchmarks/encoder_report.py benchmarks/results/encoders.json --plot encoders.png
+"""
 
 from __future__ import annotations
 
+import argparse
+import json
+from pathlib import Path
+
 import numpy as np
 from encoder_runs import VARIANTS
+
+_MARKERS = {"glu": "o", "tcn": "s", "lstm": "^", "gru": "D"}
 
 
 def summarise(results: list[dict], part: str, keys: list[str]) -> dict:
@@ -180,3 +191,79 @@ def default_advice(m4s: dict, etts: dict) -> list[str]:
         and clearly(m4s[name]["owa"], m4s["glu"]["owa"]) < 0
         and clearly(etts[name]["mse"], etts["glu"]["mse"]) < 0
     ]
+
+
+def plot(report: dict, path: str) -> None:
+    """Save the figure of a report: accuracy against training cost, and R^2 against L.
+
+    Parameters
+    ----------
+    report : dict
+        What ``benchmarks/encoders.py`` returns (or wrote with ``--out``).
+    path : str
+        PNG file to write.
+    """
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FormatStrFormatter, LogLocator, NullFormatter
+
+    fig = Figure(figsize=(14, 4.2), dpi=100, layout="constrained")
+    axes = fig.subplots(1, 3)
+    panels = [("m4", "owa", "M4 Hourly: OWA"), ("ett", "mse", "ETTh1 OT, h 96: MSE")]
+    for ax, (part, key, title) in zip(axes, panels):
+        for name, s in report[part].items():
+            if not np.isfinite(s[key]["mean"]):
+                continue
+            ax.errorbar(
+                s["s_per_step"]["mean"],
+                s[key]["mean"],
+                yerr=s[key]["sd"],
+                **_style(name),
+                ls="none",
+                capsize=3,
+                label=f"{name}\n{s['encoder_params']['mean'] / 1e3:.1f}k params",
+            )
+        ax.set(
+            title=title,
+            xscale="log",
+            xlabel="CPU seconds per training step (1 thread, log scale)",
+            ylabel=f"{key.upper()} (lower is better)",
+        )
+        ax.xaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+        ax.xaxis.set_major_formatter(FormatStrFormatter("%g"))
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.grid(alpha=0.3)
+    long = [r for r in report["runs"] if r["part"] == "long"]
+    periods = sorted({r["period"] for r in long})
+    for name in VARIANTS:
+        runs = sorted((r for r in long if r["variant"] == name), key=lambda r: r["period"])
+        if runs:
+            r2 = [max(r["r2"], -0.5) if np.isfinite(r["r2"]) else np.nan for r in runs]
+            axes[2].plot([r["period"] for r in runs], r2, **_style(name))
+    axes[2].set(
+        title="Long range: R² of the next value",
+        xscale="log",
+        xlabel="period L: steps back to the value to copy (log scale)",
+        ylabel="R² (copying lag L ≈ 0.98; clipped at −0.5)",
+        ylim=(-0.55, 1.05),
+    )
+    axes[2].set_xticks(periods, [str(p) for p in periods], minor=False)
+    axes[2].set_xticks([], minor=True)
+    axes[2].axhline(0.5, color="0.5", lw=0.8, ls=":")
+    axes[2].grid(alpha=0.3)
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside right upper", fontsize=8)
+    fig.suptitle("Encoders at a matched budget in the same GLUForecaster (mean ± sd over seeds)")
+    fig.savefig(path)
+
+
+def _style(name: str) -> dict:
+    """Colour and marker of one variant, the same in every panel."""
+    encoder = VARIANTS[name]["encoder"]
+    return {"color": f"C{list(VARIANTS).index(name)}", "marker": _MARKERS[encoder]}
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description="Redraw the encoder benchmark's plot.")
+    parser.add_argument("report", help="JSON written by encoders.py --out")
+    parser.add_argument("--plot", required=True, help="PNG file to write")
+    args = parser.parse_args()
+    plot(json.loads(Path(args.report).read_text()), args.plot)

@@ -46,7 +46,11 @@ LATENCY_REPEATS = 5
 
 
 def matched_sizes(in_features: int, n_blocks: int) -> dict[str, dict]:
-    """Width, depth and parameter counts of every variant at the GLU stack's budget."""
+    """Width, depth and parameter counts of every variant at the GLU stack's budget.
+
+    The GLU gates share the sigmoid stack's width; the unbounded ones count the block
+    normalisations' gains too (``channels`` per block).
+    """
     budget = n_parameters(make_encoder("glu", in_features, GLU_WIDTH, n_blocks))
     sizes = {}
     for name, options in VARIANTS.items():
@@ -55,7 +59,8 @@ def matched_sizes(in_features: int, n_blocks: int) -> dict[str, dict]:
         width = GLU_WIDTH
         if encoder != "glu":
             width = matched_width(encoder, budget, in_features, depth)
-        count = n_parameters(make_encoder(encoder, in_features, width, depth))
+        gate = options.get("gate", "sigmoid")
+        count = n_parameters(make_encoder(encoder, in_features, width, depth, gate=gate))
         sizes[name] = {"width": width, "depth": depth, "encoder_params": count}
         sizes[name]["diverges"] = diverges_at_init(name, sizes[name], in_features)
     return sizes

@@ -29,8 +29,8 @@ tables and verdicts, this one schedules the runs.
 
 Example::
 
-    python benchmarks/encoders.py --out encoders.json            # full: under 60 min, 2 cores
-    python benchmarks/encoders.py --quick --out encoders_quick.json  # under 5 min
+    python benchmarks/encoders.py --out encoders.json --plot encoders.png  # full: < 60 min
+    python benchmarks/encoders.py --quick --out encoders_quick.json        # under 5 min
 """
 
 from __future__ import annotations
@@ -55,6 +55,7 @@ from encoder_report import (  # noqa: E402
     SIZE_KEYS,
     default_advice,
     long_range_table,
+    plot,
     print_forecast_table,
     summarise,
     verdicts,
@@ -182,6 +183,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small budget (under 5 minutes)")
     parser.add_argument("--out", help="write the results to this JSON file")
+    parser.add_argument("--plot", help="draw accuracy vs cost and R^2 vs L to this PNG file")
     parser.add_argument("--encoders", default=",".join(VARIANTS), help="comma-separated")
     parser.add_argument(
         "--jobs", type=int, default=2, help="processes at once (0: all in this one)"
@@ -292,6 +294,8 @@ def main(argv: list[str] | None = None) -> dict:
     if args.out:
         with open(args.out, "w") as fh:
             json.dump(report, fh, indent=1, default=float)
+    if args.plot:
+        plot(report, args.plot)
     return report
 
 

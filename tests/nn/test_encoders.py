@@ -189,9 +189,9 @@ def _fake_data(folder: Path) -> list[str]:
 
 def test_the_benchmarks_quick_mode_runs_on_tiny_data(tmp_path, capsys):
     bench = _benchmark()
-    out = tmp_path / "out.json"
+    out, figure = tmp_path / "out.json", tmp_path / "out.png"
     args = ["--quick", "--jobs", "0", "--encoders", "glu,lstm", "--lengths", "24"]
-    report = bench.main([*args, *_fake_data(tmp_path), "--out", str(out)])
+    report = bench.main([*args, *_fake_data(tmp_path), "--out", str(out), "--plot", str(figure)])
     printed = capsys.readouterr().out
     for title in ("M4 Hourly", "ETTh1 OT", "Long-range", "Claims", "Defaults"):
         assert title in printed
@@ -203,6 +203,7 @@ def test_the_benchmarks_quick_mode_runs_on_tiny_data(tmp_path, capsys):
         assert abs(sizes[name]["encoder_params"] - budget) <= 0.1 * budget
     assert np.isfinite(saved["m4"]["lstm"]["owa"]["mean"]) and saved["ett"]["glu"]["n"] == 1
     assert {r["period"] for r in report["runs"] if r["part"] == "long"} == {24}
+    assert figure.read_bytes().startswith(b"\x89PNG")
     # One seed has no spread to judge by: no accuracy comparison comes out clear.
     accuracy = saved["claims"]["equal accuracy with fewer parameters (vs LSTM, GRU)"]
     assert set(accuracy["comparisons"].values()) == {0}
