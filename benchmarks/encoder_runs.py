@@ -260,7 +260,7 @@ def run_long_range(task: dict) -> dict:
 
 def steps_per_epoch(model: GLUForecaster) -> float:
     """Training steps per pass over every forecast origin of a fitted forecaster's data."""
-    plan = model._plan(model.history_, model.n_series_)
+    plan = model._plan(model.history_)
     lengths = model.history_.lengths
     origins = np.maximum(lengths - plan.warm - model.horizon, 0).sum()
     window = min(plan.window, int(lengths.max()) - model.horizon)

@@ -18,7 +18,14 @@ from gluts.forecasting._glu_data import SequenceData
 from gluts.losses import pinball
 from gluts.nn.network import GLUNetwork
 
-__all__ = ["TrainingPlan", "train"]
+__all__ = ["TrainingPlan", "plan_training", "train"]
+
+# Passes over every forecast origin that the automatic training budget aims for.
+_AUTO_EPOCHS = 70
+# Most automatic training steps: M4 Hourly (414 series) trains in about 3 minutes on 2 cores.
+_MAX_STEPS = 2500
+# Training forecasts from every second origin of a crop.
+_POSITION_STRIDE = 2
 
 
 @dataclass(frozen=True)
@@ -39,6 +46,70 @@ class TrainingPlan:
     relative_weight: float = 1.0
     relative_weight_cap: float = 1.0
     log_values: bool = False
+
+
+def plan_training(
+    lengths: np.ndarray,
+    *,
+    horizon: int,
+    warm: int,
+    window_length: int,
+    batch_size: int,
+    n_steps: int | None,
+    learning_rate: float,
+    early_stopping: bool,
+    log_values: bool,
+) -> TrainingPlan:
+    """Size the training of a panel: validation tail, batch and (automatic) number of steps.
+
+    Parameters
+    ----------
+    lengths : ndarray of shape (n_series,)
+        Observations per series.
+    horizon : int
+        Forecast steps.
+    warm : int
+        History every forecast origin needs before it.
+    window_length : int
+        Crop length of a batch.
+    batch_size : int
+        Largest batch; smaller when the panel has few forecast origins.
+    n_steps : int or None
+        Training steps; None aims for ``_AUTO_EPOCHS`` passes over every origin (between 50
+        and ``_MAX_STEPS`` steps).
+    learning_rate : float
+        Adam's learning rate.
+    early_stopping : bool
+        Hold out a validation tail per series (about 256 forecast targets in all).
+    log_values : bool
+        The network models logs; the relative error then weighs 13 times the scaled one
+        (measured on M4 Hourly: the two about equally weighted).
+
+    Returns
+    -------
+    TrainingPlan
+    """
+    longest = int(lengths.max())
+    validation = horizon + min(math.ceil(256 / len(lengths)) - 1, longest // 5)
+    validation = validation if early_stopping else 0
+    # Forecast origins with warm-up history and targets inside the training part.
+    origins = np.maximum(lengths - warm - horizon - validation, 0).sum()
+    window = min(window_length, longest - validation - horizon)
+    batch = min(batch_size, max(4, math.ceil(2 * origins / max(window, 1))))
+    per_step = batch * max(window, 1) / _POSITION_STRIDE  # origins one step forecasts from
+    auto = math.ceil(_AUTO_EPOCHS * origins / per_step)
+    return TrainingPlan(
+        n_steps=n_steps or int(np.clip(auto, 50, _MAX_STEPS)),
+        batch_size=batch,
+        window=window_length,
+        learning_rate=learning_rate,
+        warm=warm,
+        validation=validation,
+        early_stopping=early_stopping,
+        position_stride=_POSITION_STRIDE,
+        relative_weight=13.0 if log_values else 1.0,
+        log_values=log_values,
+    )
 
 
 @dataclass

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from gluts.forecasting._glu_data import SequenceData
-from gluts.training import TrainingPlan, _origin_weights
+from gluts.training import TrainingPlan, _origin_weights, plan_training
 
 
 def _data(loc: float, scale: float, length: int = 10, start: int = 2) -> SequenceData:
@@ -55,3 +55,34 @@ def test_relative_weight_counts_the_scale_relative_to_the_level(loc, scale, log_
     plan = _plan(relative_weight=2.0, log_values=log_values)
     weight = _origin_weights(_data(loc, scale), plan, last=8, horizon=2)[0].numpy()
     assert weight[6] == pytest.approx(expected)
+
+
+def _sized(lengths, **kwargs) -> TrainingPlan:
+    base = dict(
+        horizon=12,
+        warm=20,
+        window_length=256,
+        batch_size=32,
+        n_steps=None,
+        learning_rate=1e-3,
+        early_stopping=False,
+        log_values=False,
+    )
+    return plan_training(np.asarray(lengths), **{**base, **kwargs})
+
+
+def test_automatic_budget_grows_with_the_origins_and_is_clipped():
+    small, large = _sized([100]), _sized([1000] * 400)
+    assert small.n_steps == 50  # the floor
+    assert large.n_steps == 2500  # the ceiling
+    assert 50 < _sized([1000] * 20).n_steps < 2500
+    assert _sized([1000] * 20, n_steps=7).n_steps == 7
+
+
+def test_validation_tail_only_with_early_stopping_and_small_panels_get_small_batches():
+    assert _sized([300] * 4).validation == 0
+    # about 256 validation origins in all (32 per series for 8), at most a fifth of a series
+    assert _sized([1000] * 8, early_stopping=True).validation == 12 + 31
+    assert _sized([300], early_stopping=True).validation == 12 + 300 // 5
+    assert _sized([60]).batch_size == 4
+    assert _sized([60], log_values=True).relative_weight == 13.0

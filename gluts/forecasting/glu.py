@@ -2,35 +2,27 @@
 
 from __future__ import annotations
 
-import math
 from numbers import Integral, Real
 
 import numpy as np
 import torch
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted
 
 from gluts.base import BaseForecaster
 from gluts.data import Panel
 from gluts.exceptions import InsufficientHistoryError
 from gluts.forecasting._glu_covariates import CovariateMixin
 from gluts.forecasting._glu_data import calendar_features, prepare, step_hours
+from gluts.forecasting._glu_persistence import NetworkPersistenceMixin
 from gluts.forecasting._torch_runtime import device_for, progress_bar, torch_threads
 from gluts.nn import ENCODERS, GATES, SCALERS, GLUNetwork, NetworkSpec, blocks_for_context
-from gluts.training import TrainingPlan, train
+from gluts.training import TrainingPlan, plan_training, train
 
 __all__ = ["GLUForecaster"]
 
-# Passes over every forecast origin that the automatic training budget aims for.
-_AUTO_EPOCHS = 70
-# Most automatic training steps: M4 Hourly (414 series) trains in about 3 minutes on 2 cores.
-_MAX_STEPS = 2500
-# Training forecasts from every second origin of a crop (see gluts.training).
-_POSITION_STRIDE = 2
 
-
-class GLUForecaster(CovariateMixin, BaseForecaster):
+class GLUForecaster(CovariateMixin, NetworkPersistenceMixin, BaseForecaster):
     """Global probabilistic forecaster built on a causal, dilated GLU convolution stack.
 
     One network learns from every series at once. At each position of a series it reads the
@@ -68,7 +60,11 @@ class GLUForecaster(CovariateMixin, BaseForecaster):
     head_hidden : int, default=256
         Width of the hidden layer between the stack and the quantile outputs (0: linear).
     gate : {"sigmoid", "tanh", "gelu", "silu", "identity"}, default="sigmoid"
-        Gate of each GLU (``encoder="glu"``): sigmoid is Dauphin et al.'s GLU.
+        Gated unit of each block (``encoder="glu"``), of value ``A = X*W + b`` and gate input
+        ``B = X*V + c``: ``A ⊗ σ(B)`` (sigmoid, Dauphin et al.'s GLU), ``tanh(A) ⊗ σ(B)``
+        (tanh, the gated tanh unit of WaveNet), ``A ⊗ gelu(B)`` (GEGLU), ``A ⊗ silu(B)``
+        (SwiGLU) or ``A ⊗ B`` (identity, bilinear). The last three RMS-normalise each block's
+        input (see :mod:`gluts.nn.blocks`). ``benchmarks/ENCODERS.md`` compares them.
     dropout : float, default=0.0
         Dropout inside the blocks.
     quantiles : tuple of float, default=(0.1, 0.5, 0.9)
@@ -312,7 +308,7 @@ class GLUForecaster(CovariateMixin, BaseForecaster):
             covariates,
             self._future_columns(),
         )
-        plan = self._plan(panel, len(panel))
+        plan = self._plan(panel)
         if not (panel.lengths >= plan.warm + self.horizon + 1 + plan.validation).any():
             raise InsufficientHistoryError(
                 f"GLUForecaster needs at least {plan.warm + self.horizon + 1 + plan.validation} "
@@ -332,30 +328,16 @@ class GLUForecaster(CovariateMixin, BaseForecaster):
         m = self.season_length_
         return max(7 * m, 2 * self.horizon) if m > 1 else max(28, 2 * self.horizon)
 
-    def _plan(self, panel: Panel, n_series: int) -> TrainingPlan:
-        warm = min(self._scale_window() + self.season_length_, self.spec_.context_length // 2)
-        validation = self.horizon + min(
-            math.ceil(256 / n_series) - 1, int(panel.lengths.max()) // 5
-        )
-        validation = validation if self.early_stopping else 0
-        # Forecast origins with warm-up history and targets inside the training part.
-        origins = np.maximum(panel.lengths - warm - self.horizon - validation, 0).sum()
-        window = min(self.window_length, int(panel.lengths.max()) - validation - self.horizon)
-        batch = min(self.batch_size, max(4, math.ceil(2 * origins / max(window, 1))))
-        per_step = batch * max(window, 1) / _POSITION_STRIDE  # origins one step forecasts from
-        auto = math.ceil(_AUTO_EPOCHS * origins / per_step)
-        steps = self.n_steps or int(np.clip(auto, 50, _MAX_STEPS))
-        return TrainingPlan(
-            n_steps=steps,
-            batch_size=batch,
-            window=self.window_length,
+    def _plan(self, panel: Panel) -> TrainingPlan:
+        return plan_training(
+            panel.lengths,
+            horizon=self.horizon,
+            warm=min(self._scale_window() + self.season_length_, self.spec_.context_length // 2),
+            window_length=self.window_length,
+            batch_size=self.batch_size,
+            n_steps=self.n_steps,
             learning_rate=self.learning_rate,
-            warm=warm,
-            validation=validation,
             early_stopping=self.early_stopping,
-            position_stride=_POSITION_STRIDE,
-            # Measured on M4 Hourly: relative and scaled errors about equally weighted.
-            relative_weight=13.0 if self.log_transform_ else 1.0,
             log_values=self.log_transform_,
         )
 
@@ -371,35 +353,6 @@ class GLUForecaster(CovariateMixin, BaseForecaster):
                     "log transform needs positive values (use transform=None)."
                 )
         return [np.log(y) for y in panel.values]
-
-    def __getstate__(self) -> dict:
-        """Pickle the network as its spec and state dict (weight-normed modules need this)."""
-        state = self.__dict__.copy()
-        network = state.pop("network_", None)
-        if network is not None:
-            state["_network_state"] = network.state_dict()
-        return state
-
-    def __setstate__(self, state: dict) -> None:
-        weights = state.pop("_network_state", None)
-        self.__dict__.update(state)
-        if weights is not None:
-            self.network_ = GLUNetwork(self.spec_)
-            self.network_.load_state_dict(weights)
-            self.network_.eval()
-
-    def save(self, path) -> None:
-        """Save the fitted forecaster as JSON metadata plus weights (no pickle).
-
-        Parameters
-        ----------
-        path : str or pathlib.Path
-            File to write; read it back with :func:`gluts.load`.
-        """
-        from gluts.serialization import save
-
-        check_is_fitted(self, "network_")
-        save(self, path)
 
     # -- predict ----------------------------------------------------------------------------
 
