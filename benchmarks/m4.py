@@ -68,6 +68,10 @@ MODELS = {
     "glu": lambda m, n_jobs, seed: GLUForecaster(
         48, season_length=m, n_threads=n_jobs or 2, random_state=seed
     ),
+    # The same with the GEGLU gate, the candidate default of the encoder benchmark.
+    "glu_gelu": lambda m, n_jobs, seed: GLUForecaster(
+        48, season_length=m, n_threads=n_jobs or 2, random_state=seed, gate="gelu"
+    ),
 }
 
 
