@@ -26,13 +26,13 @@ alarm (see :mod:`gluts.anomaly.scorers`).
 
 What the GLU forecast reference is worth on the NAB development subset (fit on the
 probationary 15% of each file only; ``benchmarks/nab.py``): with the default stride of 24 it
-is chosen on machine_temperature (residual spread 0.2 of the level reference's; on the other
-files a 24-row-ahead forecast does not halve the level spread) and the detector scores 56.9 /
-47.4 / 63.2 (standard / low-FP / low-FN; the same with forecaster seeds 0, 1 and 2) against
-56.0 / 48.3 / 62.6 without it. The gain is within the noise of this small set: other strides
-give 54.4 (6), 54.6 (12), 57.5 (16), 55.8 (20), 53.4 (32) standard, and at 48 the forecast is
-chosen nowhere. With a stride of 6 the forecast is also chosen on ambient_temperature and
-nyc_taxi, whose incidents are slow level changes that a forecast a few rows ahead follows.
+is chosen on machine_temperature (on the other files a 24-row-ahead forecast does not halve
+the level spread) and the detector scores 56.9 / 47.4 / 63.2 (standard / low-FP / low-FN;
+the same with forecaster seeds 0, 1 and 2) against 56.0 / 48.3 / 62.6 without it. The gain is
+within the noise of this small set: other strides score 51.1 (6), 54.6 (12), 58.0 (16), 52.7
+(20) and 53.6 (32) standard, and at 48 the forecast is chosen nowhere. Short strides choose it
+also on ambient_temperature and nyc_taxi, whose incidents are slow level changes that a
+forecast a few rows ahead follows.
 """
 
 from __future__ import annotations

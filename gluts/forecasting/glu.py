@@ -77,7 +77,8 @@ class GLUForecaster(CovariateMixin, NetworkPersistenceMixin, BaseForecaster):
         values as they are.
     scaler : {"seasonal", "mean_abs", "standard"}, default="seasonal"
         Per-position scaling from the past only: ``"seasonal"`` divides by the mean absolute
-        seasonal difference around the mean of the last season.
+        seasonal difference around the mean of the last season (of the last two values when
+        ``season_length`` is 1).
     season_length : int or None, default=None
         Steps per season; None infers it from the frequency (1 for integer time).
     past_covariates : list of str or None, default=None

@@ -45,8 +45,10 @@ def causal_scale(
     x : ndarray of shape (n_series, time)
         Values.
     scaler : {"seasonal", "mean_abs", "standard"}
-        ``"seasonal"``: location = mean of the last season, scale = mean absolute seasonal
-        difference over the last ``window`` steps (MASE's scale, made causal).
+        ``"seasonal"``: location = mean of the last season (of the last two values when
+        ``season_length`` is 1: the last value alone would leave the scaled values all zero,
+        so the network could not see the series), scale = mean absolute seasonal difference
+        over the last ``window`` steps (MASE's scale, made causal).
         ``"mean_abs"``: location 0, scale = mean absolute value over ``window`` steps.
         ``"standard"``: mean and standard deviation over ``window`` steps.
     season_length : int
@@ -63,7 +65,7 @@ def causal_scale(
     x = np.asarray(x, dtype=np.float64)
     m = season_length
     if scaler == "seasonal":
-        loc = rolling_mean(x, m)
+        loc = rolling_mean(x, max(m, 2))
         diffs = np.zeros_like(x)
         diffs[:, m:] = np.abs(x[:, m:] - x[:, :-m])
         diffs[:, :m] = np.abs(x[:, :m] - x[:, :1])

@@ -73,6 +73,14 @@ def test_seasonal_scale_is_mase_scale_and_equivariant():
     np.testing.assert_allclose(scale2, 3 * scale, rtol=1e-6)
 
 
+def test_non_seasonal_scaling_leaves_the_network_the_changes_of_the_series():
+    x = np.cumsum(np.random.default_rng(1).normal(size=(1, 50)), axis=1)
+    loc, scale = causal_scale(x, "seasonal", season_length=1, window=10)
+    # location = mean of the last two values, so the scaled input is half the last change
+    np.testing.assert_allclose((x - loc)[0, 1:], np.diff(x[0]) / 2)
+    assert scale[0, -1] == pytest.approx(np.abs(np.diff(x[0, -11:])).mean())
+
+
 def test_constant_series_get_a_positive_scale():
     _, scale = causal_scale(np.full((1, 20), 5.0), "seasonal", 2, 5)
     assert (scale > 0).all()
