@@ -41,8 +41,9 @@ def test_every_encoder_keeps_length_and_is_causal(encoder):
         assert torch.equal(net(changed)[..., : t + 1], out[..., : t + 1])
 
 
-def test_tcn_receptive_field_matches_a_perturbation_test():
-    stack = TCNStack(1, 4, n_blocks=4, kernel_size=3, use_weight_norm=False).double().eval()
+@pytest.mark.parametrize("stack_class", [GLUStack, TCNStack], ids=["glu", "tcn"])
+def test_stack_receptive_field_matches_a_perturbation_test(stack_class):
+    stack = stack_class(1, 4, n_blocks=4, kernel_size=3, use_weight_norm=False).double().eval()
     for p in stack.parameters():
         torch.nn.init.constant_(p, 0.1)
     r = stack.receptive_field
