@@ -18,7 +18,7 @@ from sklearn.base import clone
 
 from gluts import metrics
 from gluts.base import BaseForecaster
-from gluts.data import Panel, to_panel
+from gluts.data import Panel, ReadOptions
 from gluts.data.panel import concat_index
 from gluts.exceptions import InsufficientHistoryError
 
@@ -133,16 +133,12 @@ def backtest(
     """
     step = horizon if step is None else step
     _check_positive(horizon=horizon, n_windows=n_windows, step=step)
-    panel = to_panel(
-        y, id_col=id_col, time_col=time_col, target_col=target_col, missing=missing, freq=freq
-    )
+    options = ReadOptions(id_col, time_col, target_col, missing, freq)
+    panel = options.read(y)
     season = season_length or panel.grid.season_length()
     models = _named_models(forecasters, season)
     cuts = [horizon + step * (n_windows - 1 - w) for w in range(n_windows)]
     _check_lengths(panel, cuts[0], season)
-    adapter = dict(
-        id_col=id_col, time_col=time_col, target_col=target_col, missing=missing, freq=freq
-    )
     forecasts, seconds = [], {}
     with _Progress(verbose, len(models) * n_windows) as advance:
         for name, model in models.items():
@@ -152,11 +148,11 @@ def backtest(
                 train = panel.truncate(cut)
                 exog = X if model.get_tags()["supports_exog"] else None
                 if refit or fitted is None:
-                    fitted = _fit(model, train, adapter, exog)
-                    point, qs = fitted._forecast_validated(horizon, **_exog(fitted, None, exog))
+                    fitted = clone(model).fit_panel(train, exog, read_options=options)
+                    point, qs = fitted.forecast_panel(horizon, **_exog(fitted, None, exog))
                 else:
                     kwargs = _exog(fitted, exog, exog)
-                    point, qs = fitted._forecast_validated(horizon, train, **kwargs)
+                    point, qs = fitted.forecast_panel(horizon, train, **kwargs)
                 frame = _window_frame(panel, cut, horizon, point, qs, fitted.quantiles_)
                 forecasts.append(frame.assign(model=name, window=w))
                 advance()
@@ -206,13 +202,6 @@ def _check_lengths(panel: Panel, longest_cut: int, season: int) -> None:
                 f"{longest_cut + season + 1}: {longest_cut} held back for the windows and "
                 f"{season + 1} before the earliest cutoff. Lower n_windows, step or horizon."
             )
-
-
-def _fit(model: BaseForecaster, train: Panel, adapter: dict, X) -> BaseForecaster:
-    fitted = clone(model)
-    fitted._validate_params()
-    fitted._adapter_kwargs_ = adapter
-    return fitted._fit_validated(train, X)
 
 
 def _exog(fitted: BaseForecaster, X, X_future) -> dict:

@@ -20,7 +20,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
-from gluts.data import Panel, to_panel
+from gluts.data import Panel, ReadOptions
 from gluts.exceptions import GlutsWarning
 
 __all__ = ["BaseForecaster", "LocalForecaster", "quantile_column"]
@@ -115,15 +115,36 @@ class BaseForecaster(BaseEstimator):
         self : object
             The fitted forecaster.
         """
+        options = ReadOptions(id_col, time_col, target_col, missing, freq)
         self._validate_params()
         self._check_exog(X)
-        self._adapter_kwargs_ = dict(
-            id_col=id_col, time_col=time_col, target_col=target_col, missing=missing, freq=freq
-        )
-        return self._fit_validated(self._to_panel(y), X)
+        self.read_options_ = options
+        return self.fit_panel(self._to_panel(y), X, read_options=options)
 
-    def _fit_validated(self, panel: Panel, X=None):
-        """Fit on an already validated panel and set the fitted attributes."""
+    def fit_panel(self, panel: Panel, X=None, *, read_options: ReadOptions | None = None):
+        """Fit on an already built :class:`~gluts.data.Panel`.
+
+        This is what :meth:`fit` calls after reading its input, and what
+        :func:`gluts.backtest` calls on each training window.
+
+        Parameters
+        ----------
+        panel : Panel
+            The training series, as :meth:`gluts.data.ReadOptions.read` builds them.
+        X : pandas.DataFrame, pandas.Series, numpy.ndarray or None, default=None
+            Exogenous variables at the panel's timestamps, like :meth:`fit`'s ``X``.
+        read_options : ReadOptions or None, default=None
+            How later inputs (``predict(y=...)``, covariate frames) are read; the defaults
+            when None.
+
+        Returns
+        -------
+        self : object
+            The fitted forecaster.
+        """
+        self._validate_params()
+        self._check_exog(X)
+        self.read_options_ = read_options or ReadOptions()
         self._fit_panel(panel, X)
         self.history_ = panel
         self.series_ids_ = list(panel.ids)
@@ -158,20 +179,39 @@ class BaseForecaster(BaseEstimator):
         self._check_exog(X_future)
         self._check_exog(X)
         panel = None if y is None else self._to_panel(y)
-        point, quantiles = self._forecast_validated(h, panel, X=X, X_future=X_future)
+        point, quantiles = self.forecast_panel(h, panel, X=X, X_future=X_future)
         columns = {self.alias_: point}
         for j, q in enumerate(self.quantiles_):
             columns[quantile_column(self.alias_, q)] = [qa[:, j] for qa in quantiles]
         return (self.history_ if panel is None else panel).format_forecast(columns, h)
 
-    def _forecast_validated(
+    def forecast_panel(
         self, h: int, panel: Panel | None = None, X=None, X_future=None
     ) -> tuple[list[np.ndarray], list[np.ndarray]]:
-        """Forecast from the fitted history, or from ``panel`` as new history.
+        """Forecast ``h`` steps from the fitted history, or from ``panel`` as new history.
 
-        ``X`` and ``X_future`` are None here (:meth:`_check_exog`); forecasters tagged
-        ``supports_exog`` override this method to use them.
+        The array-level counterpart of :meth:`predict`, used by :func:`gluts.backtest`:
+        no output layout, ``h`` already checked.
+
+        Parameters
+        ----------
+        h : int
+            Number of steps (at most ``horizon`` for direct models).
+        panel : Panel or None, default=None
+            New history to forecast from; the fitted history when None.
+        X : pandas.DataFrame, pandas.Series, numpy.ndarray or None, default=None
+            Exogenous values over ``panel``; only for forecasters tagged ``supports_exog``.
+        X_future : pandas.DataFrame, pandas.Series, numpy.ndarray or None, default=None
+            Known-future exogenous values over the ``h`` steps; likewise.
+
+        Returns
+        -------
+        point : list of ndarray
+            Per series, the point forecast of shape ``(h,)``.
+        quantiles : list of ndarray
+            Per series, the quantiles of shape ``(h, n_quantiles)``.
         """
+        check_is_fitted(self, "history_")
         if panel is None:
             return self._forecast(self.history_, h, refit=False)
         return self._forecast(panel, h, refit=True)
@@ -198,9 +238,7 @@ class BaseForecaster(BaseEstimator):
         return _check_quantiles(type(self).__name__, getattr(self, "quantiles", None))
 
     def _to_panel(self, y) -> Panel:
-        return to_panel(
-            y, **self._adapter_kwargs_, min_length=self._min_length(), owner=type(self).__name__
-        )
+        return self.read_options_.read(y, min_length=self._min_length(), owner=type(self).__name__)
 
     def _check_h(self, h: int | None) -> int:
         horizon = getattr(self, "horizon", None)

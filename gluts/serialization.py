@@ -22,7 +22,7 @@ import pandas as pd
 import torch
 
 import gluts
-from gluts.data import Layout, to_panel
+from gluts.data import Layout, ReadOptions, to_panel
 from gluts.exceptions import DataError
 
 __all__ = ["load", "read_metadata", "save"]
@@ -59,7 +59,7 @@ def save(model, path: str | Path) -> None:
         "log_transform": model.log_transform_,
         "calendar": model.calendar_,
         "covariates": _covariate_meta(model),
-        "adapter": model._adapter_kwargs_,
+        "adapter": model.read_options_.as_dict(),
         "schema": _schema(model),
         "training_fingerprint": _training_fingerprint(model),
         "layout": {k: _jsonable(v) for k, v in vars(history.layout).items()},
@@ -194,7 +194,7 @@ def _rebuild(meta: dict, arrays: dict[str, np.ndarray]):
     model.log_transform_ = bool(meta["log_transform"])
     model.calendar_ = meta["calendar"]
     _rebuild_covariates(model, meta["covariates"], arrays, len(meta["ids"]))
-    model._adapter_kwargs_ = meta["adapter"]
+    model.read_options_ = ReadOptions(**meta["adapter"])
     values = [arrays[f"{VALUES}{k}.npy"] for k in range(len(meta["ids"]))]
     panel = _rebuild_panel(meta, values)
     model.history_ = panel
@@ -245,12 +245,12 @@ def _rebuild_panel(meta: dict, values: list[np.ndarray]):
 
 def _schema(model) -> dict:
     """The columns, time kind and frequency of the training data, and its series."""
-    history, columns = model.history_, model._adapter_kwargs_
+    history, options = model.history_, model.read_options_
     grid = history.grid
     return {
-        "id_col": columns["id_col"],
-        "time_col": columns["time_col"],
-        "target_col": columns["target_col"],
+        "id_col": options.id_col,
+        "time_col": options.time_col,
+        "target_col": options.target_col,
         "input_layout": history.layout.kind,
         "time_kind": grid.kind,
         "freq": grid.freq if grid.kind == "integer" else grid.freq.freqstr,

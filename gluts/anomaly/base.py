@@ -25,7 +25,7 @@ from sklearn.utils.validation import check_is_fitted
 from gluts.anomaly.events import group_events
 from gluts.anomaly.scorers import Surprise, TailCalibrator, rise, to_unit
 from gluts.anomaly.thresholds import FixedThreshold, _BaseThreshold
-from gluts.data import Panel, to_panel
+from gluts.data import Panel, ReadOptions
 from gluts.exceptions import DataError, InsufficientHistoryError
 
 __all__ = ["BaseAnomalyDetector", "Surprise"]
@@ -104,10 +104,9 @@ class BaseAnomalyDetector(BaseEstimator):
         self : object
             The fitted detector.
         """
+        options = ReadOptions(id_col, time_col, target_col, missing, freq)
         self._validate_params()
-        self._adapter_kwargs_ = dict(
-            id_col=id_col, time_col=time_col, target_col=target_col, missing=missing, freq=freq
-        )
+        self.read_options_ = options
         panel = self._to_panel(y)
         self.season_length_ = panel.grid.season_length()
         self._prepare(panel)
@@ -261,7 +260,7 @@ class BaseAnomalyDetector(BaseEstimator):
         return score
 
     def _to_panel(self, y) -> Panel:
-        return to_panel(y, **self._adapter_kwargs_, owner=type(self).__name__)
+        return self.read_options_.read(y, owner=type(self).__name__)
 
     def _score_all(self, y) -> tuple[Panel, list[_Scored]]:
         check_is_fitted(self, "threshold_")

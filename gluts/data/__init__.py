@@ -3,11 +3,13 @@
 from gluts.data._time import TimeGrid, infer_grid, season_length_for
 from gluts.data.covariates import align_covariates
 from gluts.data.frames import to_panel
+from gluts.data.options import ReadOptions
 from gluts.data.panel import Layout, Panel
 
 __all__ = [
     "Layout",
     "Panel",
+    "ReadOptions",
     "TimeGrid",
     "align_covariates",
     "infer_grid",

@@ -49,8 +49,12 @@ class CovariateMixin:
 
     def _columns(self) -> dict:
         """The id, time and target column names that the covariate frames share."""
-        kwargs = self._adapter_kwargs_
-        return {key: kwargs[key] for key in ("id_col", "time_col", "target_col")}
+        options = self.read_options_
+        return {
+            "id_col": options.id_col,
+            "time_col": options.time_col,
+            "target_col": options.target_col,
+        }
 
     def _future_columns(self) -> list[int]:
         return [self.covariates_.index(name) for name in self.future_covariates_]

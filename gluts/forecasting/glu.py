@@ -8,6 +8,7 @@ import numpy as np
 import torch
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
 
 from gluts.base import BaseForecaster
 from gluts.data import Panel
@@ -363,8 +364,28 @@ class GLUForecaster(CovariateMixin, NetworkPersistenceMixin, BaseForecaster):
         field = max(spec.context_length, self.network_.receptive_field)
         return field + self._scale_window() + self.season_length_
 
-    def _forecast_validated(self, h: int, panel: Panel | None = None, X=None, X_future=None):
-        """Forecast from the fitted history or ``panel``, with their covariates."""
+    def forecast_panel(self, h: int, panel: Panel | None = None, X=None, X_future=None):
+        """Forecast from the fitted history or ``panel``, with their covariates.
+
+        Parameters
+        ----------
+        h : int
+            Number of steps, at most ``horizon``.
+        panel : Panel or None, default=None
+            New history to forecast from; the fitted history when None.
+        X : pandas.DataFrame, pandas.Series, numpy.ndarray or None, default=None
+            Covariates over ``panel``.
+        X_future : pandas.DataFrame, pandas.Series, numpy.ndarray or None, default=None
+            Known-future covariates over the ``h`` steps.
+
+        Returns
+        -------
+        point : list of ndarray
+            Per series, the point forecast of shape ``(h,)``.
+        quantiles : list of ndarray
+            Per series, the quantiles of shape ``(h, n_quantiles)``.
+        """
+        check_is_fitted(self, "network_")
         source = self.history_ if panel is None else panel
         covariates = self._predict_covariates(source, panel is not None, h, X, X_future)
         return self._forecast(source, h, refit=panel is not None, covariates=covariates)
