@@ -19,10 +19,10 @@ import ett  # noqa: E402
 import m4  # noqa: E402
 
 from gluts import GLUForecaster  # noqa: E402
-from gluts.forecasting._glu_data import prepare  # noqa: E402
+from gluts.forecasting.glu.training import TrainingPlan  # noqa: E402
+from gluts.forecasting.glu.training import train as train_network  # noqa: E402
+from gluts.forecasting.glu.windows import prepare  # noqa: E402
 from gluts.nn import GLUNetwork, NetworkSpec, make_encoder, matched_width, n_parameters  # noqa: E402
-from gluts.training import TrainingPlan  # noqa: E402
-from gluts.training import train as train_network  # noqa: E402
 
 VARIANTS = {  # name -> GLUForecaster options
     "glu": {"encoder": "glu", "gate": "sigmoid"},

@@ -36,7 +36,7 @@ class NetworkPersistenceMixin:
         path : str or pathlib.Path
             File to write; read it back with :func:`gluts.load`.
         """
-        from gluts.serialization import save
+        from gluts.forecasting.glu.persistence import save
 
         check_is_fitted(self, "network_")
         save(self, path)

@@ -1,4 +1,4 @@
-"""PyTorch building blocks of gluts: causal GLU convolutions, encoders, quantile heads."""
+"""PyTorch building blocks of gluts: causal GLU convolutions, encoders, quantile heads, loss."""
 
 from gluts.nn.blocks import (
     DilatedStack,
@@ -17,6 +17,7 @@ from gluts.nn.encoders import (
 )
 from gluts.nn.glu import GATES, CausalConv1d, GLUConv1d
 from gluts.nn.heads import QuantileHead, monotone_quantiles
+from gluts.nn.losses import pinball
 from gluts.nn.network import GLUNetwork, NetworkSpec
 from gluts.nn.scaling import SCALERS, causal_scale, rolling_mean
 
@@ -41,5 +42,6 @@ __all__ = [
     "matched_width",
     "monotone_quantiles",
     "n_parameters",
+    "pinball",
     "rolling_mean",
 ]

@@ -4,8 +4,14 @@ import numpy as np
 import pytest
 import torch
 
-from gluts.losses import pinball
-from gluts.nn import GLUNetwork, NetworkSpec, QuantileHead, causal_scale, monotone_quantiles
+from gluts.nn import (
+    GLUNetwork,
+    NetworkSpec,
+    QuantileHead,
+    causal_scale,
+    monotone_quantiles,
+    pinball,
+)
 
 
 def test_monotone_quantiles_never_cross():

@@ -17,7 +17,7 @@ import gluts
 from gluts import GLUForecaster
 from gluts.cli import app
 from gluts.exceptions import DataError
-from gluts.serialization import read_metadata
+from gluts.forecasting.glu import read_metadata
 
 from .corpus import seasonal
 

@@ -13,12 +13,12 @@ from sklearn.utils.validation import check_is_fitted
 from gluts.base import BaseForecaster
 from gluts.data import Panel
 from gluts.exceptions import InsufficientHistoryError
-from gluts.forecasting._glu_covariates import CovariateMixin
-from gluts.forecasting._glu_data import calendar_features, prepare, step_hours
 from gluts.forecasting._glu_persistence import NetworkPersistenceMixin
-from gluts.forecasting._torch_runtime import device_for, progress_bar, torch_threads
+from gluts.forecasting.glu.covariates import CovariateMixin
+from gluts.forecasting.glu.runtime import device_for, progress_bar, torch_threads
+from gluts.forecasting.glu.training import TrainingPlan, plan_training, train
+from gluts.forecasting.glu.windows import calendar_features, prepare, step_hours
 from gluts.nn import ENCODERS, GATES, SCALERS, GLUNetwork, NetworkSpec, blocks_for_context
-from gluts.training import TrainingPlan, plan_training, train
 
 __all__ = ["GLUForecaster"]
 
@@ -134,7 +134,7 @@ class GLUForecaster(CovariateMixin, NetworkPersistenceMixin, BaseForecaster):
         Covariate values over each fitted series, shaped ``(n_timesteps, n_covariates)``.
     history_ : gluts.data.Panel
         The fitted series.
-    training_history_ : gluts.training.History
+    training_history_ : gluts.forecasting.glu.training.History
         Losses per step.
     series_ids_ : list
         Identifiers of the fitted series.

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from gluts.forecasting._glu_data import SequenceData
-from gluts.training import TrainingPlan, _origin_weights, plan_training
+from gluts.forecasting.glu.training import TrainingPlan, _origin_weights, plan_training
+from gluts.forecasting.glu.windows import SequenceData
 
 
 def _data(loc: float, scale: float, length: int = 10, start: int = 2) -> SequenceData:

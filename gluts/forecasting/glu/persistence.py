@@ -173,7 +173,7 @@ def _check_version(path: Path, meta: dict) -> None:
 
 
 def _rebuild(meta: dict, arrays: dict[str, np.ndarray]):
-    from gluts.forecasting.glu import GLUForecaster
+    from gluts.forecasting.glu.estimator import GLUForecaster
     from gluts.nn import GLUNetwork, NetworkSpec
 
     params = {**meta["params"], "quantiles": tuple(meta["params"]["quantiles"])}

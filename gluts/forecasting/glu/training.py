@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from gluts.forecasting._glu_data import SequenceData
-from gluts.losses import pinball
+from gluts.forecasting.glu.windows import SequenceData
+from gluts.nn import pinball
 from gluts.nn.network import GLUNetwork
 
 __all__ = ["TrainingPlan", "plan_training", "train"]
