@@ -17,6 +17,7 @@ import pandas as pd
 from sklearn.base import clone
 
 from gluts import metrics
+from gluts._progress import progress_bar
 from gluts.base import BaseForecaster
 from gluts.data import Panel, ReadOptions
 from gluts.data.panel import concat_index
@@ -140,7 +141,7 @@ def backtest(
     cuts = [horizon + step * (n_windows - 1 - w) for w in range(n_windows)]
     _check_lengths(panel, cuts[0], season)
     forecasts, seconds = [], {}
-    with _Progress(verbose, len(models) * n_windows) as advance:
+    with progress_bar(verbose, len(models) * n_windows, "backtest") as advance:
         for name, model in models.items():
             start = time.perf_counter()
             fitted = None
@@ -263,24 +264,3 @@ def _quantile_metrics(y, quantile_values, quantiles) -> dict[str, float]:
     if np.isclose(lo, 1 - hi) and lo < 0.5:
         out["coverage"] = metrics.coverage(y, quantile_values[:, 0], quantile_values[:, -1])
     return out
-
-
-class _Progress:
-    """A rich progress bar when verbose, a no-op otherwise; yields an ``advance`` callable."""
-
-    def __init__(self, verbose: bool, total: int):
-        self.verbose, self.total, self.bar = verbose, total, None
-
-    def __enter__(self):
-        if not self.verbose:
-            return lambda: None
-        from rich.progress import Progress
-
-        self.bar = Progress(transient=True)
-        self.bar.start()
-        task = self.bar.add_task("backtest", total=self.total)
-        return lambda: self.bar.advance(task)
-
-    def __exit__(self, *exc) -> None:
-        if self.bar is not None:
-            self.bar.stop()

@@ -10,12 +10,13 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
+from gluts._progress import progress_bar
 from gluts.base import BaseForecaster
 from gluts.data import Panel
 from gluts.exceptions import InsufficientHistoryError
 from gluts.forecasting._glu_persistence import NetworkPersistenceMixin
 from gluts.forecasting.glu.covariates import CovariateMixin
-from gluts.forecasting.glu.runtime import device_for, progress_bar, torch_threads
+from gluts.forecasting.glu.runtime import device_for, torch_threads
 from gluts.forecasting.glu.training import TrainingPlan, plan_training, train
 from gluts.forecasting.glu.windows import calendar_features, prepare, step_hours
 from gluts.nn import ENCODERS, GATES, SCALERS, GLUNetwork, NetworkSpec, blocks_for_context
@@ -321,8 +322,8 @@ class GLUForecaster(CovariateMixin, NetworkPersistenceMixin, BaseForecaster):
         with torch_threads(self.n_threads), torch.random.fork_rng(devices=[]):
             torch.manual_seed(seed)
             network = GLUNetwork(spec).to(device)
-            with progress_bar(self.verbose, plan.n_steps) as progress:
-                history = train(network, data, plan, np.random.default_rng(seed), device, progress)
+            with progress_bar(self.verbose, plan.n_steps, "GLU training") as advance:
+                history = train(network, data, plan, np.random.default_rng(seed), device, advance)
         self.network_ = network.cpu().eval()
         self.training_history_ = history
 

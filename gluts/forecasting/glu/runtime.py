@@ -1,4 +1,4 @@
-"""Where and how the GLU forecaster runs torch: device choice, thread count, progress bar."""
+"""Where and how the GLU forecaster runs torch: device choice and thread count."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from contextlib import contextmanager
 
 import torch
 
-__all__ = ["device_for", "progress_bar", "torch_threads"]
+__all__ = ["device_for", "torch_threads"]
 
 
 def device_for(name: str) -> torch.device:
@@ -28,23 +28,3 @@ def torch_threads(n_threads: int | None):
         yield
     finally:
         torch.set_num_threads(previous)
-
-
-@contextmanager
-def progress_bar(verbose: bool, total: int):
-    """Yield a ``progress(step, train_loss, val_loss)`` callback drawing a bar, or None."""
-    if not verbose:
-        yield None
-        return
-    from rich.progress import Progress
-
-    with Progress(transient=True) as bar:
-        task = bar.add_task("GLU training", total=total)
-
-        def update(step, train_loss, val_loss):
-            val = f" val {val_loss:.4f}" if val_loss is not None else ""
-            bar.update(
-                task, completed=step, description=f"GLU step {step} loss {train_loss:.4f}{val}"
-            )
-
-        yield update

@@ -145,7 +145,8 @@ def train(
     device : torch.device
         Where to compute.
     progress : callable or None, default=None
-        Called as ``progress(step, train_loss, val_loss)`` after each step.
+        Called as ``progress(description)`` after each step, with the step and its losses
+        (see :func:`gluts._progress.progress_bar`).
 
     Returns
     -------
@@ -212,15 +213,19 @@ def train(
             else:
                 bad += 1
         if progress is not None:
-            progress(
-                step, history.train_loss[-1], history.val_loss[-1] if history.val_loss else None
-            )
+            progress(_describe(step, history))
         if val is not None and bad >= plan.patience:
             break
     if best_state is not None:
         network.load_state_dict(best_state)
     network.eval()
     return history
+
+
+def _describe(step: int, history: History) -> str:
+    """The step and the last losses, as the progress bar shows them."""
+    val = f" val {history.val_loss[-1]:.4f}" if history.val_loss else ""
+    return f"GLU step {step} loss {history.train_loss[-1]:.4f}{val}"
 
 
 def _origin_weights(data: SequenceData, plan: TrainingPlan, last: int, horizon: int):
