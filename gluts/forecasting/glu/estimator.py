@@ -2,29 +2,33 @@
 
 from __future__ import annotations
 
-from numbers import Integral, Real
-
 import numpy as np
 import torch
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted
 
-from gluts._progress import progress_bar
 from gluts.base import BaseForecaster
 from gluts.data import Panel
-from gluts.exceptions import InsufficientHistoryError
-from gluts.forecasting._glu_persistence import NetworkPersistenceMixin
-from gluts.forecasting.glu.covariates import CovariateMixin
+from gluts.forecasting.glu.covariates import Covariates, fit_covariates, predict_covariates
+from gluts.forecasting.glu.inference import forecast_last
+from gluts.forecasting.glu.parameters import PARAMETER_CONSTRAINTS, network_spec
+from gluts.forecasting.glu.persistence import ModelState, pickle_state, unpickle_state, write
 from gluts.forecasting.glu.runtime import device_for, torch_threads
-from gluts.forecasting.glu.training import TrainingPlan, plan_training, train
-from gluts.forecasting.glu.windows import calendar_features, prepare, step_hours
-from gluts.nn import ENCODERS, GATES, SCALERS, GLUNetwork, NetworkSpec, blocks_for_context
+from gluts.forecasting.glu.training import fit_network, plan_training
+from gluts.forecasting.glu.windows import (
+    SequenceData,
+    calendar_features,
+    model_values,
+    prepare,
+    scale_window,
+    step_hours,
+)
+from gluts.nn import GLUNetwork
 
 __all__ = ["GLUForecaster"]
 
 
-class GLUForecaster(CovariateMixin, NetworkPersistenceMixin, BaseForecaster):
+class GLUForecaster(BaseForecaster):
     """Global probabilistic forecaster built on a causal, dilated GLU convolution stack.
 
     One network learns from every series at once. At each position of a series it reads the
@@ -129,8 +133,8 @@ class GLUForecaster(CovariateMixin, NetworkPersistenceMixin, BaseForecaster):
         Names of the covariates (columns of ``X``; empty when fitted without ``X``).
     future_covariates_ : list of str
         The known-future ones among them.
-    covariate_mean_, covariate_scale_ : ndarray of shape (n_covariates,)
-        Standardisation of the covariates (over the fitted data).
+    covariate_mean_, covariate_scale_ : ndarray of shape (n_covariates,) or None
+        Standardisation of the covariates (over the fitted data); None without covariates.
     covariate_history_ : list of ndarray or None
         Covariate values over each fitted series, shaped ``(n_timesteps, n_covariates)``.
     history_ : gluts.data.Panel
@@ -158,32 +162,7 @@ class GLUForecaster(CovariateMixin, NetworkPersistenceMixin, BaseForecaster):
     Networks"; Wen et al. (2017), "A Multi-Horizon Quantile Recurrent Forecaster".
     """
 
-    _parameter_constraints: dict = {
-        "horizon": [Interval(Integral, 1, None, closed="left")],
-        "context_length": [Interval(Integral, 2, None, closed="left"), None],
-        "encoder": [StrOptions(set(ENCODERS))],
-        "n_channels": [Interval(Integral, 1, None, closed="left")],
-        "kernel_size": [Interval(Integral, 2, None, closed="left")],
-        "n_blocks": [Interval(Integral, 1, None, closed="left"), None],
-        "head_hidden": [Interval(Integral, 0, None, closed="left")],
-        "gate": [StrOptions(set(GATES))],
-        "dropout": [Interval(Real, 0, 1, closed="left")],
-        "quantiles": ["array-like"],
-        "transform": [StrOptions({"auto", "log"}), None],
-        "scaler": [StrOptions(set(SCALERS))],
-        "season_length": [Interval(Integral, 1, None, closed="left"), None],
-        "past_covariates": [list, tuple, None],
-        "n_steps": [Interval(Integral, 1, None, closed="left"), None],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "window_length": [Interval(Integral, 2, None, closed="left")],
-        "learning_rate": [Interval(Real, 0, None, closed="neither")],
-        "early_stopping": ["boolean"],
-        "random_state": ["random_state"],
-        "device": [StrOptions({"cpu", "cuda", "auto"})],
-        "n_threads": [Interval(Integral, 1, None, closed="left"), None],
-        "verbose": ["verbose"],
-        "alias": [str, None],
-    }
+    _parameter_constraints: dict = PARAMETER_CONSTRAINTS  # see parameters.py
     _tags = {"global_model": True, "requires_horizon_in_fit": True, "supports_exog": True}
 
     def __init__(
@@ -241,27 +220,11 @@ class GLUForecaster(CovariateMixin, NetworkPersistenceMixin, BaseForecaster):
 
     @classmethod
     def _test_params(cls):
+        tiny = {"n_channels": 4, "n_blocks": 2, "context_length": 24}
+        other = {"gate": "tanh", "head_hidden": 0, "scaler": "mean_abs", "early_stopping": True}
         return [
-            {
-                "n_channels": 4,
-                "n_blocks": 2,
-                "head_hidden": 8,
-                "n_steps": 3,
-                "batch_size": 4,
-                "context_length": 24,
-            },
-            {
-                "n_channels": 4,
-                "n_blocks": 2,
-                "n_steps": 4,
-                "batch_size": 2,
-                "context_length": 24,
-                "gate": "tanh",
-                "head_hidden": 0,
-                "scaler": "mean_abs",
-                "early_stopping": True,
-                "quantiles": (0.25, 0.75),
-            },
+            {**tiny, "head_hidden": 8, "n_steps": 3, "batch_size": 4},
+            {**tiny, **other, "n_steps": 4, "batch_size": 2, "quantiles": (0.25, 0.75)},
         ]
 
     # -- fit --------------------------------------------------------------------------------
@@ -269,28 +232,17 @@ class GLUForecaster(CovariateMixin, NetworkPersistenceMixin, BaseForecaster):
     def _fit_panel(self, panel: Panel, X) -> None:
         m = self.season_length or panel.grid.season_length()
         longest = int(panel.lengths.max())
-        context = self.context_length or max(2 * self.horizon, min(14 * m, 336, longest // 2))
         levels = tuple(sorted(set(self.quantiles_) | {0.5}))
         calendar = calendar_features(panel.index[0], step_hours(panel))
-        covariates = self._fit_covariates(X, panel)
-        recurrent = self.encoder in ("lstm", "gru")
-        depth = 2 if recurrent else blocks_for_context(max(context // 2, 2), self.kernel_size)
-        spec = NetworkSpec(
-            in_features=1 + 2 * len(calendar) + len(self.covariates_),
-            horizon=self.horizon,
-            quantiles=levels,
-            context_length=context,
+        covariates = fit_covariates(X, panel, self.past_covariates, self.read_options_)
+        self._set_covariates(covariates)
+        spec = network_spec(
+            self.get_params(),
             season_length=m,
-            n_channels=self.n_channels,
-            n_blocks=self.n_blocks or depth,
-            kernel_size=self.kernel_size,
-            dilation_base=2,
-            gate=self.gate,
-            dropout=self.dropout,
-            use_weight_norm=True,
-            head_hidden=self.head_hidden,
-            n_future=len(self.future_covariates_),
-            encoder=self.encoder,
+            longest=longest,
+            quantiles=levels,
+            in_features=1 + 2 * len(calendar) + len(covariates.names),
+            n_future=len(covariates.future),
         )
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(2**31 - 1))
@@ -299,43 +251,12 @@ class GLUForecaster(CovariateMixin, NetworkPersistenceMixin, BaseForecaster):
         self.log_transform_ = self.transform == "log" or (
             self.transform == "auto" and all((y > 0).all() for y in panel.values)
         )
-        length = int(panel.lengths.max())
-        data = prepare(
-            self._model_scale(panel),
-            panel.index,
-            calendar,
-            length,
-            self.scaler,
-            m,
-            self._scale_window(),
-            covariates,
-            self._future_columns(),
-        )
-        plan = self._plan(panel)
-        if not (panel.lengths >= plan.warm + self.horizon + 1 + plan.validation).any():
-            raise InsufficientHistoryError(
-                f"GLUForecaster needs at least {plan.warm + self.horizon + 1 + plan.validation} "
-                f"observations in some series to train (warm-up {plan.warm}, horizon "
-                f"{self.horizon}, validation {plan.validation}); the longest has "
-                f"{int(panel.lengths.max())}. Lower horizon or context_length."
-            )
-        with torch_threads(self.n_threads), torch.random.fork_rng(devices=[]):
-            torch.manual_seed(seed)
-            network = GLUNetwork(spec).to(device)
-            with progress_bar(self.verbose, plan.n_steps, "GLU training") as advance:
-                history = train(network, data, plan, np.random.default_rng(seed), device, advance)
-        self.network_ = network.cpu().eval()
-        self.training_history_ = history
-
-    def _scale_window(self) -> int:
-        m = self.season_length_
-        return max(7 * m, 2 * self.horizon) if m > 1 else max(28, 2 * self.horizon)
-
-    def _plan(self, panel: Panel) -> TrainingPlan:
-        return plan_training(
+        past = None if X is None else covariates.standardise(covariates.history)
+        data = self._prepare(model_values(panel, self.log_transform_), panel.index, longest, past)
+        plan = plan_training(
             panel.lengths,
             horizon=self.horizon,
-            warm=min(self._scale_window() + self.season_length_, self.spec_.context_length // 2),
+            warm=min(scale_window(m, self.horizon) + m, spec.context_length // 2),
             window_length=self.window_length,
             batch_size=self.batch_size,
             n_steps=self.n_steps,
@@ -343,92 +264,124 @@ class GLUForecaster(CovariateMixin, NetworkPersistenceMixin, BaseForecaster):
             early_stopping=self.early_stopping,
             log_values=self.log_transform_,
         )
+        self.network_, self.training_history_ = fit_network(
+            spec, data, plan, seed, device, self.n_threads, self.verbose
+        )
 
-    def _model_scale(self, panel: Panel) -> list[np.ndarray]:
-        """The values the network models: logs when ``log_transform_``, else as they are."""
-        if not self.log_transform_:
-            return panel.values
-        for uid, y, idx in zip(panel.ids, panel.values, panel.index):
-            if (y <= 0).any():
-                at = int(np.argmax(y <= 0))
-                raise ValueError(
-                    f"Series {uid!r} has the non-positive value {y[at]:g} at {idx[at]}; the "
-                    "log transform needs positive values (use transform=None)."
-                )
-        return [np.log(y) for y in panel.values]
+    def _set_covariates(self, covariates: Covariates) -> None:
+        self.covariates_, self.future_covariates_ = covariates.names, covariates.future
+        self.covariate_mean_, self.covariate_scale_ = covariates.mean, covariates.scale
+        self.covariate_history_ = covariates.history
+
+    def _prepare(self, values, index, length: int, covariates) -> SequenceData:
+        """The network's inputs for ``values`` (model scale), as the fitted ones were built."""
+        m = self.season_length_
+        columns = self._covariates().future_columns
+        window = scale_window(m, self.horizon)
+        return prepare(
+            values, index, self.calendar_, length, self.scaler, m, window, covariates, columns
+        )
 
     # -- predict ----------------------------------------------------------------------------
 
-    def _history_length(self) -> int:
-        """Values of each series that a forecast reads."""
-        spec = self.spec_
-        field = max(spec.context_length, self.network_.receptive_field)
-        return field + self._scale_window() + self.season_length_
-
     def forecast_panel(self, h: int, panel: Panel | None = None, X=None, X_future=None):
-        """Forecast from the fitted history or ``panel``, with their covariates.
+        """Forecast as :meth:`BaseForecaster.forecast_panel` does, reading the covariates.
 
-        Parameters
-        ----------
-        h : int
-            Number of steps, at most ``horizon``.
-        panel : Panel or None, default=None
-            New history to forecast from; the fitted history when None.
-        X : pandas.DataFrame, pandas.Series, numpy.ndarray or None, default=None
-            Covariates over ``panel``.
-        X_future : pandas.DataFrame, pandas.Series, numpy.ndarray or None, default=None
-            Known-future covariates over the ``h`` steps.
-
-        Returns
-        -------
-        point : list of ndarray
-            Per series, the point forecast of shape ``(h,)``.
-        quantiles : list of ndarray
-            Per series, the quantiles of shape ``(h, n_quantiles)``.
+        ``X`` gives the covariates over a new history ``panel``, and ``X_future`` the
+        known-future ones over the ``h`` steps; each is needed when the forecaster was fitted
+        with such covariates, and refused otherwise.
         """
         check_is_fitted(self, "network_")
-        source = self.history_ if panel is None else panel
-        covariates = self._predict_covariates(source, panel is not None, h, X, X_future)
-        return self._forecast(source, h, refit=panel is not None, covariates=covariates)
+        source, new = (self.history_, False) if panel is None else (panel, True)
+        covariates = predict_covariates(
+            self._covariates(), source, new, h, X, X_future, self.read_options_, type(self).__name__
+        )
+        return self._forecast(source, h, refit=new, covariates=covariates)
 
     def _forecast(self, panel: Panel, h: int, refit: bool, covariates=None):
-        spec = self.spec_
-        length = self._history_length()
-        quantiles = self.quantiles_
-        columns = [spec.quantiles.index(q) for q in quantiles]
-        median = spec.quantiles.index(0.5)
+        fitted, length = self._covariates(), self._history_length()
+        columns = [self.spec_.quantiles.index(q) for q in self.quantiles_]
+        median = self.spec_.quantiles.index(0.5)
         device = device_for(self.device)
         points, qs = [], []
-        values = self._model_scale(panel)
+        values = model_values(panel, self.log_transform_)
         with torch_threads(self.n_threads), torch.inference_mode():
             network = self.network_.to(device)
             for start in range(0, len(panel), 256):
                 chunk = slice(start, start + 256)
-                past = None if covariates is None else self._standardise(covariates[0][chunk])
-                data = prepare(
-                    values[chunk],
-                    panel.index[chunk],
-                    self.calendar_,
-                    length,
-                    self.scaler,
-                    self.season_length_,
-                    self._scale_window(),
-                    past,
-                    self._future_columns(),
-                )
-                tensors = (data.features, data.values, data.loc, data.scale)
+                past = None if covariates is None else fitted.standardise(covariates[0][chunk])
+                data = self._prepare(values[chunk], panel.index[chunk], length, past)
                 future = None
                 if data.future is not None:
-                    future = self._future_tensor(data.future, covariates[1][chunk]).to(device)
-                last = torch.tensor([length - 1], device=device)
-                out = network(
-                    *(t.to(device) for t in tensors), positions=last, future=future
-                )  # (n, 1, H, Q)
-                out = out[:, -1, :h].double().cpu().numpy()  # (n, h, Q)
-                loc, scale = data.loc_raw[:, -1, None, None], data.scale_raw[:, -1, None, None]
-                raw = loc + scale * out
+                    ahead = covariates[1][chunk]
+                    future = fitted.future_tensor(data.future, ahead, self.spec_.horizon)
+                    future = future.to(device)
+                raw = forecast_last(network, data, future, h, device)  # (n, h, Q)
                 raw = np.exp(raw) if self.log_transform_ else raw
                 points += list(raw[:, :, median])
                 qs += list(raw[:, :, columns])
             self.network_ = network.cpu()
         return points, qs
+
+    def _history_length(self) -> int:
+        """Values of each series that a forecast reads."""
+        field = max(self.spec_.context_length, self.network_.receptive_field)
+        return field + scale_window(self.season_length_, self.horizon) + self.season_length_
+
+    # -- state ------------------------------------------------------------------------------
+
+    def save(self, path) -> None:
+        """Save the fitted forecaster as JSON metadata plus weights (no pickle).
+
+        Parameters
+        ----------
+        path : str or pathlib.Path
+            File to write; read it back with :func:`gluts.load`.
+        """
+        check_is_fitted(self, "network_")
+        write(path, self._get_state(), keep=self._history_length())
+
+    def _get_state(self) -> ModelState:
+        """The fitted state, as a model file holds it."""
+        panel, fingerprint = getattr(self, "_loaded_from", (None, None))
+        weights = self.network_.state_dict()
+        return ModelState(
+            params=self.get_params(),
+            spec=self.spec_,
+            weights={name: w.detach().cpu().numpy() for name, w in weights.items()},
+            season_length=self.season_length_,
+            log_transform=self.log_transform_,
+            calendar=self.calendar_,
+            covariates=self._covariates(),
+            read_options=self.read_options_,
+            history=self.history_,
+            fingerprint=fingerprint if panel is self.history_ else None,
+        )
+
+    @classmethod
+    def _from_state(cls, state: ModelState) -> GLUForecaster:
+        """A fitted forecaster from the state of a model file, predicting on the CPU."""
+        params = dict(state.params)
+        if params.get("device") == "cuda" and not torch.cuda.is_available():
+            params["device"] = "cpu"  # trained on a GPU, predicting on a machine without one
+        model, network = cls(**params), GLUNetwork(state.spec)
+        network.load_state_dict({k: torch.tensor(a) for k, a in state.weights.items()}, strict=True)
+        model.network_, model.spec_, model.calendar_ = network.eval(), state.spec, state.calendar
+        model.season_length_, model.log_transform_ = state.season_length, state.log_transform
+        model._set_covariates(state.covariates)
+        model.read_options_, model.history_ = state.read_options, state.history
+        model.series_ids_, model.n_series_ = list(state.history.ids), len(state.history)
+        model._loaded_from = (state.history, state.fingerprint)  # keeps the file's fingerprint
+        return model
+
+    def _covariates(self) -> Covariates:
+        names, future = self.covariates_, self.future_covariates_
+        mean, scale = self.covariate_mean_, self.covariate_scale_
+        return Covariates(names, future, mean, scale, self.covariate_history_)
+
+    def __getstate__(self) -> dict:
+        """Pickle the network as its state dict (a weight-normed module does not pickle)."""
+        return pickle_state(self.__dict__)
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(unpickle_state(state))

@@ -1,4 +1,4 @@
-"""Save and load fitted GLU forecasters without pickle.
+"""The GLU forecaster's model file, written and read without pickle, and its pickled form.
 
 A model file is a zip archive of plain data: ``meta.json`` (format version, gluts and torch
 versions, the estimator's parameters, the network spec, the data schema and a fingerprint of
@@ -7,6 +7,11 @@ stored covariate tail. It
 is read with :mod:`zipfile`, :mod:`json` and ``numpy.load(allow_pickle=False)``, so nothing
 in a file, tampered or not, can run code when it is loaded. Weights are copied to the CPU
 when saved, so a model trained on a GPU loads on a machine without one.
+
+The forecaster gives its state as a :class:`ModelState` (``GLUForecaster._get_state``) and is
+rebuilt from one (``GLUForecaster._from_state``); this module only turns a state into a file
+and back. Pickles hold the network as its state dict (a weight-normed module does not pickle),
+rebuilt from the spec when unpickled.
 """
 
 from __future__ import annotations
@@ -15,17 +20,29 @@ import hashlib
 import io
 import json
 import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
 import torch
 
-import gluts
-from gluts.data import Layout, ReadOptions, to_panel
+from gluts import __version__
+from gluts.data import Layout, Panel, ReadOptions, to_panel
 from gluts.exceptions import DataError
+from gluts.forecasting.glu.covariates import Covariates
+from gluts.nn import GLUNetwork, NetworkSpec
 
-__all__ = ["load", "read_metadata", "save"]
+__all__ = [
+    "ModelState",
+    "pickle_state",
+    "read_metadata",
+    "read_model",
+    "unpickle_state",
+    "write",
+]
 
 FORMAT = "gluts.GLUForecaster"
 FORMAT_VERSION = 2
@@ -35,45 +52,90 @@ VALUES = "values/"
 COVARIATES = "covariates/"
 _EPOCH = (1980, 1, 1, 0, 0, 0)  # fixed zip entry times: the same model gives the same bytes
 
+Model = TypeVar("Model")
 
-def save(model, path: str | Path) -> None:
-    """Write a fitted :class:`~gluts.GLUForecaster` to ``path``.
+
+@dataclass
+class ModelState:
+    """What a model file holds: the state of a fitted forecaster, as plain values.
+
+    Attributes
+    ----------
+    params : dict
+        The estimator's parameters (``get_params()``).
+    spec : NetworkSpec
+        The network's sizes.
+    weights : dict of str to ndarray
+        The network's state dict, on the CPU, in its order.
+    season_length : int
+        Season length used.
+    log_transform : bool
+        Whether the network models log values.
+    calendar : list of str
+        Calendar cycles used as features.
+    covariates : Covariates
+        The fitted covariates.
+    read_options : ReadOptions
+        How the training data was read.
+    history : Panel
+        The fitted series (a file keeps the tail that a forecast reads).
+    fingerprint : dict or None, default=None
+        Fingerprint of the training data, kept from the file the model came from; None
+        computes it from ``history``.
+    """
+
+    params: dict
+    spec: NetworkSpec
+    weights: dict[str, np.ndarray]
+    season_length: int
+    log_transform: bool
+    calendar: list[str]
+    covariates: Covariates
+    read_options: ReadOptions
+    history: Panel
+    fingerprint: dict | None = None
+
+
+def write(path: str | Path, state: ModelState, keep: int) -> None:
+    """Write ``state`` to the model file ``path``.
 
     Parameters
     ----------
-    model : GLUForecaster
-        A fitted forecaster.
     path : str or pathlib.Path
         The file to write (a zip archive of JSON and ``.npy`` arrays).
+    state : ModelState
+        The fitted forecaster's state.
+    keep : int
+        Values kept of each series and its covariates: those a forecast reads.
     """
-    history = model.history_
-    keep = model._history_length()
+    history = state.history
     meta = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
-        "gluts_version": gluts.__version__,
+        "gluts_version": __version__,
         "torch_version": torch.__version__,
-        "params": _params(model),
-        "spec": model.spec_.to_dict(),
-        "season_length": model.season_length_,
-        "log_transform": model.log_transform_,
-        "calendar": model.calendar_,
-        "covariates": _covariate_meta(model),
-        "adapter": model.read_options_.as_dict(),
-        "schema": _schema(model),
-        "training_fingerprint": _training_fingerprint(model),
+        "params": _params(state.params),
+        "spec": state.spec.to_dict(),
+        "season_length": state.season_length,
+        "log_transform": state.log_transform,
+        "calendar": state.calendar,
+        "covariates": _covariate_meta(state.covariates),
+        "adapter": state.read_options.as_dict(),
+        "schema": _schema(history, state.read_options),
+        "training_fingerprint": (
+            _fingerprint(history) if state.fingerprint is None else state.fingerprint
+        ),
         "layout": {k: _jsonable(v) for k, v in vars(history.layout).items()},
         "ids": [_jsonable(i) for i in history.ids],
         "stamps": [[str(s) for s in idx[-keep:]] for idx in history.index],
     }
-    weights = model.network_.state_dict()
     with zipfile.ZipFile(Path(path), "w", compression=zipfile.ZIP_DEFLATED) as archive:
         _write(archive, META, json.dumps(meta, indent=1).encode("utf-8"))
-        for name, tensor in weights.items():
-            _write(archive, f"{WEIGHTS}{name}.npy", _npy(tensor.detach().cpu().numpy()))
+        for name, array in state.weights.items():
+            _write(archive, f"{WEIGHTS}{name}.npy", _npy(array))
         for k, values in enumerate(history.values):
             _write(archive, f"{VALUES}{k}.npy", _npy(np.asarray(values[-keep:], np.float64)))
-        for k, values in enumerate(model.covariate_history_ or []):
+        for k, values in enumerate(state.covariates.history or []):
             _write(archive, f"{COVARIATES}{k}.npy", _npy(values[-keep:]))
 
 
@@ -99,32 +161,54 @@ def read_metadata(path: str | Path) -> dict:
     return _read(Path(path), arrays=False)[0]
 
 
-def load(path: str | Path):
-    """Load a forecaster written by :meth:`GLUForecaster.save`, onto the CPU.
+def read_model(path: str | Path, build: Callable[[ModelState], Model]) -> Model:
+    """Read the model file ``path`` and build the model from its state.
 
     Parameters
     ----------
     path : str or pathlib.Path
         The model file.
+    build : callable
+        Makes the model from a :class:`ModelState`.
 
     Returns
     -------
-    GLUForecaster
-        The fitted forecaster, ready to predict. A model fitted with ``device="cuda"``
-        predicts on the CPU (``device="cpu"``) where torch sees no CUDA device.
+    object
+        What ``build`` returns.
 
     Raises
     ------
     DataError
-        When the file is not a gluts model file, is damaged, or was written by an
-        incompatible version. Nothing in the file is executed.
+        When the file is not a gluts model file, is damaged (also when ``build`` fails on
+        its state), or was written by an incompatible version. Nothing in the file is
+        executed.
     """
     path = Path(path)
     meta, arrays = _read(path, arrays=True)
     try:
-        return _rebuild(meta, arrays)
+        return build(_state(meta, arrays))
     except (KeyError, TypeError, ValueError, RuntimeError, AttributeError) as exc:
         raise DataError(f"{path} is a damaged gluts model file: {_first_line(exc)}") from None
+
+
+def pickle_state(attributes: dict) -> dict:
+    """A fitted forecaster's ``__dict__`` to pickle, with ``network_`` as its state dict."""
+    state = attributes.copy()
+    network = state.pop("network_", None)
+    if network is not None:
+        state["_network_state"] = network.state_dict()
+    return state
+
+
+def unpickle_state(state: dict) -> dict:
+    """The attributes of a pickled forecaster, with ``network_`` rebuilt from ``spec_``."""
+    state = state.copy()
+    weights = state.pop("_network_state", None)
+    if weights is not None:
+        state["network_"] = GLUNetwork(state["spec_"])
+        state["network_"].load_state_dict(weights)
+        state["network_"].eval()
+    return state
 
 
 def _read(path: Path, arrays: bool) -> tuple[dict, dict[str, np.ndarray]]:
@@ -168,63 +252,56 @@ def _check_version(path: Path, meta: dict) -> None:
     )
     raise DataError(
         f"{path} holds format {fmt!r} version {version!r} (written by gluts {written}); "
-        f"this gluts ({gluts.__version__}) reads {FORMAT!r} version {FORMAT_VERSION}: {hint}."
+        f"this gluts ({__version__}) reads {FORMAT!r} version {FORMAT_VERSION}: {hint}."
     )
 
 
-def _rebuild(meta: dict, arrays: dict[str, np.ndarray]):
-    from gluts.forecasting.glu.estimator import GLUForecaster
-    from gluts.nn import GLUNetwork, NetworkSpec
-
-    params = {**meta["params"], "quantiles": tuple(meta["params"]["quantiles"])}
-    if params.get("device") == "cuda" and not torch.cuda.is_available():
-        params["device"] = "cpu"  # trained on a GPU, predicting on a machine without one
-    model = GLUForecaster(**params)
-    spec = NetworkSpec(**{**meta["spec"], "quantiles": tuple(meta["spec"]["quantiles"])})
-    network = GLUNetwork(spec)
-    weights = {
-        name.removeprefix(WEIGHTS).removesuffix(".npy"): torch.tensor(array)
-        for name, array in arrays.items()
-        if name.startswith(WEIGHTS)
-    }
-    network.load_state_dict(weights, strict=True)
-    model.network_ = network.eval()
-    model.spec_ = spec
-    model.season_length_ = meta["season_length"]
-    model.log_transform_ = bool(meta["log_transform"])
-    model.calendar_ = meta["calendar"]
-    _rebuild_covariates(model, meta["covariates"], arrays, len(meta["ids"]))
-    model.read_options_ = ReadOptions(**meta["adapter"])
-    values = [arrays[f"{VALUES}{k}.npy"] for k in range(len(meta["ids"]))]
-    panel = _rebuild_panel(meta, values)
-    model.history_ = panel
-    model._loaded_from = (panel, meta["training_fingerprint"])
-    model.series_ids_ = list(panel.ids)
-    model.n_series_ = len(panel)
-    return model
+def _state(meta: dict, arrays: dict[str, np.ndarray]) -> ModelState:
+    n_series = len(meta["ids"])
+    values = [arrays[f"{VALUES}{k}.npy"] for k in range(n_series)]
+    return ModelState(
+        params={**meta["params"], "quantiles": tuple(meta["params"]["quantiles"])},
+        spec=NetworkSpec(**{**meta["spec"], "quantiles": tuple(meta["spec"]["quantiles"])}),
+        weights={
+            name.removeprefix(WEIGHTS).removesuffix(".npy"): array
+            for name, array in arrays.items()
+            if name.startswith(WEIGHTS)
+        },
+        season_length=meta["season_length"],
+        log_transform=bool(meta["log_transform"]),
+        calendar=meta["calendar"],
+        covariates=_covariates(meta["covariates"], arrays, n_series),
+        read_options=ReadOptions(**meta["adapter"]),
+        history=_rebuild_panel(meta, values),
+        fingerprint=meta["training_fingerprint"],
+    )
 
 
-def _covariate_meta(model) -> dict:
-    if not model.covariates_:
+def _covariate_meta(covariates: Covariates) -> dict:
+    if not covariates.names:
         return {"names": [], "future": []}
     return {
-        "names": model.covariates_,
-        "future": model.future_covariates_,
-        "mean": model.covariate_mean_.tolist(),
-        "scale": model.covariate_scale_.tolist(),
+        "names": covariates.names,
+        "future": covariates.future,
+        "mean": covariates.mean.tolist(),
+        "scale": covariates.scale.tolist(),
     }
 
 
-def _rebuild_covariates(model, meta: dict, arrays: dict[str, np.ndarray], n_series: int):
-    model.covariates_, model.future_covariates_ = list(meta["names"]), list(meta["future"])
-    model.covariate_history_ = None
-    if model.covariates_:
-        model.covariate_mean_ = np.array(meta["mean"], dtype=np.float64)
-        model.covariate_scale_ = np.array(meta["scale"], dtype=np.float64)
-        model.covariate_history_ = [arrays[f"{COVARIATES}{k}.npy"] for k in range(n_series)]
+def _covariates(meta: dict, arrays: dict[str, np.ndarray], n_series: int) -> Covariates:
+    names, future = list(meta["names"]), list(meta["future"])
+    if not names:
+        return Covariates(names, future)
+    return Covariates(
+        names,
+        future,
+        mean=np.array(meta["mean"], dtype=np.float64),
+        scale=np.array(meta["scale"], dtype=np.float64),
+        history=[arrays[f"{COVARIATES}{k}.npy"] for k in range(n_series)],
+    )
 
 
-def _rebuild_panel(meta: dict, values: list[np.ndarray]):
+def _rebuild_panel(meta: dict, values: list[np.ndarray]) -> Panel:
     schema = meta["schema"]
     kind = schema["time_kind"]
     parse = {
@@ -243,9 +320,8 @@ def _rebuild_panel(meta: dict, values: list[np.ndarray]):
     return panel
 
 
-def _schema(model) -> dict:
+def _schema(history: Panel, options: ReadOptions) -> dict:
     """The columns, time kind and frequency of the training data, and its series."""
-    history, options = model.history_, model.read_options_
     grid = history.grid
     return {
         "id_col": options.id_col,
@@ -259,13 +335,7 @@ def _schema(model) -> dict:
     }
 
 
-def _training_fingerprint(model) -> dict:
-    """The fingerprint of the data the model was fitted on (kept from the file it came from)."""
-    panel, fingerprint = getattr(model, "_loaded_from", (None, None))
-    return fingerprint if panel is model.history_ else _fingerprint(model.history_)
-
-
-def _fingerprint(history) -> dict:
+def _fingerprint(history: Panel) -> dict:
     """A SHA-256 of the training series (ids, first timestamp, values) and their extent."""
     digest = hashlib.sha256()
     for sid, index, values in zip(history.ids, history.index, history.values):
@@ -297,10 +367,9 @@ def _first_line(exc: BaseException) -> str:
     return (text.splitlines()[0] if text else type(exc).__name__)[:200]
 
 
-def _params(model) -> dict:
-    params = model.get_params()
+def _params(params: dict) -> dict:
     if not isinstance(params["random_state"], (int, np.integer, type(None))):
-        params["random_state"] = None  # a RandomState's position cannot be stored as JSON
+        params = {**params, "random_state": None}  # a RandomState's position is not JSON
     return {k: _jsonable(v) for k, v in params.items()}
 
 

@@ -14,11 +14,13 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
+from gluts._progress import progress_bar
+from gluts.exceptions import InsufficientHistoryError
+from gluts.forecasting.glu.runtime import torch_threads
 from gluts.forecasting.glu.windows import SequenceData
-from gluts.nn import pinball
-from gluts.nn.network import GLUNetwork
+from gluts.nn import GLUNetwork, NetworkSpec, pinball
 
-__all__ = ["TrainingPlan", "plan_training", "train"]
+__all__ = ["History", "TrainingPlan", "fit_network", "plan_training", "train"]
 
 # Passes over every forecast origin that the automatic training budget aims for.
 _AUTO_EPOCHS = 70
@@ -88,10 +90,23 @@ def plan_training(
     Returns
     -------
     TrainingPlan
+
+    Raises
+    ------
+    InsufficientHistoryError
+        When no series is long enough for one forecast origin with its warm-up, targets and
+        validation tail.
     """
     longest = int(lengths.max())
     validation = horizon + min(math.ceil(256 / len(lengths)) - 1, longest // 5)
     validation = validation if early_stopping else 0
+    needed = warm + horizon + 1 + validation
+    if not (lengths >= needed).any():
+        raise InsufficientHistoryError(
+            f"GLUForecaster needs at least {needed} observations in some series to train "
+            f"(warm-up {warm}, horizon {horizon}, validation {validation}); the longest has "
+            f"{longest}. Lower horizon or context_length."
+        )
     # Forecast origins with warm-up history and targets inside the training part.
     origins = np.maximum(lengths - warm - horizon - validation, 0).sum()
     window = min(window_length, longest - validation - horizon)
@@ -120,6 +135,49 @@ class History:
     val_loss: list[float] = field(default_factory=list)
     best_step: int = 0
     steps: int = 0
+
+
+def fit_network(
+    spec: NetworkSpec,
+    data: SequenceData,
+    plan: TrainingPlan,
+    seed: int,
+    device: torch.device,
+    n_threads: int | None = None,
+    verbose: bool = False,
+) -> tuple[GLUNetwork, History]:
+    """Build a network from ``spec`` and train it, repeatably for a given ``seed``.
+
+    Parameters
+    ----------
+    spec : NetworkSpec
+        The network's sizes.
+    data : SequenceData
+        Right-aligned training series.
+    plan : TrainingPlan
+        Budget and options.
+    seed : int
+        Seeds the initialisation (in an isolated torch RNG) and the batches.
+    device : torch.device
+        Where to train.
+    n_threads : int or None, default=None
+        CPU threads for torch while training; None keeps torch's setting.
+    verbose : bool, default=False
+        Show a progress bar with the step and the losses.
+
+    Returns
+    -------
+    network : GLUNetwork
+        The trained network, on the CPU in evaluation mode.
+    history : History
+        Its losses.
+    """
+    with torch_threads(n_threads), torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        network = GLUNetwork(spec).to(device)
+        with progress_bar(verbose, plan.n_steps, "GLU training") as advance:
+            history = train(network, data, plan, np.random.default_rng(seed), device, advance)
+    return network.cpu().eval(), history
 
 
 def train(

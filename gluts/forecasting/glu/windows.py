@@ -15,9 +15,18 @@ import numpy as np
 import pandas as pd
 import torch
 
+from gluts.data import Panel
 from gluts.nn.scaling import causal_scale
 
-__all__ = ["SequenceData", "calendar_features", "left_extend", "prepare", "step_hours"]
+__all__ = [
+    "SequenceData",
+    "calendar_features",
+    "left_extend",
+    "model_values",
+    "prepare",
+    "scale_window",
+    "step_hours",
+]
 
 _CALENDAR = (  # (name, period in hours, value getter)
     ("hour", 24.0, lambda idx: idx.hour + idx.minute / 60.0),
@@ -38,7 +47,27 @@ def left_extend(y: np.ndarray, length: int, season_length: int) -> np.ndarray:
     return np.concatenate([head, y])
 
 
-def step_hours(panel) -> float:
+def model_values(panel: Panel, log_transform: bool) -> list[np.ndarray]:
+    """The values the network models: logs when ``log_transform``, else as they are."""
+    if not log_transform:
+        return panel.values
+    for uid, y, idx in zip(panel.ids, panel.values, panel.index):
+        if (y <= 0).any():
+            at = int(np.argmax(y <= 0))
+            raise ValueError(
+                f"Series {uid!r} has the non-positive value {y[at]:g} at {idx[at]}; the "
+                "log transform needs positive values (use transform=None)."
+            )
+    return [np.log(y) for y in panel.values]
+
+
+def scale_window(season_length: int, horizon: int) -> int:
+    """Steps the scale of each position is averaged over."""
+    m = season_length
+    return max(7 * m, 2 * horizon) if m > 1 else max(28, 2 * horizon)
+
+
+def step_hours(panel: Panel) -> float:
     """Hours between the first two timestamps of the longest series (0 without a clock)."""
     idx = panel.index[int(np.argmax(panel.lengths))]
     if len(idx) < 2 or not hasattr(idx, "freq"):
