@@ -14,7 +14,7 @@ from gluts.forecasting.glu.inference import forecast_last
 from gluts.forecasting.glu.parameters import PARAMETER_CONSTRAINTS, network_spec
 from gluts.forecasting.glu.persistence import ModelState, pickle_state, unpickle_state, write
 from gluts.forecasting.glu.runtime import device_for, torch_threads
-from gluts.forecasting.glu.training import fit_network, plan_training
+from gluts.forecasting.glu.training import TrainingPlan, fit_network, plan_training
 from gluts.forecasting.glu.windows import (
     SequenceData,
     calendar_features,
@@ -253,19 +253,23 @@ class GLUForecaster(BaseForecaster):
         )
         past = None if X is None else covariates.standardise(covariates.history)
         data = self._prepare(model_values(panel, self.log_transform_), panel.index, longest, past)
-        plan = plan_training(
+        plan = self._plan(panel)
+        self.network_, self.training_history_ = fit_network(
+            spec, data, plan, seed, device, self.n_threads, self.verbose
+        )
+
+    def _plan(self, panel: Panel) -> TrainingPlan:
+        m = self.season_length_
+        return plan_training(
             panel.lengths,
             horizon=self.horizon,
-            warm=min(scale_window(m, self.horizon) + m, spec.context_length // 2),
+            warm=min(scale_window(m, self.horizon) + m, self.spec_.context_length // 2),
             window_length=self.window_length,
             batch_size=self.batch_size,
             n_steps=self.n_steps,
             learning_rate=self.learning_rate,
             early_stopping=self.early_stopping,
             log_values=self.log_transform_,
-        )
-        self.network_, self.training_history_ = fit_network(
-            spec, data, plan, seed, device, self.n_threads, self.verbose
         )
 
     def _set_covariates(self, covariates: Covariates) -> None:
