@@ -11,9 +11,9 @@ from numbers import Integral
 from typing import Any
 
 import numpy as np
-from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
+from gluts._estimator import PanelEstimator
 from gluts.data import Panel, ReadOptions
 
 __all__ = ["BaseForecaster", "quantile_column"]
@@ -36,7 +36,7 @@ def _check_quantiles(owner: str, quantiles) -> tuple[float, ...]:
     return tuple(sorted(qs))
 
 
-class BaseForecaster(BaseEstimator):
+class BaseForecaster(PanelEstimator):
     """Fit/predict plumbing shared by every forecaster.
 
     Subclasses declare ``_parameter_constraints`` (scikit-learn's constraint table) and
@@ -58,11 +58,6 @@ class BaseForecaster(BaseEstimator):
         for klass in reversed(cls.__mro__):
             tags.update(getattr(klass, "_tags", {}))
         return tags
-
-    @classmethod
-    def _test_params(cls) -> list[dict[str, Any]]:
-        """Return small parameter sets for the contract tests."""
-        return [{}]
 
     @property
     def alias_(self) -> str:
@@ -106,8 +101,7 @@ class BaseForecaster(BaseEstimator):
         self : object
             The fitted forecaster.
         """
-        options = ReadOptions(id_col, time_col, target_col, missing, freq)
-        self._validate_params()
+        options = self._start_fit(id_col, time_col, target_col, missing, freq)
         self._check_exog(X)
         self.read_options_ = options
         return self.fit_panel(self._to_panel(y), X, read_options=options)
@@ -218,18 +212,12 @@ class BaseForecaster(BaseEstimator):
         """Return, per series, the point forecast ``(h,)`` and quantiles ``(h, n_quantiles)``."""
         raise NotImplementedError
 
-    def _min_length(self) -> int:
-        return 1
-
     # -- helpers ----------------------------------------------------------------------------
 
     @property
     def quantiles_(self) -> tuple[float, ...]:
         """The sorted quantile levels this forecaster predicts."""
         return _check_quantiles(type(self).__name__, getattr(self, "quantiles", None))
-
-    def _to_panel(self, y) -> Panel:
-        return self.read_options_.read(y, min_length=self._min_length(), owner=type(self).__name__)
 
     def _check_h(self, h: int | None) -> int:
         horizon = getattr(self, "horizon", None)
