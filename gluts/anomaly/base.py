@@ -6,7 +6,7 @@ use scikit-learn's ``OutlierMixin`` (-1/1 labels).
 A detector subclass implements two hooks: :meth:`BaseAnomalyDetector._fit_series` learns a
 per-series state from the fit data, and :meth:`BaseAnomalyDetector._surprise` returns, for a
 whole series, a causal surprise statistic plus the expected value and band behind it. The base
-class calibrates surprises into [0, 1] scores (see :mod:`gluts.anomaly.scorers`), applies the
+class calibrates surprises into [0, 1] scores (see :mod:`gluts.anomaly.calibration`), applies the
 threshold, groups alarms into events and lays every output out like the input.
 """
 
@@ -23,8 +23,9 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from gluts._estimator import PanelEstimator
+from gluts.anomaly.calibration import TailCalibrator, rise, to_unit
 from gluts.anomaly.events import group_events
-from gluts.anomaly.scorers import Surprise, TailCalibrator, rise, to_unit
+from gluts.anomaly.surprise import Surprise
 from gluts.anomaly.thresholds import FixedThreshold, _BaseThreshold
 from gluts.data import Panel
 from gluts.exceptions import DataError, InsufficientHistoryError

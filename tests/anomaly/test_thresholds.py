@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from gluts.anomaly import FixedThreshold, QuantileThreshold, SPOTThreshold
-from gluts.anomaly.thresholds import GPDTail, fit_gpd
+from gluts.anomaly.tails import GPDTail, fit_gpd
 
 
 def test_pot_recovers_an_exponential_tail_quantile():
