@@ -1,31 +1,22 @@
-"""Base classes shared by every gluts forecaster.
+"""The base class shared by every gluts forecaster.
 
 :class:`BaseForecaster` turns user input into a :class:`~gluts.data.Panel`, validates the
 parameters and lays the forecasts out like the input; subclasses implement ``_fit_panel`` and
-``_forecast``. :class:`LocalForecaster` fits one independent model per series, in parallel
-through joblib, and falls back to a seasonal naive forecast (with a warning naming the series)
-when a series' model fails.
+``_forecast`` (see :class:`gluts.forecasting.local.LocalForecaster` for one model per series).
 """
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Hashable, Sequence
 from numbers import Integral
 from typing import Any
 
 import numpy as np
-from joblib import Parallel, delayed
-from sklearn.base import BaseEstimator
-from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
+from gluts._estimator import PanelEstimator
 from gluts.data import Panel, ReadOptions
-from gluts.exceptions import GlutsWarning
 
-__all__ = ["BaseForecaster", "LocalForecaster", "quantile_column"]
-
-Forecast = tuple[np.ndarray, "np.ndarray | None"]
+__all__ = ["BaseForecaster", "quantile_column"]
 
 
 def quantile_column(alias: str, q: float) -> str:
@@ -45,7 +36,7 @@ def _check_quantiles(owner: str, quantiles) -> tuple[float, ...]:
     return tuple(sorted(qs))
 
 
-class BaseForecaster(BaseEstimator):
+class BaseForecaster(PanelEstimator):
     """Fit/predict plumbing shared by every forecaster.
 
     Subclasses declare ``_parameter_constraints`` (scikit-learn's constraint table) and
@@ -67,11 +58,6 @@ class BaseForecaster(BaseEstimator):
         for klass in reversed(cls.__mro__):
             tags.update(getattr(klass, "_tags", {}))
         return tags
-
-    @classmethod
-    def _test_params(cls) -> list[dict[str, Any]]:
-        """Return small parameter sets for the contract tests."""
-        return [{}]
 
     @property
     def alias_(self) -> str:
@@ -115,8 +101,7 @@ class BaseForecaster(BaseEstimator):
         self : object
             The fitted forecaster.
         """
-        options = ReadOptions(id_col, time_col, target_col, missing, freq)
-        self._validate_params()
+        options = self._start_fit(id_col, time_col, target_col, missing, freq)
         self._check_exog(X)
         self.read_options_ = options
         return self.fit_panel(self._to_panel(y), X, read_options=options)
@@ -227,18 +212,12 @@ class BaseForecaster(BaseEstimator):
         """Return, per series, the point forecast ``(h,)`` and quantiles ``(h, n_quantiles)``."""
         raise NotImplementedError
 
-    def _min_length(self) -> int:
-        return 1
-
     # -- helpers ----------------------------------------------------------------------------
 
     @property
     def quantiles_(self) -> tuple[float, ...]:
         """The sorted quantile levels this forecaster predicts."""
         return _check_quantiles(type(self).__name__, getattr(self, "quantiles", None))
-
-    def _to_panel(self, y) -> Panel:
-        return self.read_options_.read(y, min_length=self._min_length(), owner=type(self).__name__)
 
     def _check_h(self, h: int | None) -> int:
         horizon = getattr(self, "horizon", None)
@@ -258,99 +237,3 @@ class BaseForecaster(BaseEstimator):
     def _check_exog(self, X) -> None:
         if X is not None and not self.get_tags()["supports_exog"]:
             raise ValueError(f"{type(self).__name__} does not use exogenous variables; got X.")
-
-
-class LocalForecaster(BaseForecaster):
-    """A forecaster that fits one independent model per series.
-
-    Subclasses implement :meth:`_fit_one` and :meth:`_forecast_one`. Every subclass has the
-    parameters ``season_length`` (None: inferred from the frequency), ``quantiles``,
-    ``alias`` and ``n_jobs``.
-    """
-
-    _parameter_constraints: dict = {
-        "season_length": [Interval(Integral, 1, None, closed="left"), None],
-        "quantiles": ["array-like", None],
-        "alias": [str, None],
-        "n_jobs": [Integral, None],
-    }
-
-    def _season(self, panel: Panel) -> int:
-        season = getattr(self, "season_length", None)
-        return int(season) if season is not None else panel.grid.season_length()
-
-    def _fit_panel(self, panel: Panel, X) -> None:
-        self.season_length_ = self._season(panel)
-        self.models_ = self._fit_all(panel, self.season_length_)
-
-    def _forecast(self, panel: Panel, h: int, refit: bool):
-        states = self._fit_all(panel, self._season(panel)) if refit else self.models_
-        quantiles = self.quantiles_
-        points, qs = [], []
-        for state in states:
-            owner = _fallback() if isinstance(state, _Fallback) else self
-            inner = state.state if isinstance(state, _Fallback) else state
-            point, qarr = owner._forecast_one(inner, h, quantiles)
-            points.append(point)
-            qs.append(qarr if qarr is not None else np.empty((h, 0)))
-        return points, qs
-
-    def _fit_all(self, panel: Panel, season_length: int) -> list:
-        jobs = (
-            delayed(_fit_or_fallback)(self, sid, y, season_length)
-            for sid, y in zip(panel.ids, panel.values)
-        )
-        n_jobs = self.n_jobs if len(panel) > 1 else None
-        states = Parallel(n_jobs=n_jobs)(jobs)
-        failed = [(sid, s.reason) for sid, s in zip(panel.ids, states) if isinstance(s, _Fallback)]
-        if failed:
-            _warn_fallbacks(type(self).__name__, failed)
-        return states
-
-    def _fit_one(self, y: np.ndarray, season_length: int) -> Any:
-        """Fit one series and return the state that :meth:`_forecast_one` needs."""
-        raise NotImplementedError
-
-    def _forecast_one(self, state: Any, h: int, quantiles: Sequence[float]) -> Forecast:
-        """Return the point forecast ``(h,)`` and quantiles ``(h, len(quantiles))``."""
-        raise NotImplementedError
-
-
-class _Fallback:
-    """The seasonal naive state that replaces a series' model whose fit failed."""
-
-    def __init__(self, state: Any, reason: str):
-        self.state = state
-        self.reason = reason
-
-
-def _fallback() -> LocalForecaster:
-    from gluts.forecasting.baselines import SeasonalNaiveForecaster
-
-    return SeasonalNaiveForecaster()
-
-
-def _fit_or_fallback(model: LocalForecaster, sid: Hashable, y: np.ndarray, season_length: int):
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            # statsmodels re-enables its warnings (simplefilter "always") when first imported.
-            warnings.showwarning = _silent
-            return model._fit_one(y, season_length)
-    except (ValueError, ArithmeticError, np.linalg.LinAlgError) as exc:
-        reason = f"{type(exc).__name__}: {exc}".splitlines()[0][:200]
-        return _Fallback(_fallback()._fit_one(y, season_length), reason)
-
-
-def _silent(*args, **kwargs) -> None:
-    """A ``warnings.showwarning`` that shows nothing."""
-
-
-def _warn_fallbacks(owner: str, failed: list[tuple[Hashable, str]]) -> None:
-    shown = "; ".join(f"{sid!r} ({reason})" for sid, reason in failed[:5])
-    more = f" and {len(failed) - 5} more" if len(failed) > 5 else ""
-    warnings.warn(
-        f"{owner} could not fit series {shown}{more}; they use SeasonalNaive forecasts instead.",
-        GlutsWarning,
-        stacklevel=3,
-    )

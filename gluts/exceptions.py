@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from sklearn.exceptions import NotFittedError
 
-__all__ = ["GlutsWarning", "InsufficientHistoryError", "NotFittedError", "DataError"]
+__all__ = [
+    "DataError",
+    "GlutsWarning",
+    "InsufficientHistoryError",
+    "LabelsError",
+    "NotFittedError",
+]
 
 
 class DataError(ValueError):
@@ -13,6 +19,10 @@ class DataError(ValueError):
 
 class InsufficientHistoryError(DataError):
     """A series is too short for the requested model or horizon."""
+
+
+class LabelsError(ValueError):
+    """A labels file gluts cannot use; the one-line message starts with the file's name."""
 
 
 class GlutsWarning(UserWarning):

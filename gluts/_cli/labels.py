@@ -21,16 +21,12 @@ from pathlib import Path, PurePosixPath
 import numpy as np
 import pandas as pd
 
-from gluts.exceptions import DataError
+from gluts.exceptions import DataError, LabelsError
 
-__all__ = ["WINDOW_COLUMNS", "LabelMatch", "LabelsError", "match_alerts", "read_labels"]
+__all__ = ["WINDOW_COLUMNS", "LabelMatch", "match_alerts", "read_labels"]
 
 WINDOW_COLUMNS = ["unique_id", "start", "end"]
 _SHOWN_KEYS = 3
-
-
-class LabelsError(ValueError):
-    """A labels file gluts cannot use; the one-line message starts with the file's name."""
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ use scikit-learn's ``OutlierMixin`` (-1/1 labels).
 A detector subclass implements two hooks: :meth:`BaseAnomalyDetector._fit_series` learns a
 per-series state from the fit data, and :meth:`BaseAnomalyDetector._surprise` returns, for a
 whole series, a causal surprise statistic plus the expected value and band behind it. The base
-class calibrates surprises into [0, 1] scores (see :mod:`gluts.anomaly.scorers`), applies the
+class calibrates surprises into [0, 1] scores (see :mod:`gluts.anomaly.calibration`), applies the
 threshold, groups alarms into events and lays every output out like the input.
 """
 
@@ -18,14 +18,16 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, clone
+from sklearn.base import clone
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
+from gluts._estimator import PanelEstimator
+from gluts.anomaly.calibration import TailCalibrator, rise, to_unit
 from gluts.anomaly.events import group_events
-from gluts.anomaly.scorers import Surprise, TailCalibrator, rise, to_unit
+from gluts.anomaly.surprise import Surprise
 from gluts.anomaly.thresholds import FixedThreshold, _BaseThreshold
-from gluts.data import Panel, ReadOptions
+from gluts.data import Panel
 from gluts.exceptions import DataError, InsufficientHistoryError
 
 __all__ = ["BaseAnomalyDetector", "Surprise"]
@@ -43,7 +45,7 @@ class _Scored:
     index: pd.Index
 
 
-class BaseAnomalyDetector(BaseEstimator):
+class BaseAnomalyDetector(PanelEstimator):
     """Fit / score / predict / alerts plumbing shared by every detector.
 
     Subclasses declare their own ``_parameter_constraints`` (merged with
@@ -66,11 +68,6 @@ class BaseAnomalyDetector(BaseEstimator):
         super().__init_subclass__(**kwargs)
         own = cls.__dict__.get("_parameter_constraints", {})
         cls._parameter_constraints = {**BaseAnomalyDetector._common_constraints, **own}
-
-    @classmethod
-    def _test_params(cls) -> list[dict[str, Any]]:
-        """Return small parameter sets for the contract tests."""
-        return [{}]
 
     # -- public API -------------------------------------------------------------------------
 
@@ -104,9 +101,7 @@ class BaseAnomalyDetector(BaseEstimator):
         self : object
             The fitted detector.
         """
-        options = ReadOptions(id_col, time_col, target_col, missing, freq)
-        self._validate_params()
-        self.read_options_ = options
+        self.read_options_ = self._start_fit(id_col, time_col, target_col, missing, freq)
         panel = self._to_panel(y)
         self.season_length_ = panel.grid.season_length()
         self._prepare(panel)
@@ -258,9 +253,6 @@ class BaseAnomalyDetector(BaseEstimator):
         if self.shaping_window is not None:
             score = rise(score, self.shaping_window)
         return score
-
-    def _to_panel(self, y) -> Panel:
-        return self.read_options_.read(y, owner=type(self).__name__)
 
     def _score_all(self, y) -> tuple[Panel, list[_Scored]]:
         check_is_fitted(self, "threshold_")

@@ -15,7 +15,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 
 from gluts.anomaly.base import BaseAnomalyDetector
-from gluts.anomaly.scorers import (
+from gluts.anomaly.surprise import (
     Surprise,
     rolling_location_scale,
     rolling_mean_std,

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from gluts.anomaly.events import event_spans
+
 __all__ = [
     "NAB_PROFILES",
     "NABFile",
@@ -208,9 +210,10 @@ def nab_score(
     return NABResult(score, raw, float(threshold), n_tp, rows.n_windows - n_tp, n_fp)
 
 
-def _prf(tp: float, n_pred: float, n_true: float) -> dict[str, float]:
-    precision = tp / n_pred if n_pred else 0.0
-    recall = tp / n_true if n_true else 0.0
+def _prf(correct: float, n_pred: float, recalled: float, n_true: float) -> dict[str, float]:
+    """Precision ``correct / n_pred``, recall ``recalled / n_true`` and their F1 (0 if empty)."""
+    precision = correct / n_pred if n_pred else 0.0
+    recall = recalled / n_true if n_true else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {"precision": precision, "recall": recall, "f1": f1}
 
@@ -229,7 +232,8 @@ def point_scores(y_true, y_pred) -> dict[str, float]:
         ``precision``, ``recall`` and ``f1``.
     """
     t, p = _labels(y_true, y_pred)
-    return _prf(float((t & p).sum()), float(p.sum()), float(t.sum()))
+    tp = float((t & p).sum())
+    return _prf(tp, float(p.sum()), tp, float(t.sum()))
 
 
 def event_scores(y_true, y_pred) -> dict[str, float]:
@@ -249,13 +253,10 @@ def event_scores(y_true, y_pred) -> dict[str, float]:
         ``precision``, ``recall`` and ``f1``.
     """
     t, p = _labels(y_true, y_pred)
-    true_runs, pred_runs = _runs(t), _runs(p)
+    true_runs, pred_runs = event_spans(t), event_spans(p)
     recalled = sum(bool(p[a : b + 1].any()) for a, b in true_runs)
     correct = sum(bool(t[a : b + 1].any()) for a, b in pred_runs)
-    precision = correct / len(pred_runs) if pred_runs else 0.0
-    recall = recalled / len(true_runs) if true_runs else 0.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": precision, "recall": recall, "f1": f1}
+    return _prf(correct, len(pred_runs), recalled, len(true_runs))
 
 
 def _labels(y_true, y_pred) -> tuple[np.ndarray, np.ndarray]:
@@ -267,10 +268,3 @@ def _labels(y_true, y_pred) -> tuple[np.ndarray, np.ndarray]:
         if not np.isin(arr, (0, 1)).all():
             raise ValueError(f"{name} must hold 0/1 labels (1 = anomaly).")
     return t.astype(bool), p.astype(bool)
-
-
-def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
-    """Inclusive (first, last) positions of the runs of True in ``mask``."""
-    edges = np.diff(np.concatenate([[0], mask.astype(np.int8), [0]]))
-    starts, ends = np.flatnonzero(edges == 1), np.flatnonzero(edges == -1) - 1
-    return list(zip(starts.tolist(), ends.tolist()))

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
-    from gluts.anomaly.scorers import Surprise
+    from gluts.anomaly.surprise import Surprise
 
 __all__ = ["EVENT_COLUMNS", "event_spans", "group_events"]
 

@@ -48,7 +48,7 @@ from sklearn.utils._param_validation import HasMethods, Interval
 
 from gluts.anomaly.base import BaseAnomalyDetector
 from gluts.anomaly.detectors import common_doc
-from gluts.anomaly.scorers import Surprise, rolling_mean_std, value_floor
+from gluts.anomaly.surprise import Surprise, rolling_mean_std, value_floor
 from gluts.base import quantile_column
 from gluts.data import Panel
 from gluts.exceptions import InsufficientHistoryError

@@ -11,9 +11,9 @@ from numbers import Integral
 import numpy as np
 from sklearn.utils._param_validation import StrOptions
 
-from gluts.base import LocalForecaster
 from gluts.forecasting._adjustment import Adjusted, SeasonalAdjustment
-from gluts.forecasting.baselines import normal_quantiles
+from gluts.forecasting._naive import normal_quantiles
+from gluts.forecasting.local import LocalForecaster
 
 __all__ = ["ARIMAForecaster"]
 

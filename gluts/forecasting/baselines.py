@@ -2,19 +2,19 @@
 
 Point forecasts are the model means; quantiles come from the usual normal prediction
 intervals built on the in-sample one-step residuals (Hyndman & Athanasopoulos, *Forecasting:
-Principles and Practice*, 3rd ed., section 5.5; the same formulas as statsforecast).
+Principles and Practice*, 3rd ed., section 5.5; the same formulas as statsforecast). The
+per-series maths lives in :mod:`gluts.forecasting._naive`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from statistics import NormalDist
 
 import numpy as np
 
-from gluts.base import LocalForecaster
+from gluts.forecasting._naive import RandomWalk, SeasonalNaive, normal_quantiles, residual_sigma
 from gluts.forecasting._seasonality import Deseasonalizer
+from gluts.forecasting.local import LocalForecaster
 
 __all__ = [
     "DriftForecaster",
@@ -23,44 +23,6 @@ __all__ = [
     "NaiveForecaster",
     "SeasonalNaiveForecaster",
 ]
-
-
-def normal_quantiles(point: np.ndarray, sigma_h: np.ndarray, quantiles: Sequence[float]):
-    """Return ``point + z_q * sigma_h`` for each quantile level, shaped ``(h, n_quantiles)``."""
-    z = np.array([NormalDist().inv_cdf(q) for q in quantiles])
-    return point[:, None] + np.asarray(sigma_h)[:, None] * z[None, :]
-
-
-def _residual_sigma(residuals: np.ndarray, n_params: int = 0) -> float:
-    """Residual standard deviation with ``n_params`` degrees of freedom used (NaN if none left)."""
-    dof = len(residuals) - n_params
-    return float(np.sqrt(residuals @ residuals / dof)) if dof > 0 else float("nan")
-
-
-@dataclass(frozen=True)
-class _RandomWalk:
-    """A random walk fitted to one series: its last value, drift, residual sd and length."""
-
-    last: float
-    slope: float
-    sigma: float
-    n: int
-    drift: bool
-
-    @classmethod
-    def fit(cls, y: np.ndarray, drift: bool) -> _RandomWalk:
-        steps = np.diff(y)
-        slope = float(steps.mean()) if drift and len(steps) else 0.0
-        sigma = _residual_sigma(steps - slope, n_params=int(drift))
-        return cls(float(y[-1]), slope, sigma, len(y), drift)
-
-    def forecast(self, h: int, quantiles: Sequence[float]):
-        steps = np.arange(1, h + 1)
-        point = self.last + self.slope * steps
-        # The drift's own estimation error adds h**2 * sigma**2 / (n - 1) to the variance.
-        extra = steps / (self.n - 1) if self.drift and self.n > 1 else 0.0
-        sigma_h = self.sigma * np.sqrt(steps * (1.0 + extra))
-        return point, normal_quantiles(point, sigma_h, quantiles)
 
 
 class NaiveForecaster(LocalForecaster):
@@ -114,10 +76,10 @@ class NaiveForecaster(LocalForecaster):
         self.alias = alias
         self.n_jobs = n_jobs
 
-    def _fit_one(self, y: np.ndarray, season_length: int) -> _RandomWalk:
-        return _RandomWalk.fit(y, drift=False)
+    def _fit_one(self, y: np.ndarray, season_length: int) -> RandomWalk:
+        return RandomWalk.fit(y, drift=False)
 
-    def _forecast_one(self, state: _RandomWalk, h: int, quantiles: Sequence[float]):
+    def _forecast_one(self, state: RandomWalk, h: int, quantiles: Sequence[float]):
         return state.forecast(h, quantiles)
 
 
@@ -165,10 +127,10 @@ class DriftForecaster(LocalForecaster):
         self.alias = alias
         self.n_jobs = n_jobs
 
-    def _fit_one(self, y: np.ndarray, season_length: int) -> _RandomWalk:
-        return _RandomWalk.fit(y, drift=True)
+    def _fit_one(self, y: np.ndarray, season_length: int) -> RandomWalk:
+        return RandomWalk.fit(y, drift=True)
 
-    def _forecast_one(self, state: _RandomWalk, h: int, quantiles: Sequence[float]):
+    def _forecast_one(self, state: RandomWalk, h: int, quantiles: Sequence[float]):
         return state.forecast(h, quantiles)
 
 
@@ -217,16 +179,11 @@ class SeasonalNaiveForecaster(LocalForecaster):
         self.alias = alias
         self.n_jobs = n_jobs
 
-    def _fit_one(self, y: np.ndarray, season_length: int):
-        m = season_length if len(y) >= season_length else 1
-        return y[-m:].copy(), _residual_sigma(y[m:] - y[:-m])
+    def _fit_one(self, y: np.ndarray, season_length: int) -> SeasonalNaive:
+        return SeasonalNaive.fit(y, season_length)
 
-    def _forecast_one(self, state, h: int, quantiles: Sequence[float]):
-        season, sigma = state
-        m = len(season)
-        point = season[np.arange(h) % m]
-        sigma_h = sigma * np.sqrt(np.arange(h) // m + 1.0)
-        return point, normal_quantiles(point, sigma_h, quantiles)
+    def _forecast_one(self, state: SeasonalNaive, h: int, quantiles: Sequence[float]):
+        return state.forecast(h, quantiles)
 
 
 class MeanForecaster(LocalForecaster):
@@ -274,7 +231,7 @@ class MeanForecaster(LocalForecaster):
 
     def _fit_one(self, y: np.ndarray, season_length: int):
         mean = float(y.mean())
-        return mean, _residual_sigma(y - mean, n_params=1), len(y)
+        return mean, residual_sigma(y - mean, n_params=1), len(y)
 
     def _forecast_one(self, state, h: int, quantiles: Sequence[float]):
         mean, sigma, n = state
@@ -336,7 +293,7 @@ class Naive2Forecaster(LocalForecaster):
 
     def _fit_one(self, y: np.ndarray, season_length: int):
         seasonality = Deseasonalizer(y, season_length)
-        return _RandomWalk.fit(seasonality.adjust(y), drift=False), seasonality
+        return RandomWalk.fit(seasonality.adjust(y), drift=False), seasonality
 
     def _forecast_one(self, state, h: int, quantiles: Sequence[float]):
         walk, seasonality = state

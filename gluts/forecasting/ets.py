@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 from sklearn.utils._param_validation import StrOptions
 
-from gluts.base import LocalForecaster
+from gluts.forecasting._naive import normal_quantiles
 from gluts.forecasting._seasonality import is_seasonal
-from gluts.forecasting.baselines import normal_quantiles
+from gluts.forecasting.local import LocalForecaster
 
 __all__ = ["ETSForecaster"]
 

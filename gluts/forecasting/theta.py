@@ -12,10 +12,10 @@ from statistics import NormalDist
 import numpy as np
 from sklearn.utils._param_validation import Interval, StrOptions
 
-from gluts.base import LocalForecaster
 from gluts.forecasting._adjustment import Adjusted, SeasonalAdjustment
+from gluts.forecasting._naive import normal_quantiles
 from gluts.forecasting._seasonality import is_seasonal
-from gluts.forecasting.baselines import normal_quantiles
+from gluts.forecasting.local import LocalForecaster
 
 __all__ = ["ThetaForecaster"]
 

@@ -4,12 +4,12 @@ from gluts.nn.blocks import (
     DilatedStack,
     GatedResidualBlock,
     GLUStack,
-    ReLUResidualBlock,
     blocks_for_context,
 )
 from gluts.nn.encoders import (
     ENCODERS,
     RecurrentEncoder,
+    ReLUResidualBlock,
     TCNStack,
     make_encoder,
     matched_width,

@@ -1,4 +1,4 @@
-"""Residual blocks (gated GLU and ungated ReLU) and the dilated stacks built from them."""
+"""The gated residual block, the dilated stack of residual blocks and the GLU stack."""
 
 from __future__ import annotations
 
@@ -9,13 +9,12 @@ import torch
 from torch import nn
 from torch.nn.utils.parametrizations import weight_norm
 
-from gluts.nn.glu import BOUNDED_GATES, CausalConv1d, GLUConv1d
+from gluts.nn.glu import BOUNDED_GATES, GLUConv1d
 
 __all__ = [
     "DilatedStack",
     "GLUStack",
     "GatedResidualBlock",
-    "ReLUResidualBlock",
     "blocks_for_context",
 ]
 
@@ -83,66 +82,6 @@ class GatedResidualBlock(nn.Module):
         """
         branch = x if self.norm is None else self.norm(x.transpose(1, 2)).transpose(1, 2)
         return self.residual_scale * (x + self.glu(branch))
-
-
-class ReLUResidualBlock(nn.Module):
-    """One dilated ungated convolution with a ReLU, in a scaled residual connection (a TCN).
-
-    ``out = residual_scale * (x + relu(conv(x)))``: the block of
-    :class:`GatedResidualBlock` without the gate, as in Bai et al. (2018) with one
-    convolution per block. He initialisation keeps the activation variance constant with
-    depth, as the GLU-aware one does for the gated block.
-
-    Parameters
-    ----------
-    channels : int
-        Input and output channels.
-    kernel_size : int
-        Taps of the kernel.
-    dilation : int
-        Spacing between taps.
-    dropout : float, default=0.0
-        Dropout probability on the block's input branch.
-    residual_scale : float, default=sqrt(0.5)
-        Factor applied to the residual sum.
-    use_weight_norm : bool, default=True
-        Weight-normalise the convolution (per output channel).
-    """
-
-    def __init__(
-        self,
-        channels: int,
-        kernel_size: int,
-        dilation: int,
-        dropout: float = 0.0,
-        residual_scale: float = math.sqrt(0.5),
-        use_weight_norm: bool = True,
-    ):
-        super().__init__()
-        self.dropout = nn.Dropout(dropout)
-        self.conv = CausalConv1d(channels, channels, kernel_size, dilation)
-        fan_in = channels * kernel_size
-        nn.init.normal_(self.conv.weight, std=math.sqrt(2.0 * (1.0 - dropout) / fan_in))
-        nn.init.zeros_(self.conv.bias)
-        if use_weight_norm:
-            self.conv = weight_norm(self.conv)
-        self.residual_scale = residual_scale
-        self.receptive_field = (kernel_size - 1) * dilation + 1
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        """Apply the block.
-
-        Parameters
-        ----------
-        x : Tensor of shape (batch, channels, time)
-            Input sequence.
-
-        Returns
-        -------
-        Tensor of shape (batch, channels, time)
-            ``residual_scale * (x + relu(conv(x)))``.
-        """
-        return self.residual_scale * (x + torch.relu(self.conv(self.dropout(x))))
 
 
 class DilatedStack(nn.Module):

@@ -6,7 +6,7 @@ import pytest
 
 from gluts.anomaly import event_spans
 from gluts.anomaly.events import EVENT_COLUMNS, group_events
-from gluts.anomaly.scorers import Surprise
+from gluts.anomaly.surprise import Surprise
 
 FLAGS = np.array([0, 1, 1, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 1, 1, 1, 0])
 

@@ -209,7 +209,7 @@ def test_forecast_reference_is_left_out_when_the_fit_data_cannot_train_the_forec
 
 
 def test_streams_combine_by_the_mean_of_their_log_tail_probabilities():
-    from gluts.anomaly.scorers import TailCalibrator, to_unit
+    from gluts.anomaly.calibration import TailCalibrator, to_unit
 
     rng = np.random.default_rng(0)
     z = np.abs(rng.normal(size=(500, 2)))

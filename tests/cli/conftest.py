@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from gluts._cli import registry
-from gluts.base import LocalForecaster
+from gluts.forecasting.local import LocalForecaster
 
 
 class QuickForecaster(LocalForecaster):

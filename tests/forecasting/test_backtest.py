@@ -5,8 +5,8 @@ import pandas as pd
 import pytest
 
 from gluts import SeasonalNaiveForecaster, backtest
-from gluts.base import LocalForecaster
 from gluts.exceptions import InsufficientHistoryError
+from gluts.forecasting.local import LocalForecaster
 
 
 class LastValueSpy(LocalForecaster):

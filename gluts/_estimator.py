@@ -1,0 +1,39 @@
+"""The input-reading part shared by forecasters and anomaly detectors."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sklearn.base import BaseEstimator
+
+from gluts.data import Panel, ReadOptions
+
+__all__ = ["PanelEstimator"]
+
+
+class PanelEstimator(BaseEstimator):
+    """An estimator that reads every input into a :class:`~gluts.data.Panel`.
+
+    Its ``fit`` takes the reading options (``id_col, time_col, target_col, missing, freq``)
+    as keyword arguments and passes them to :meth:`_start_fit`; it keeps them as
+    ``read_options_``, with which :meth:`_to_panel` reads every later input.
+    """
+
+    @classmethod
+    def _test_params(cls) -> list[dict[str, Any]]:
+        """Return small parameter sets for the contract tests."""
+        return [{}]
+
+    def _start_fit(
+        self, id_col: str, time_col: str, target_col: str, missing: str, freq: str | None
+    ) -> ReadOptions:
+        """Validate the parameters and return the reading options of one ``fit`` call."""
+        self._validate_params()
+        return ReadOptions(id_col, time_col, target_col, missing, freq)
+
+    def _min_length(self) -> int:
+        """Fewest observations a series may have."""
+        return 1
+
+    def _to_panel(self, y) -> Panel:
+        return self.read_options_.read(y, min_length=self._min_length(), owner=type(self).__name__)

@@ -1,0 +1,88 @@
+"""Causal calibration of surprises into anomaly scores in [0, 1] that mean the same everywhere.
+
+1. :class:`TailCalibrator`: a per-series (and per surprise stream) generalised Pareto tail
+   fitted on the calibration surprises; ``L = -log10 P(Z > z)`` is then comparable across
+   series (a detector with several streams averages their ``L``), and :func:`to_unit`
+   (``L / (L + score_scale)``) maps it into [0, 1).
+2. :func:`rise`: optional output shaping. An incident keeps the calibrated score high for
+   many rows, and every alarm after the first is a false alarm to an operator; the shaped
+   score is the rise of the calibrated score above its maximum over the previous ``window``
+   rows, so an incident raises one sharp alarm at its onset.
+
+Every function is causal: its value at ``t`` depends on inputs up to ``t`` only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from gluts.anomaly.tails import GPDTail
+
+__all__ = ["TailCalibrator", "rise", "to_unit"]
+
+
+@dataclass(frozen=True)
+class TailCalibrator:
+    """Per-series calibration of surprises into tail probabilities, one tail per stream.
+
+    Attributes
+    ----------
+    tails : tuple of GPDTail or None
+        GPD tail of each surprise stream's calibration values; None for a stream with fewer
+        than ``min_count`` finite calibration values (it never contributes).
+    """
+
+    tails: tuple[GPDTail | None, ...]
+
+    @classmethod
+    def fit(cls, z: np.ndarray, init_quantile: float, min_count: int = 10) -> TailCalibrator:
+        """Fit the tail of each stream (column) of the calibration surprises ``z``."""
+        columns = z.reshape(len(z), -1).T
+        tails = []
+        for col in columns:
+            finite = col[np.isfinite(col)]
+            enough = len(finite) >= min_count
+            tails.append(GPDTail.fit(finite, init_quantile, min_scale=1e-2) if enough else None)
+        return cls(tuple(tails))
+
+    @property
+    def usable(self) -> bool:
+        """Whether at least one stream could be calibrated."""
+        return any(t is not None for t in self.tails)
+
+    def log_surprise(self, z: np.ndarray) -> np.ndarray:
+        """Return ``L = -log10 P(Z > z)`` per stream, shape ``(n, n_streams)`` (0 for NaN)."""
+        columns = z.reshape(len(z), -1).T
+        out = np.zeros((len(z), len(self.tails)))
+        for j, (tail, col) in enumerate(zip(self.tails, columns)):
+            if tail is not None:
+                out[:, j] = tail.neg_log10_survival(col)
+        return out
+
+
+def to_unit(log_surprise: np.ndarray, scale: float) -> np.ndarray:
+    """Map ``L >= 0`` into [0, 1): ``L / (L + scale)``."""
+    return log_surprise / (log_surprise + scale)
+
+
+def rise(score: np.ndarray, window: int) -> np.ndarray:
+    """Return ``max(0, s_t - max(s_{t-window}, ..., s_{t-1}))``, the rise above recent scores.
+
+    Parameters
+    ----------
+    score : ndarray of shape (n,) or (n, n_streams)
+        Scores in time order (each column shaped on its own).
+    window : int
+        Number of previous rows the score must rise above.
+
+    Returns
+    -------
+    ndarray
+        The shaped score, shaped like ``score`` (the first row keeps its score).
+    """
+    previous = pd.DataFrame(score).rolling(window, min_periods=1).max().shift(1)
+    shaped = np.maximum(score.reshape(len(score), -1) - previous.fillna(0.0).to_numpy(), 0.0)
+    return shaped.reshape(score.shape)
