@@ -177,7 +177,7 @@ def match_alerts(
 
 
 def _read_table(path: Path) -> pd.DataFrame:
-    from gluts._cli.files import read_table
+    from gluts.data import read_table
 
     try:
         return read_table(path)

@@ -5,7 +5,7 @@ time, a single non-numeric column the series id, and the remaining numeric colum
 Several numeric columns without a target mean several series in wide layout (one column per
 series). A text column with several values beside a time column in which every time
 appears once (notes, flags) names no series and is ignored, with a warning. Numbers written
-with thousands separators (``"1,234.5"``) are read as numbers (see :mod:`gluts._cli.files`).
+with thousands separators (``"1,234.5"``) are read as numbers (see :func:`gluts.data.read_table`).
 Every problem is a :class:`~gluts.exceptions.DataError` whose one-line message names
 the file and the column.
 """
@@ -19,8 +19,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from gluts._cli.files import column_names, read_table
+from gluts.data import read_table
 from gluts.data._time import parse_datetimes
+from gluts.data.files import column_names
 from gluts.exceptions import DataError, GlutsWarning
 
 __all__ = ["InputData", "load_bundled", "load_input", "silent_panel"]
