@@ -1,11 +1,18 @@
 """pandas adapters: any input layout in, a regular :class:`Panel` out, and back.
 
 :func:`read_table` reads a CSV (any common delimiter and encoding) or Parquet file into a
-frame and :func:`to_panel` turns a frame, series or array into a :class:`Panel`. Every
-problem with the data is a :class:`~gluts.exceptions.DataError` with a one-line message.
+frame, :func:`to_panel` turns a frame, series or array into a :class:`Panel`, and
+:func:`parse_datetimes` / :func:`parse_time_column` read text timestamps. Every problem
+with the data is a :class:`~gluts.exceptions.DataError` with a one-line message.
 """
 
-from gluts.data._time import TimeGrid, infer_grid, season_length_for
+from gluts.data._time import (
+    TimeGrid,
+    infer_grid,
+    parse_datetimes,
+    parse_time_column,
+    season_length_for,
+)
 from gluts.data.covariates import align_covariates
 from gluts.data.files import read_table
 from gluts.data.frames import to_panel
@@ -19,6 +26,8 @@ __all__ = [
     "TimeGrid",
     "align_covariates",
     "infer_grid",
+    "parse_datetimes",
+    "parse_time_column",
     "read_table",
     "season_length_for",
     "to_panel",
