@@ -221,7 +221,7 @@ def _bounds(name: str, values: pd.Series, times: pd.Series) -> pd.Series:
     if not pd.api.types.is_datetime64_any_dtype(times):
         parsed = pd.to_numeric(values, errors="coerce")
     else:
-        from gluts.data._time import parse_datetimes
+        from gluts.data import parse_datetimes
 
         try:
             parsed = parse_datetimes(values.astype(str))
