@@ -17,6 +17,8 @@ import pandas as pd
 from pandas.tseries.frequencies import to_offset
 from sklearn.utils import check_random_state
 
+from gluts.data import read_table
+
 __all__ = ["list_datasets", "load_dataset", "make_synthetic"]
 
 
@@ -136,8 +138,8 @@ def load_dataset(name: str) -> pd.DataFrame:
     root = _data_dir()
     frames = []
     for file in _DATASETS[name].files:
-        with root.joinpath(file).open("rb") as handle:
-            frames.append(pd.read_csv(handle, dtype={"unique_id": str, "y": "float64"}))
+        with resources.as_file(root.joinpath(file)) as path:
+            frames.append(read_table(path, dtype={"unique_id": str, "y": "float64"}))
     frame = pd.concat(frames, ignore_index=True)
     frame["ds"] = pd.to_datetime(frame["ds"], format="%Y-%m-%d")
     return frame

@@ -229,7 +229,7 @@ class _Rows:
         import pandas as pd
         from pandas.tseries.frequencies import to_offset
 
-        from gluts.data._time import season_length_for
+        from gluts.data import season_length_for
 
         if not pd.api.types.is_datetime64_any_dtype(self.times):
             return 1

@@ -173,7 +173,7 @@ def match_alerts(
 
 
 def _read_table(path: Path) -> pd.DataFrame:
-    from gluts._cli.files import read_table
+    from gluts.data import read_table
 
     try:
         return read_table(path)
@@ -217,7 +217,7 @@ def _bounds(name: str, values: pd.Series, times: pd.Series) -> pd.Series:
     if not pd.api.types.is_datetime64_any_dtype(times):
         parsed = pd.to_numeric(values, errors="coerce")
     else:
-        from gluts.data._time import parse_datetimes
+        from gluts.data import parse_datetimes
 
         try:
             parsed = parse_datetimes(values.astype(str))

@@ -5,7 +5,7 @@ time, a single non-numeric column the series id, and the remaining numeric colum
 Several numeric columns without a target mean several series in wide layout (one column per
 series). A text column with several values beside a time column in which every time
 appears once (notes, flags) names no series and is ignored, with a warning. Numbers written
-with thousands separators (``"1,234.5"``) are read as numbers (see :mod:`gluts._cli.files`).
+with thousands separators (``"1,234.5"``) are read as numbers (see :func:`gluts.data.read_table`).
 Every problem is a :class:`~gluts.exceptions.DataError` whose one-line message names
 the file and the column.
 """
@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from gluts._cli.files import column_names, read_table
-from gluts.data._time import parse_datetimes
+from gluts.data import parse_time_column, read_table
+from gluts.data.files import column_names
 from gluts.exceptions import DataError, GlutsWarning
 
 __all__ = ["InputData", "load_bundled", "load_input", "silent_panel"]
@@ -285,21 +285,7 @@ def _is_datetime_like(col: pd.Series) -> bool:
 
 
 def _parse_times(name: str, col: pd.Series) -> pd.Series:
-    """Parse timestamps (see :func:`~gluts.data._time.parse_datetimes`)."""
+    """Parse text timestamps (see :func:`~gluts.data.parse_time_column`); numbers are steps."""
     if pd.api.types.is_datetime64_any_dtype(col) or _is_numeric(col):
         return col
-    try:
-        return parse_datetimes(col)
-    except ValueError:
-        bad = next((v for v in col if _unparseable(v)), col.iloc[0])
-        raise DataError(
-            f"{name}: column {col.name!r} holds a value that is not a time: {bad!r}."
-        ) from None
-
-
-def _unparseable(value) -> bool:
-    try:
-        pd.Timestamp(value)
-    except (ValueError, TypeError):
-        return True
-    return False
+    return parse_time_column(col, col.name, source=name)

@@ -8,6 +8,7 @@ start-up. Options are passed to a constructor only when it has a parameter of th
 from __future__ import annotations
 
 import importlib
+import inspect
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -120,6 +121,12 @@ def build(name: str, registry: Mapping[str, Entry], **options: Any):
             f"{name!r} ({entry.summary}) is not available in this installation of gluts: "
             f"{entry.module} has no {entry.cls}."
         ) from None
-    accepted = set(cls._get_param_names())
+    accepted = _parameter_names(cls)
     kwargs = {k: v for k, v in options.items() if k in accepted and v is not None}
     return cls(**kwargs)
+
+
+def _parameter_names(cls: type) -> set[str]:
+    """The named parameters of ``cls``'s constructor (its ``get_params`` keys)."""
+    named = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+    return {p.name for p in inspect.signature(cls).parameters.values() if p.kind in named}

@@ -12,7 +12,7 @@ from pandas.tseries.frequencies import to_offset
 
 from gluts.exceptions import DataError
 
-__all__ = ["TimeGrid", "infer_grid", "parse_datetimes", "season_length_for"]
+__all__ = ["TimeGrid", "infer_grid", "parse_datetimes", "parse_time_column", "season_length_for"]
 
 # How text timestamps are read, in order: one format inferred from the first value
 # (month-first when ambiguous), ISO 8601 of varying precision, one day-first format, and
@@ -142,6 +142,51 @@ def parse_datetimes(values: pd.Series) -> pd.Series:
         except (ValueError, TypeError, OverflowError) as exc:
             error = exc
     raise ValueError(str(error)) from error
+
+
+def parse_time_column(values: pd.Series, name: Hashable, *, source: str | None = None) -> pd.Series:
+    """Parse a column of text timestamps, naming the first value that is not a time.
+
+    The column is read by :func:`parse_datetimes`.
+
+    Parameters
+    ----------
+    values : pandas.Series
+        Text (or already parsed) timestamps.
+    name : hashable
+        The column's name, for the message.
+    source : str or None, default=None
+        The file the column comes from, for the message; None when there is no file.
+
+    Returns
+    -------
+    pandas.Series
+        datetime64 values.
+
+    Raises
+    ------
+    DataError
+        When some value is not a timestamp, or pandas cannot put the values in one datetime64
+        column (mixed UTC offsets under pandas 2): ``"Column 'ds' holds a value that is not
+        a time: 'later'."``, or ``"<source>: column 'ds' ..."`` when ``source`` is given.
+    """
+    try:
+        parsed = parse_datetimes(values)
+    except ValueError:
+        parsed = None
+    if parsed is None or not pd.api.types.is_datetime64_any_dtype(parsed):
+        bad = next((v for v in values if _unparseable(v)), values.iloc[0])
+        where = f"{source}: column" if source is not None else "Column"
+        raise DataError(f"{where} {name!r} holds a value that is not a time: {bad!r}.")
+    return parsed
+
+
+def _unparseable(value) -> bool:
+    try:
+        pd.Timestamp(value)
+    except (ValueError, TypeError):
+        return True
+    return False
 
 
 def _to_datetime(values: pd.Series, kwargs: dict) -> pd.Series:

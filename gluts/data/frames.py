@@ -22,7 +22,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from gluts.data._time import TimeGrid, infer_grid, parse_datetimes
+from gluts.data._time import TimeGrid, infer_grid, parse_time_column
 from gluts.data.panel import Layout, Panel
 from gluts.exceptions import DataError, GlutsWarning, InsufficientHistoryError
 
@@ -173,26 +173,14 @@ def _split_long(y: pd.DataFrame, id_col, time_col, target_col):
 
 
 def parse_times(col: pd.Series, name: str) -> pd.Index:
-    """Parse a time column: datetimes, periods and integers pass; strings are parsed."""
+    """Parse a time column: datetimes, periods and integers pass; text goes to parse_time_column."""
     if pd.api.types.is_integer_dtype(col) or isinstance(col.dtype, pd.PeriodDtype):
         return pd.Index(col)
     if pd.api.types.is_datetime64_any_dtype(col):
         return pd.DatetimeIndex(col)
     if pd.api.types.is_float_dtype(col) and np.all(np.mod(col.to_numpy(), 1) == 0):
         return pd.Index(col.to_numpy().astype(np.int64))
-    try:
-        return pd.DatetimeIndex(parse_datetimes(col))
-    except (ValueError, TypeError) as exc:
-        bad = next((v for v in col if _unparseable(v)), col.iloc[0])
-        raise DataError(f"Column {name!r} holds a value that is not a time: {bad!r}.") from exc
-
-
-def _unparseable(value) -> bool:
-    try:
-        pd.Timestamp(value)
-    except (ValueError, TypeError):
-        return True
-    return False
+    return pd.DatetimeIndex(parse_time_column(col, name))
 
 
 def _numeric(series: pd.Series, sid: Hashable, row_ids: np.ndarray | None = None) -> pd.Series:

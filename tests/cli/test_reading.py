@@ -1,4 +1,4 @@
-"""Reading user files: delimiters, BOM, quoting, time zones, Parquet, column detection."""
+"""Reading user files: BOM, quoting, time zones, Parquet, column detection (see tests/data)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ import importlib.util
 import pandas as pd
 import pytest
 
-from gluts._cli.files import read_table
 from gluts._cli.reading import load_input
 from gluts.exceptions import DataError
 
@@ -16,15 +15,6 @@ def write(tmp_path, text: str, name: str = "data.csv", encoding: str = "utf-8"):
     path = tmp_path / name
     path.write_bytes(text.encode(encoding))
     return path
-
-
-@pytest.mark.parametrize("sep", [",", ";", "\t", "|"])
-def test_delimiters_are_sniffed(tmp_path, sep):
-    rows = ["id", "ds", "y"], ["a", "2024-01-01", "1.5"], ["a", "2024-01-02", "2.5"]
-    path = write(tmp_path, "\n".join(sep.join(r) for r in rows) + "\n")
-    frame = read_table(path)
-    assert list(frame.columns) == ["id", "ds", "y"]
-    assert frame["y"].tolist() == [1.5, 2.5]
 
 
 def test_bom_and_quoted_fields(tmp_path):
@@ -94,14 +84,6 @@ def test_bad_files_raise_one_line_naming_the_culprit(tmp_path, text, kwargs, mat
     with pytest.raises(DataError, match=match) as info:
         load_input(write(tmp_path, text), **kwargs)
     assert "\n" not in str(info.value)
-
-
-@pytest.mark.skipif(importlib.util.find_spec("pyarrow") is not None, reason="pyarrow present")
-def test_parquet_without_pyarrow_says_what_to_install(tmp_path):
-    path = tmp_path / "data.parquet"
-    path.write_bytes(b"PAR1")
-    with pytest.raises(DataError, match="pip install pyarrow"):
-        read_table(path)
 
 
 @pytest.mark.skipif(importlib.util.find_spec("pyarrow") is None, reason="needs pyarrow")

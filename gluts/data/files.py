@@ -2,12 +2,14 @@
 
 Numbers written with thousands separators (``"1,234.5"``) are read as numbers. Every problem
 is a :class:`~gluts.exceptions.DataError` whose one-line message names the file.
+:func:`column_names` formats column names for such messages.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
+from collections.abc import Hashable, Iterable, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -23,13 +25,21 @@ _GROUPED = r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d*)?"
 _GROUPED_OR_PLAIN = rf"{_GROUPED}|[-+]?\d*\.?\d+"
 
 
-def read_table(path: str | Path) -> pd.DataFrame:
-    """Read a CSV (any common delimiter, with or without a BOM) or a Parquet file.
+def read_table(path: str | Path, *, dtype: Mapping[Hashable, object] | None = None) -> pd.DataFrame:
+    """Read a CSV file (any common delimiter and encoding) or a Parquet file.
+
+    A CSV file's delimiter (comma, semicolon, tab or pipe) is detected from its first 64 KiB;
+    its encoding is UTF-16 when it starts with a UTF-16 byte-order mark, else UTF-8 (with or
+    without a BOM), falling back to Latin-1. Text columns whose values are numbers written
+    with thousands separators (``"1,234.5"``) are read as numbers.
 
     Parameters
     ----------
     path : str or pathlib.Path
         The file; ``.parquet`` / ``.pq`` files are read with pyarrow, anything else as CSV.
+    dtype : mapping of column name to dtype or None, default=None
+        Types of the named columns (as for :func:`pandas.read_csv`); columns the file does
+        not have are ignored. None lets pandas infer every type.
 
     Returns
     -------
@@ -39,13 +49,27 @@ def read_table(path: str | Path) -> pd.DataFrame:
     Raises
     ------
     DataError
-        When the file cannot be read, is empty, or has a header but no rows.
+        When the file cannot be read (binary data, a malformed CSV or Parquet file, a value
+        that does not fit ``dtype``, Parquet without pyarrow installed), is empty, or has a
+        header but no rows. The one-line message starts with the file's name.
+
+    Examples
+    --------
+    >>> from pathlib import Path
+    >>> from tempfile import TemporaryDirectory
+    >>> from gluts.data import read_table
+    >>> with TemporaryDirectory() as folder:
+    ...     path = Path(folder) / "sales.csv"
+    ...     _ = path.write_text("store;ds;y\\nA;2024-01-01;1,234.5\\n")
+    ...     read_table(path)
+      store          ds       y
+    0     A  2024-01-01  1234.5
     """
     path = Path(path)
     if path.suffix.lower() in _PARQUET_SUFFIXES:
-        frame = _read_parquet(path)
+        frame = _read_parquet(path, dtype)
     else:
-        frame = _read_csv(path)
+        frame = _read_csv(path, dtype)
     if frame.shape[1] == 0:
         raise DataError(f"{path.name}: the file is empty.")
     if len(frame) == 0:
@@ -53,7 +77,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
     return frame
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
+def _read_csv(path: Path, dtype: Mapping[Hashable, object] | None) -> pd.DataFrame:
     """Parse a CSV straight from disk (a decoded copy of a large file would triple memory)."""
     with open(path, "rb") as f:
         head = f.read(_SNIFF_BYTES)
@@ -64,9 +88,13 @@ def _read_csv(path: Path) -> pd.DataFrame:
     sep = _sniff_delimiter(sample)
     try:
         try:
-            frame = pd.read_csv(path, sep=sep, skipinitialspace=True, encoding=encoding)
+            frame = pd.read_csv(
+                path, sep=sep, skipinitialspace=True, encoding=encoding, dtype=dtype
+            )
         except UnicodeDecodeError:
-            frame = pd.read_csv(path, sep=sep, skipinitialspace=True, encoding="latin-1")
+            frame = pd.read_csv(
+                path, sep=sep, skipinitialspace=True, encoding="latin-1", dtype=dtype
+            )
     except (pd.errors.ParserError, ValueError) as exc:
         detail = str(exc).strip().splitlines()[-1]
         raise DataError(f"{path.name}: not a readable CSV file ({detail}).") from exc
@@ -109,7 +137,7 @@ def _sniff_delimiter(text: str) -> str:
         return best if counts[best] else ","
 
 
-def _read_parquet(path: Path) -> pd.DataFrame:
+def _read_parquet(path: Path, dtype: Mapping[Hashable, object] | None) -> pd.DataFrame:
     try:
         import pyarrow  # noqa: F401
     except ImportError:
@@ -118,13 +146,28 @@ def _read_parquet(path: Path) -> pd.DataFrame:
             "install it with: pip install pyarrow"
         ) from None
     try:
-        return pd.read_parquet(path)
-    except (OSError, ValueError) as exc:
+        frame = pd.read_parquet(path)
+        if dtype:
+            frame = frame.astype({c: t for c, t in dtype.items() if c in frame.columns})
+    except (OSError, ValueError, TypeError) as exc:
         raise DataError(f"{path.name}: not a readable Parquet file ({exc}).") from exc
+    return frame
 
 
-def column_names(columns) -> str:
-    """The first eight column names of a frame (or names in a list), quoted, for messages."""
+def column_names(columns: pd.DataFrame | Iterable[Hashable]) -> str:
+    """Quote the first eight column names of a frame (or names in a list), for messages.
+
+    Parameters
+    ----------
+    columns : pandas.DataFrame or iterable of hashable
+        A frame, whose column names are used, or the names themselves.
+
+    Returns
+    -------
+    str
+        E.g. ``"'ds', 'y'"``; with more than eight names, the first eight and
+        ``"and <n> more"``.
+    """
     columns = list(columns.columns if isinstance(columns, pd.DataFrame) else columns)
     shown = ", ".join(repr(c) for c in columns[:8])
     return shown + (f" and {len(columns) - 8} more" if len(columns) > 8 else "")

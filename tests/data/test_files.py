@@ -1,0 +1,106 @@
+"""read_table: delimiters, encodings, thousands separators, Parquet, and one-line errors."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gluts.data import read_table
+from gluts.data.files import column_names
+from gluts.exceptions import DataError
+
+ROWS = [["id", "ds", "y"], ["a", "2024-01-01", "1.5"], ["a", "2024-01-02", "2.5"]]
+
+
+def write(tmp_path, text: str, name: str = "data.csv", encoding: str = "utf-8"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+@pytest.mark.parametrize("sep", [",", ";", "\t", "|"])
+def test_delimiters_are_sniffed(tmp_path, sep):
+    path = write(tmp_path, "\n".join(sep.join(r) for r in ROWS) + "\n")
+    frame = read_table(path)
+    assert list(frame.columns) == ["id", "ds", "y"]
+    assert frame["y"].tolist() == [1.5, 2.5]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "latin-1"])
+def test_encodings_are_detected(tmp_path, encoding):
+    text = "store,ds,y\nMünchen,2024-01-01,1\nMünchen,2024-01-02,2\n"
+    frame = read_table(write(tmp_path, text, encoding=encoding))
+    assert list(frame.columns) == ["store", "ds", "y"]
+    assert frame["store"].tolist() == ["München", "München"]
+
+
+def test_quoted_fields_and_thousands_separators(tmp_path):
+    text = 'store;ds;y\n"Paris; 1st";2024-01-01;"1,234.5"\n"Paris; 1st";2024-01-02;7\n'
+    frame = read_table(write(tmp_path, text))
+    assert frame["store"].unique().tolist() == ["Paris; 1st"]
+    assert frame["y"].tolist() == [1234.5, 7.0]
+
+
+def test_dtype_applies_to_the_named_columns_only(tmp_path):
+    text = "unique_id,ds,y\n1,2024-01-01,3\n1,2024-01-02,4\n"
+    frame = read_table(write(tmp_path, text), dtype={"unique_id": str, "y": "float64", "x": int})
+    assert frame["unique_id"].tolist() == ["1", "1"]
+    assert frame["y"].dtype == np.float64
+
+
+@pytest.mark.parametrize(
+    ("content", "match"),
+    [
+        (b"", r"^data.csv: the file is empty\.$"),
+        (b"  \n", r"^data.csv: the file is empty\.$"),
+        (b"ds,y\n", r"^data.csv: the file has a header \('ds', 'y'\) but no rows\.$"),
+        (b"PK\x03\x04\x00\x00binary", r"^data.csv: not a CSV file \(it holds binary data\)"),
+        (b"a,b\n1,2\n3,4,5,6\n", r"^data.csv: not a readable CSV file \(.*fields.*\)\.$"),
+    ],
+)
+def test_bad_files_raise_one_line_naming_the_file(tmp_path, content, match):
+    path = tmp_path / "data.csv"
+    path.write_bytes(content)
+    with pytest.raises(DataError, match=match) as info:
+        read_table(path)
+    assert "\n" not in str(info.value)
+
+
+def test_a_value_that_does_not_fit_dtype_names_the_file(tmp_path):
+    path = write(tmp_path, "ds,y\n2024-01-01,high\n")
+    with pytest.raises(DataError, match=r"^data.csv: not a readable CSV file"):
+        read_table(path, dtype={"y": "float64"})
+
+
+@pytest.mark.skipif(importlib.util.find_spec("pyarrow") is not None, reason="pyarrow present")
+def test_parquet_without_pyarrow_says_what_to_install(tmp_path):
+    path = tmp_path / "data.parquet"
+    path.write_bytes(b"PAR1")
+    with pytest.raises(DataError, match=r"^data.parquet: .*pip install pyarrow"):
+        read_table(path)
+
+
+def test_parquet_round_trip_with_dtype(tmp_path):
+    pytest.importorskip("pyarrow")
+    path = tmp_path / "data.pq"
+    frame = pd.DataFrame({"ds": pd.date_range("2024", periods=3, freq="D"), "y": [1, 2, 3]})
+    frame.to_parquet(path)
+    read = read_table(path, dtype={"y": "float64", "absent": str})
+    pd.testing.assert_frame_equal(read, frame.astype({"y": "float64"}))
+
+
+def test_unreadable_parquet_names_the_file(tmp_path):
+    pytest.importorskip("pyarrow")
+    path = tmp_path / "data.parquet"
+    path.write_bytes(b"not parquet at all")
+    with pytest.raises(DataError, match=r"^data.parquet: not a readable Parquet file"):
+        read_table(path)
+
+
+def test_column_names_shows_eight_names_and_counts_the_rest():
+    assert column_names(pd.DataFrame(columns=["ds", "y"])) == "'ds', 'y'"
+    names = [f"c{k}" for k in range(10)]
+    assert column_names(names) == ", ".join(repr(n) for n in names[:8]) + " and 2 more"
