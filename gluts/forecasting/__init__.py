@@ -13,12 +13,14 @@ from gluts.forecasting.baselines import (
     SeasonalNaiveForecaster,
 )
 from gluts.forecasting.ets import ETSForecaster
+from gluts.forecasting.linear import LinearForecaster
 from gluts.forecasting.theta import ThetaForecaster
 
 __all__ = [
     "ARIMAForecaster",
     "ETSForecaster",
     "ThetaForecaster",
+    "LinearForecaster",
     "DriftForecaster",
     "MeanForecaster",
     "Naive2Forecaster",
