@@ -36,9 +36,14 @@ _MAX_CONTEXT = 1024
 _BLOCK_VALUES = 2**22
 
 
+def _scaled(values: np.ndarray, loc: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """``(values - loc) / scale`` per row (rows of a zero scale are only shifted)."""
+    return (values - loc[:, None]) / np.where(scale > 0, scale, 1.0)[:, None]
+
+
 @dataclass
 class _Inputs:
-    """Windows in model units, ``(window - loc) / scale``, and what undoes it."""
+    """Windows in model units, ``(context - loc) / scale``, and what undoes it."""
 
     features: np.ndarray  # (n_windows, n_features)
     loc: np.ndarray  # (n_windows,)
@@ -50,15 +55,12 @@ class _Inputs:
         return self.scale > 0
 
     def scaled(self, values: np.ndarray) -> np.ndarray:
-        """``(values - loc) / scale`` per window (rows of ``values``; zeros where unusable)."""
-        safe = np.where(self.usable, self.scale, 1.0)
-        return (values - self.loc[:, None]) / safe[:, None]
+        """Values of each window (rows) in model units."""
+        return _scaled(values, self.loc, self.scale)
 
     def unscaled(self, values: np.ndarray) -> np.ndarray:
-        """The inverse of :meth:`scaled`, for rows (or stacks of rows) of ``values``."""
-        extra = (1,) * (values.ndim - 2)
-        shape = (-1, 1, *extra)
-        return self.loc.reshape(shape) + self.scale.reshape(shape) * values
+        """Model-unit values of each window (rows) back in the series' units."""
+        return self.loc[:, None] + self.scale[:, None] * values
 
 
 def _mean_abs(contexts: np.ndarray, observed: np.ndarray) -> np.ndarray:
@@ -83,13 +85,12 @@ def _model_inputs(
 ) -> _Inputs:
     """Scale each context (rows of ``contexts``) and build the regression's features."""
     loc = contexts[:, -1] if normalization == "last" else np.zeros(len(contexts))
-    inputs = _Inputs(np.empty(0), loc, _mean_abs(contexts, observed))
-    z = inputs.scaled(contexts)
+    scale = _mean_abs(contexts, observed)
+    z = _scaled(contexts, loc, scale)
     if normalization == "decomposition":
         trend = _moving_average(z, trend_window)
         z = np.concatenate([trend, z - trend], axis=1)
-    inputs.features = z
-    return inputs
+    return _Inputs(z, loc, scale)
 
 
 def _left_padded(y: np.ndarray, context_length: int) -> np.ndarray:
@@ -369,26 +370,7 @@ class LinearForecaster(BaseForecaster):
             else _candidate_contexts(m, int(np.median(lengths)), horizon)
         )
         alphas = [float(self.alpha)] if self.alpha is not None else list(_ALPHAS)
-        cut = lengths - horizon - held + 1  # values before each series' first held-out target
-        fit_part = [y[:c] if k else y for y, c, k in zip(values, cut, held)]
-        held_out = [(i, np.arange(c, c + k)) for i, (c, k) in enumerate(zip(cut, held)) if k]
-        level = np.array([np.abs(y).mean() for y in fit_part])  # the unit of held-out errors
-
-        scores = np.full((len(contexts), len(alphas)), np.inf)
-        best = None
-        for i, context in enumerate(contexts):
-            trend = self._trend_window(m, context)
-            path = self._solve(fit_part, context, horizon, trend)
-            ctx, observed, target, series = _windows(values, held_out, context, horizon)
-            inputs = _model_inputs(ctx, observed, self.normalization, trend)
-            scored = level[series] > 0
-            for j, pred in enumerate(path.predict_all(inputs.features, alphas)):
-                error = target - inputs.unscaled(pred)
-                scores[i, j] = np.mean(np.abs(error[scored]) / level[series[scored], None])
-                if best is None or scores[i, j] < scores[best[:2]]:
-                    usable = inputs.usable
-                    best = (i, j, error[usable] / inputs.scale[usable, None])
-        i, j, self.residuals_ = best
+        scores, (i, j), self.residuals_ = self._validate(values, held, contexts, alphas, m)
         self.context_length_, self.alpha_ = contexts[i], alphas[j]
         self.season_length_ = m
         self.trend_window_ = (
@@ -403,6 +385,41 @@ class LinearForecaster(BaseForecaster):
         )
         path = self._solve(values, self.context_length_, horizon, self.trend_window_)
         self.coef_ = path.coef(self.alpha_)
+
+    def _validate(
+        self,
+        values: Sequence[np.ndarray],
+        held: np.ndarray,
+        contexts: Sequence[int],
+        alphas: Sequence[float],
+        season_length: int,
+    ) -> tuple[np.ndarray, tuple[int, int], np.ndarray]:
+        """Score every (context, alpha) on the last ``held`` origins of each series.
+
+        Returns the scores ``(n_contexts, n_alphas)``, the position of the best pair and its
+        held-out errors divided by each window's scale.
+        """
+        horizon = int(self.horizon)
+        cut = np.array([len(y) for y in values]) - horizon - held + 1  # before the held targets
+        fit_part = [y[:c] if k else y for y, c, k in zip(values, cut, held)]
+        held_out = [(i, np.arange(c, c + k)) for i, (c, k) in enumerate(zip(cut, held)) if k]
+        level = np.array([np.abs(y).mean() for y in fit_part])  # the unit of held-out errors
+        scores = np.full((len(contexts), len(alphas)), np.inf)
+        best, residuals = (0, 0), np.empty((0, horizon))
+        for i, context in enumerate(contexts):
+            trend = self._trend_window(season_length, context)
+            path = self._solve(fit_part, context, horizon, trend)
+            ctx, observed, target, series = _windows(values, held_out, context, horizon)
+            inputs = _model_inputs(ctx, observed, self.normalization, trend)
+            scored = level[series] > 0
+            for j, pred in enumerate(path.predict_all(inputs.features, alphas)):
+                error = target - inputs.unscaled(pred)
+                relative = np.abs(error[scored]) / level[series[scored], None]
+                scores[i, j] = relative.mean() if relative.size else 0.0
+                if scores[i, j] < scores[best] or (i, j) == (0, 0):
+                    usable = inputs.usable
+                    best, residuals = (i, j), error[usable] / inputs.scale[usable, None]
+        return scores, best, residuals
 
     def _trend_window(self, season_length: int, context_length: int) -> int:
         window = self.trend_window or max(3, season_length + 1 - season_length % 2)
