@@ -17,6 +17,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import ett  # noqa: E402
 import m4  # noqa: E402
+from _common import peak_rss_mib, reset_peak_rss  # noqa: E402
 
 from gluts import GLUForecaster  # noqa: E402
 from gluts.forecasting.glu.training import TrainingPlan  # noqa: E402
@@ -154,14 +155,14 @@ def run_m4(task: dict) -> dict:
     """Fit one variant on M4 Hourly and score it (runs in its own process)."""
     train, test = m4.load(task["train"], task["limit"]), m4.load(task["test"], task["limit"])
     model = _model(task, M4_H, season_length=M4_M)
-    before = m4._reset_peak_rss()
+    before = reset_peak_rss()
     out = _fit(model, train)
     with Stopwatch() as clock:
         forecast = model.predict(M4_H)
     out["throughput"] = model.n_series_ / clock.cpu
     first = train["unique_id"].iloc[0]
     out["latency_ms"] = _latency_ms(model, M4_H, train[train["unique_id"] == first])
-    out["peak_mib"] = m4._peak_rss_mib() - before
+    out["peak_mib"] = peak_rss_mib() - before
     if not np.isfinite(forecast[model.alias_]).all():  # training diverged
         return {**task, **out, "smape": np.nan, "mase": np.nan}
     forecast = forecast.rename(columns={model.alias_: "forecast"})[["unique_id", "ds", "forecast"]]
@@ -178,13 +179,13 @@ def run_ett(task: dict) -> dict:
     history = history[history["unique_id"].isin(keep)]
     actual = ett.target_windows(z, ETT_H)[:: task["stride"]]
     model = _model(task, ETT_H)
-    before = m4._reset_peak_rss()
+    before = reset_peak_rss()
     out = _fit(model, train)
     with Stopwatch() as clock:
         forecast = model.predict(ETT_H, y=history)
     out["throughput"] = len(actual) / clock.cpu
     out["latency_ms"] = _latency_ms(model, ETT_H, history[history["unique_id"] == keep[0]])
-    out["peak_mib"] = m4._peak_rss_mib() - before
+    out["peak_mib"] = peak_rss_mib() - before
     err = forecast[model.alias_].to_numpy().reshape(actual.shape) - actual
     return {**task, **out, "mse": float(np.mean(err**2)), "mae": float(np.mean(np.abs(err)))}
 

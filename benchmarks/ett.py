@@ -5,8 +5,10 @@ the training rows' mean and standard deviation; MSE and MAE on the normalised sc
 over every step of every test window (stride 1, 2,785 windows for horizon 96). GLU is fitted
 on the training and validation rows, with its defaults and as a small single-series
 configuration (8 channels, linear head, dropout 0.2); each test window is forecast from
-the history up to its origin (no refitting). Naive and SeasonalNaive (24) are scored on the
-same windows.
+the history up to its origin (no refitting). LinearForecaster (the global least-squares map,
+defaults: NLinear normalisation, context and ridge strength chosen on held-out windows; and
+the DLinear decomposition) is fitted on the same rows. Naive and SeasonalNaive (24) are
+scored on the same windows.
 
 Example::
 
@@ -23,7 +25,7 @@ import time
 import numpy as np
 import pandas as pd
 
-from gluts import GLUForecaster, NaiveForecaster, SeasonalNaiveForecaster
+from gluts import GLUForecaster, LinearForecaster, NaiveForecaster, SeasonalNaiveForecaster
 
 TRAIN, VALID, TEST = 8640, 11520, 14400
 
@@ -99,6 +101,8 @@ def main(argv: list[str] | None = None) -> None:
     models = {
         "GLU": glu,
         "GLU-small": small,
+        "Linear": LinearForecaster(args.horizon, quantiles=None),
+        "DLinear": LinearForecaster(args.horizon, normalization="decomposition", quantiles=None),
         "Naive": NaiveForecaster(quantiles=None),
         "SeasonalNaive": SeasonalNaiveForecaster(season_length=24, quantiles=None),
     }

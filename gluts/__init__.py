@@ -21,6 +21,7 @@ _LAZY = {
     "ETSForecaster": "gluts.forecasting",
     "ThetaForecaster": "gluts.forecasting",
     "ARIMAForecaster": "gluts.forecasting",
+    "LinearForecaster": "gluts.forecasting",
     "GLUForecaster": "gluts.forecasting",
     "load": "gluts.forecasting.glu",
     "backtest": "gluts.backtesting",

@@ -23,11 +23,11 @@ LAYERS = (
     # and lazy re-exports), the exceptions, the numpy metrics and the progress bar.
     ("gluts", "gluts.exceptions", "gluts.metrics", "gluts._progress"),
     # Building blocks: pandas input adapters, torch modules and losses.
-    ("gluts.data", "gluts.nn", "gluts.losses"),
+    ("gluts.data", "gluts.nn"),
     # The estimator bases, on top of gluts.data.
     ("gluts._estimator", "gluts.base"),
     # Forecasters, with the GLU forecaster's training loop and model files.
-    ("gluts.forecasting", "gluts.training", "gluts.serialization"),
+    ("gluts.forecasting",),
     # Anomaly detectors, which may use forecasters.
     ("gluts.anomaly",),
     # User-level tools over the estimators. datasets and plotting import no gluts module;

@@ -37,6 +37,7 @@ MODELS: dict[str, Entry] = {
     "ets": Entry("gluts.forecasting", "ETSForecaster", "exponential smoothing (ETS)"),
     "theta": Entry("gluts.forecasting", "ThetaForecaster", "Theta method"),
     "arima": Entry("gluts.forecasting", "ARIMAForecaster", "ARIMA"),
+    "linear": Entry("gluts.forecasting", "LinearForecaster", "global linear map (NLinear)"),
     "snaive": Entry("gluts.forecasting", "SeasonalNaiveForecaster", "seasonal naive"),
     "naive": Entry("gluts.forecasting", "NaiveForecaster", "naive (last value)"),
     "naive2": Entry("gluts.forecasting", "Naive2Forecaster", "naive on deseasonalised data"),
@@ -52,7 +53,7 @@ DETECTORS: dict[str, Entry] = {
     "iforest": Entry("gluts.anomaly", "IsolationForestDetector", "IsolationForest on lags"),
 }
 
-DEFAULT_BACKTEST_MODELS = ("glu", "ets", "theta", "arima", "snaive", "naive2")
+DEFAULT_BACKTEST_MODELS = ("glu", "ets", "theta", "arima", "linear", "snaive", "naive2")
 
 
 def parse_names(text: str, registry: Mapping[str, Entry], option: str) -> list[str]:

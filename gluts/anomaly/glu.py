@@ -22,7 +22,7 @@ A reference other than ``"level"`` is kept only when its robust residual spread 
 data is below ``selection_ratio`` times that of the level reference: a forecast must clearly
 explain the series to be trusted, otherwise level changes are scored directly. The surprise is
 then calibrated per series with a GPD tail and shaped so that an incident raises one sharp
-alarm (see :mod:`gluts.anomaly.scorers`).
+alarm (see :mod:`gluts.anomaly.calibration`).
 
 What the GLU forecast reference is worth on the NAB development subset (fit on the
 probationary 15% of each file only; ``benchmarks/nab.py``): with the default stride of 24 it

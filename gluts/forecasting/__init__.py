@@ -19,6 +19,7 @@ from gluts.forecasting.baselines import (
     SeasonalNaiveForecaster,
 )
 from gluts.forecasting.ets import ETSForecaster
+from gluts.forecasting.linear import LinearForecaster
 from gluts.forecasting.theta import ThetaForecaster
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "ARIMAForecaster",
     "ETSForecaster",
     "ThetaForecaster",
+    "LinearForecaster",
     "DriftForecaster",
     "MeanForecaster",
     "Naive2Forecaster",

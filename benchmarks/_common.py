@@ -1,0 +1,183 @@
+"""What the M3 and M4 benchmarks share: reading, one process per model, scoring, the table.
+
+Both follow the M-competition protocol of the data README: one origin per series, sMAPE and
+MASE per series averaged over the series, OWA against Naive2 on those averages.
+"""
+
+from __future__ import annotations
+
+import resource
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+
+import numpy as np
+import pandas as pd
+from joblib.externals.loky import get_reusable_executor
+
+from gluts import metrics
+
+__all__ = [
+    "add_owa",
+    "evaluate",
+    "fit_predict",
+    "load",
+    "peak_rss_mib",
+    "print_table",
+    "reset_peak_rss",
+    "score",
+]
+
+
+def load(path: str, limit: int | None = None) -> pd.DataFrame:
+    """Read a long CSV (``unique_id, ds, y``), keeping the first ``limit`` series.
+
+    ``ds`` stays an integer step where it is one (M4) and is parsed as dates otherwise (M3).
+    """
+    frame = pd.read_csv(path, dtype={"unique_id": str, "y": np.float64})
+    if not pd.api.types.is_integer_dtype(frame["ds"]):
+        frame["ds"] = pd.to_datetime(frame["ds"])
+    if limit is not None:
+        keep = frame["unique_id"].drop_duplicates().iloc[:limit]
+        frame = frame[frame["unique_id"].isin(keep)]
+    return frame.sort_values(["unique_id", "ds"], kind="stable").reset_index(drop=True)
+
+
+def _proc_status_mib(field: str) -> float:
+    with open("/proc/self/status") as fh:
+        line = next(row for row in fh if row.startswith(field + ":"))
+    return int(line.split()[1]) / 1024.0  # kB
+
+
+def reset_peak_rss() -> float:
+    """Reset this process's peak RSS (Linux) and return the current RSS in MiB."""
+    try:
+        with open("/proc/self/clear_refs", "w") as fh:
+            fh.write("5")
+        return _proc_status_mib("VmRSS")
+    except OSError:  # no procfs: fall back to the lifetime peak
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def peak_rss_mib() -> float:
+    """Peak resident memory of this process in MiB (since the last :func:`reset_peak_rss`)."""
+    try:
+        return _proc_status_mib("VmHWM")
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def fit_predict(model, train: pd.DataFrame, h: int) -> dict:
+    """Fit ``model`` on ``train``, forecast ``h`` steps; return the forecasts and the costs.
+
+    The forecast frame has columns ``unique_id, ds, forecast`` and, for models that predict
+    the 0.1 and 0.9 quantiles, ``lo`` and ``hi``.
+    """
+    rss_before = reset_peak_rss()
+    start = time.perf_counter()
+    model.fit(train)
+    fitted = time.perf_counter()
+    forecast = model.predict(h)
+    done = time.perf_counter()
+    # joblib's workers idle for minutes before exiting, and this process waits for its
+    # children at exit: stop them now.
+    get_reusable_executor().shutdown(wait=True)
+    band = {f"{model.alias_}-q0.1": "lo", f"{model.alias_}-q0.9": "hi", model.alias_: "forecast"}
+    return {
+        "forecast": forecast[["unique_id", "ds", *(c for c in band if c in forecast)]].rename(
+            columns=band
+        ),
+        "fit_seconds": fitted - start,
+        "predict_seconds": done - fitted,
+        "peak_rss_mib": peak_rss_mib() - rss_before,
+    }
+
+
+def score(
+    forecast: pd.DataFrame,
+    train: pd.DataFrame,
+    test: pd.DataFrame,
+    m: int,
+    clip_at_zero: bool = False,
+) -> pd.DataFrame:
+    """Per-series sMAPE, MASE (season ``m``) and, with a band, 10%-90% coverage."""
+    joined = test.merge(forecast, on=["unique_id", "ds"], how="left", validate="one_to_one")
+    if joined["forecast"].isna().any():
+        missing = joined.loc[joined["forecast"].isna(), "unique_id"].iloc[0]
+        raise ValueError(f"The forecast has no value for series {missing!r} at a test step.")
+    history = {uid: g.to_numpy() for uid, g in train.groupby("unique_id", sort=False)["y"]}
+    rows = []
+    for uid, g in joined.groupby("unique_id", sort=False):
+        y_true = g["y"].to_numpy()
+        y_pred = g["forecast"].to_numpy()
+        y_pred = np.clip(y_pred, 0.0, None) if clip_at_zero else y_pred
+        row = {
+            "unique_id": uid,
+            "smape": float(metrics.smape(y_true, y_pred)),
+            "mase": float(metrics.mase(y_true, y_pred, history[uid], m)),
+        }
+        if "lo" in g and "hi" in g:  # the 10%-90% band of probabilistic models
+            row["coverage"] = float(metrics.coverage(y_true, g["lo"], g["hi"]))
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def evaluate(
+    run_model: Callable[..., dict],
+    names: Sequence[str],
+    task: tuple,
+    train: pd.DataFrame,
+    test: pd.DataFrame,
+    m: int,
+    clip_at_zero: bool = False,
+) -> dict:
+    """Run ``run_model(name, *task)`` for each model in a fresh process and score it.
+
+    ``run_model`` must be a module-level function (it is pickled into the new process) that
+    returns :func:`fit_predict`'s dict. Returns, per model, the mean sMAPE and MASE, the mean
+    coverage (None without a band), the costs and the per-series scores.
+    """
+    results = {}
+    for name in names:
+        with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
+            out = pool.submit(run_model, name, *task).result()
+        per_series = score(out.pop("forecast"), train, test, m, clip_at_zero)
+        results[name] = {
+            "smape": float(per_series["smape"].mean()),
+            "mase": float(per_series["mase"].mean()),
+            "coverage_80": float(per_series["coverage"].mean())
+            if "coverage" in per_series
+            else None,
+            **out,
+            "per_series": per_series.to_dict(orient="list"),
+        }
+        print(f"{name}: done in {out['fit_seconds'] + out['predict_seconds']:.1f} s", flush=True)
+    return results
+
+
+def add_owa(results: dict, reference: dict) -> None:
+    """Set each result's ``owa``: half the sum of its sMAPE and MASE ratios to ``reference``."""
+    for res in results.values():
+        res["owa"] = 0.5 * (res["smape"] / reference["smape"] + res["mase"] / reference["mase"])
+
+
+def print_table(results: dict) -> None:
+    """Print an aligned table: model, sMAPE, MASE, OWA, coverage, fit/predict seconds, memory.
+
+    ``cov80`` is the share of test values inside the 10%-90% band (probabilistic models).
+    ``+MiB`` is the growth of the model process's peak resident memory during fit and predict
+    (joblib workers, when ``--n-jobs`` > 1, hold their own memory on top).
+    """
+    header = (
+        f"{'model':<8} {'sMAPE':>8} {'MASE':>7} {'OWA':>6} {'cov80':>6} {'fit s':>8} "
+        f"{'pred s':>7} {'+MiB':>7}"
+    )
+    print(header)
+    print("-" * len(header))
+    for name, r in results.items():
+        cover = f"{r['coverage_80']:>6.3f}" if r["coverage_80"] is not None else f"{'-':>6}"
+        print(
+            f"{name:<8} {r['smape']:>8.3f} {r['mase']:>7.3f} {r['owa']:>6.3f} {cover} "
+            f"{r['fit_seconds']:>8.1f} {r['predict_seconds']:>7.1f} {r['peak_rss_mib']:>7.0f}"
+        )

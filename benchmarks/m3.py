@@ -1,0 +1,128 @@
+"""M3 benchmark: fit gluts forecasters on M3 Monthly or Quarterly training data, score the rest.
+
+Follows the M3 protocol of the data README: one origin per series, horizon 18 and season 12
+for Monthly, 8 and 4 for Quarterly (``--frequency`` picks both, ``--horizon`` and
+``--season-length`` override them); sMAPE (percent) and MASE per series averaged over the
+series; OWA against Naive2 from the same run (naive2 is always run); the share of test values
+inside the 10%-90% band for models that predict quantiles. Forecasts are scored as they are
+(no clipping). Each model runs in a fresh process, so its peak memory is its own.
+
+Example::
+
+    python benchmarks/m3.py --train m3_monthly_train.csv --test m3_monthly_test.csv \
+        --frequency monthly --models naive2,snaive,theta,ets,linear --json m3_monthly.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import add_owa, evaluate, fit_predict, load, print_table  # noqa: E402
+
+from gluts import (  # noqa: E402
+    ARIMAForecaster,
+    ETSForecaster,
+    LinearForecaster,
+    Naive2Forecaster,
+    NaiveForecaster,
+    SeasonalNaiveForecaster,
+    ThetaForecaster,
+)
+
+
+def _glu(h: int, m: int, n_jobs: int | None, seed: int):
+    """The default GLUForecaster (imported here: torch loads only in the process that fits it)."""
+    from gluts import GLUForecaster
+
+    return GLUForecaster(h, season_length=m, random_state=seed)
+
+
+FREQUENCIES = {"monthly": (18, 12), "quarterly": (8, 4)}  # horizon, season length
+
+# name -> factory(horizon, season_length, n_jobs, seed); every model with its defaults.
+MODELS = {
+    "naive": lambda h, m, n_jobs, seed: NaiveForecaster(season_length=m, n_jobs=n_jobs),
+    "snaive": lambda h, m, n_jobs, seed: SeasonalNaiveForecaster(season_length=m, n_jobs=n_jobs),
+    "naive2": lambda h, m, n_jobs, seed: Naive2Forecaster(season_length=m, n_jobs=n_jobs),
+    "ets": lambda h, m, n_jobs, seed: ETSForecaster(season_length=m, n_jobs=n_jobs),
+    "theta": lambda h, m, n_jobs, seed: ThetaForecaster(season_length=m, n_jobs=n_jobs),
+    "arima": lambda h, m, n_jobs, seed: ARIMAForecaster(season_length=m, n_jobs=n_jobs),
+    "linear": lambda h, m, n_jobs, seed: LinearForecaster(h, season_length=m),
+    "glu": _glu,
+}
+
+
+def run_model(
+    name: str, train_path: str, h: int, m: int, n_jobs: int | None, limit: int | None, seed: int
+) -> dict:
+    """Fit and predict one model (in its own process); return its forecasts and costs."""
+    return fit_predict(MODELS[name](h, m, n_jobs, seed), load(train_path, limit), h)
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--train", required=True, help="long CSV (unique_id, ds, y) to fit on")
+    parser.add_argument("--test", required=True, help="long CSV with the next h values")
+    parser.add_argument(
+        "--frequency",
+        choices=sorted(FREQUENCIES),
+        default="monthly",
+        help="sets the horizon and season length of the protocol",
+    )
+    parser.add_argument(
+        "--models",
+        default="naive2,snaive,theta,ets,linear",
+        help=f"comma-separated, from: {', '.join(MODELS)}",
+    )
+    parser.add_argument("--horizon", type=int, default=None, help="override the horizon h")
+    parser.add_argument("--season-length", type=int, default=None, help="override the season m")
+    parser.add_argument("--n-jobs", type=int, default=None, help="joblib workers per model")
+    parser.add_argument("--seed", type=int, default=0, help="random_state of seeded models")
+    parser.add_argument("--limit", type=int, default=None, help="use the first N series only")
+    parser.add_argument("--json", default=None, help="write the results to this JSON file")
+    args = parser.parse_args(argv)
+    names = [s.strip() for s in args.models.split(",") if s.strip()]
+    unknown = [s for s in names if s not in MODELS]
+    if unknown:
+        parser.error(f"unknown model(s) {', '.join(unknown)}; choose from {', '.join(MODELS)}")
+    args.models = list(dict.fromkeys(["naive2", *names]))  # OWA's reference runs first
+    horizon, season = FREQUENCIES[args.frequency]
+    args.horizon = args.horizon or horizon
+    args.season_length = args.season_length or season
+    return args
+
+
+def main(argv: list[str] | None = None) -> dict:
+    args = parse_args(argv)
+    train, test = load(args.train, args.limit), load(args.test, args.limit)
+    task = (args.train, args.horizon, args.season_length, args.n_jobs, args.limit, args.seed)
+    results = evaluate(run_model, args.models, task, train, test, args.season_length)
+    add_owa(results, results["naive2"])
+    print_table(results)
+    report = {
+        "train": args.train,
+        "test": args.test,
+        "frequency": args.frequency,
+        "n_series": int(train["unique_id"].nunique()),
+        "horizon": args.horizon,
+        "season_length": args.season_length,
+        "n_jobs": args.n_jobs,
+        "seed": args.seed,
+        "cpu_count": os.cpu_count(),
+        "load_average_at_end": os.getloadavg(),
+        "owa_reference": "naive2 (this run)",
+        "results": results,
+    }
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump(report, fh, indent=1)
+    return report
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
