@@ -9,8 +9,7 @@ errors on those windows give the quantiles.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from numbers import Integral, Real
 
 import numpy as np
@@ -20,6 +19,14 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from gluts.base import BaseForecaster
 from gluts.data import Panel
 from gluts.exceptions import DataError, InsufficientHistoryError
+from gluts.forecasting._linear_design import (
+    NormalEquations,
+    RidgePath,
+    model_inputs,
+    stack_windows,
+    training_origins,
+    window_blocks,
+)
 
 __all__ = ["LinearForecaster"]
 
@@ -32,171 +39,6 @@ _VALIDATION_WINDOWS = 200
 # Longest context tried when ``context_length`` is None (the normal equations grow with its
 # square).
 _MAX_CONTEXT = 1024
-# Values held at once while stacking windows into the normal equations.
-_BLOCK_VALUES = 2**22
-
-
-def _scaled(values: np.ndarray, loc: np.ndarray, scale: np.ndarray) -> np.ndarray:
-    """``(values - loc) / scale`` per row (rows of a zero scale are only shifted)."""
-    return (values - loc[:, None]) / np.where(scale > 0, scale, 1.0)[:, None]
-
-
-@dataclass
-class _Inputs:
-    """Windows in model units, ``(context - loc) / scale``, and what undoes it."""
-
-    features: np.ndarray  # (n_windows, n_features)
-    loc: np.ndarray  # (n_windows,)
-    scale: np.ndarray  # (n_windows,), 0 for a context of zeros
-
-    @property
-    def usable(self) -> np.ndarray:
-        """Windows with a positive scale (a context of zeros says nothing about its future)."""
-        return self.scale > 0
-
-    def scaled(self, values: np.ndarray) -> np.ndarray:
-        """Values of each window (rows) in model units."""
-        return _scaled(values, self.loc, self.scale)
-
-    def unscaled(self, values: np.ndarray) -> np.ndarray:
-        """Model-unit values of each window (rows) back in the series' units."""
-        return self.loc[:, None] + self.scale[:, None] * values
-
-
-def _mean_abs(contexts: np.ndarray, observed: np.ndarray) -> np.ndarray:
-    """Mean absolute value of the last ``observed`` values of each row of ``contexts``."""
-    length = contexts.shape[1]
-    mask = np.arange(length)[None, :] >= (length - observed)[:, None]
-    return np.where(mask, np.abs(contexts), 0.0).sum(axis=1) / observed
-
-
-def _moving_average(z: np.ndarray, window: int) -> np.ndarray:
-    """Centred moving average along rows, the ends padded by repeating the edge values."""
-    left, right = (window - 1) // 2, window // 2
-    padded = np.concatenate(
-        [np.repeat(z[:, :1], left, axis=1), z, np.repeat(z[:, -1:], right, axis=1)], axis=1
-    )
-    c = np.cumsum(np.pad(padded, ((0, 0), (1, 0))), axis=1)
-    return (c[:, window:] - c[:, :-window]) / window
-
-
-def _model_inputs(
-    contexts: np.ndarray, observed: np.ndarray, normalization: str, trend_window: int | None
-) -> _Inputs:
-    """Scale each context (rows of ``contexts``) and build the regression's features."""
-    loc = contexts[:, -1] if normalization == "last" else np.zeros(len(contexts))
-    scale = _mean_abs(contexts, observed)
-    z = _scaled(contexts, loc, scale)
-    if normalization == "decomposition":
-        trend = _moving_average(z, trend_window)
-        z = np.concatenate([trend, z - trend], axis=1)
-    return _Inputs(z, loc, scale)
-
-
-def _left_padded(y: np.ndarray, context_length: int) -> np.ndarray:
-    """``y`` preceded by ``context_length`` copies of its first value."""
-    return np.concatenate([np.full(context_length, y[0]), y])
-
-
-def _windows(
-    values: Sequence[np.ndarray],
-    selection: Sequence[tuple[int, np.ndarray]],
-    context_length: int,
-    horizon: int,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Contexts, observed counts, targets and series positions of the selected windows.
-
-    ``selection`` pairs a series' position in ``values`` with origins in it; the window at
-    origin ``o`` of ``y`` reads ``y[o - context_length : o]`` (left-padded) and forecasts
-    ``y[o : o + horizon]``.
-    """
-    width = context_length + horizon
-    parts, observed, series = [np.empty((0, width))], [np.empty(0, int)], [np.empty(0, int)]
-    for i, o in selection:
-        padded = _left_padded(values[i], context_length)
-        parts.append(np.lib.stride_tricks.sliding_window_view(padded, width)[o])
-        observed.append(np.minimum(o, context_length))
-        series.append(np.full(len(o), i))
-    block = np.concatenate(parts)
-    return (
-        block[:, :context_length],
-        np.concatenate(observed),
-        block[:, context_length:],
-        np.concatenate(series),
-    )
-
-
-def _training_origins(lengths: Sequence[int], context_length: int, horizon: int) -> list:
-    """Origins of the fitted windows: every full context, or the last window of a short series.
-
-    A series with fewer than ``context_length + horizon`` values contributes its last window
-    (left-padded); one with ``horizon`` values or fewer contributes none. Returns
-    ``(series position, origins)`` pairs.
-    """
-    out = []
-    for i, n in enumerate(lengths):
-        last = n - horizon
-        out.append((i, np.arange(max(min(context_length, last), 1), last + 1)))
-    return out
-
-
-def _blocks(selection: list, n_columns: int) -> Iterator[list]:
-    """Regroup ``(series, origins)`` pairs into blocks of about ``_BLOCK_VALUES`` values."""
-    per_block = max(1, _BLOCK_VALUES // n_columns)
-    block, count = [], 0
-    for i, origins in selection:
-        for start in range(0, len(origins), per_block):
-            part = origins[start : start + per_block]
-            if block and count + len(part) > per_block:
-                yield block
-                block, count = [], 0
-            block.append((i, part))
-            count += len(part)
-    if block:
-        yield block
-
-
-class _NormalEquations:
-    """Sums of a ridge regression without intercept, built block by block."""
-
-    def __init__(self, n_features: int, n_targets: int):
-        self.n = 0
-        self.xx = np.zeros((n_features, n_features))
-        self.xy = np.zeros((n_features, n_targets))
-
-    def add(self, x: np.ndarray, y: np.ndarray) -> None:
-        self.n += len(x)
-        self.xx += x.T @ x
-        self.xy += x.T @ y
-
-    def solver(self) -> _RidgePath:
-        eigenvalues, vectors = np.linalg.eigh(self.xx)
-        return _RidgePath(
-            eigenvalues=np.clip(eigenvalues, 0.0, None),
-            vectors=vectors,
-            projected=vectors.T @ self.xy,
-            unit=max(float(np.trace(self.xx)) / len(self.xx), 1e-12),
-        )
-
-
-@dataclass
-class _RidgePath:
-    """The ridge solutions for any strength, from one eigendecomposition."""
-
-    eigenvalues: np.ndarray
-    vectors: np.ndarray
-    projected: np.ndarray  # V^T X^T Y
-    unit: float  # mean eigenvalue: the relative alpha is multiplied by it
-
-    def coef(self, alpha: float) -> np.ndarray:
-        """Coefficients ``(n_features, n_targets)`` at relative strength ``alpha``."""
-        return self.vectors @ (self.projected / (self.eigenvalues + alpha * self.unit)[:, None])
-
-    def predict_all(self, x: np.ndarray, alphas: Sequence[float]) -> Iterator[np.ndarray]:
-        """Predictions of ``x`` at each strength, shaped ``(n_windows, n_targets)``."""
-        rotated = x @ self.vectors
-        for alpha in alphas:
-            yield rotated @ (self.projected / (self.eigenvalues + alpha * self.unit)[:, None])
 
 
 class LinearForecaster(BaseForecaster):
@@ -411,8 +253,8 @@ class LinearForecaster(BaseForecaster):
         for i, context in enumerate(contexts):
             trend = self._trend_window(season_length, context)
             path = self._solve(fit_part, context, horizon, trend)
-            ctx, observed, target, series = _windows(values, held_out, context, horizon)
-            inputs = _model_inputs(ctx, observed, self.normalization, trend)
+            ctx, observed, target, series = stack_windows(values, held_out, context, horizon)
+            inputs = model_inputs(ctx, observed, self.normalization, trend)
             scored = level[series] > 0
             for j, pred in enumerate(path.predict_all(inputs.features, alphas)):
                 error = target - inputs.unscaled(pred)
@@ -429,14 +271,14 @@ class LinearForecaster(BaseForecaster):
 
     def _solve(
         self, values: Sequence[np.ndarray], context: int, horizon: int, trend: int | None
-    ) -> _RidgePath:
+    ) -> RidgePath:
         """Stack every training window of ``values`` into the normal equations."""
-        origins = _training_origins([len(y) for y in values], context, horizon)
+        origins = training_origins([len(y) for y in values], context, horizon)
         n_features = 2 * context if self.normalization == "decomposition" else context
-        equations = _NormalEquations(n_features, horizon)
-        for block in _blocks(origins, context + horizon):
-            ctx, observed, target, _ = _windows(values, block, context, horizon)
-            inputs = _model_inputs(ctx, observed, self.normalization, trend)
+        equations = NormalEquations(n_features, horizon)
+        for block in window_blocks(origins, context + horizon):
+            ctx, observed, target, _ = stack_windows(values, block, context, horizon)
+            inputs = model_inputs(ctx, observed, self.normalization, trend)
             keep = inputs.usable
             equations.add(inputs.features[keep], inputs.scaled(target)[keep])
         if equations.n == 0:
@@ -450,8 +292,8 @@ class LinearForecaster(BaseForecaster):
 
     def _forecast(self, panel: Panel, h: int, refit: bool):
         ends = [(i, np.array([len(y)])) for i, y in enumerate(panel.values)]
-        ctx, observed, _, _ = _windows(panel.values, ends, self.context_length_, 0)
-        inputs = _model_inputs(ctx, observed, self.normalization, self.trend_window_)
+        ctx, observed, _, _ = stack_windows(panel.values, ends, self.context_length_, 0)
+        inputs = model_inputs(ctx, observed, self.normalization, self.trend_window_)
         point = inputs.unscaled(inputs.features @ self.coef_[:, :h])  # (n_series, h)
         levels = self.quantiles_
         offsets = np.zeros((h, len(levels)))

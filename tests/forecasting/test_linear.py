@@ -8,7 +8,7 @@ import pytest
 import gluts
 from gluts import LinearForecaster
 from gluts.exceptions import DataError, InsufficientHistoryError
-from gluts.forecasting import linear as linear_module
+from gluts.forecasting import _linear_design as linear_design
 
 VARIANTS = ("last", "none", "decomposition")
 
@@ -180,7 +180,7 @@ def test_fits_are_deterministic_and_independent_of_the_block_size(monkeypatch):
     frame = long_frame({f"s{k}": seasonal(300, period=24) + rng.normal(size=300) for k in range(3)})
     first = LinearForecaster(12).fit(frame)
     pd.testing.assert_frame_equal(first.predict(), LinearForecaster(12).fit(frame).predict())
-    monkeypatch.setattr(linear_module, "_BLOCK_VALUES", 500)  # many small blocks
+    monkeypatch.setattr(linear_design, "BLOCK_VALUES", 500)  # many small blocks
     blocked = LinearForecaster(12).fit(frame)
     np.testing.assert_allclose(blocked.coef_, first.coef_, rtol=1e-8, atol=1e-10)
 
