@@ -270,6 +270,7 @@ class GLUForecaster(BaseForecaster):
             learning_rate=self.learning_rate,
             early_stopping=self.early_stopping,
             log_values=self.log_transform_,
+            ids=list(panel.ids),
         )
 
     def _set_covariates(self, covariates: Covariates) -> None:

@@ -61,6 +61,7 @@ def plan_training(
     learning_rate: float,
     early_stopping: bool,
     log_values: bool,
+    ids=None,
 ) -> TrainingPlan:
     """Size the training of a panel: validation tail, batch and (automatic) number of steps.
 
@@ -86,6 +87,8 @@ def plan_training(
     log_values : bool
         The network models logs; the relative error then weighs 13 times the scaled one
         (measured on M4 Hourly: the two about equally weighted).
+    ids : sequence or None, default=None
+        Series identifiers, in the order of ``lengths``, for naming the longest in an error.
 
     Returns
     -------
@@ -102,10 +105,11 @@ def plan_training(
     validation = validation if early_stopping else 0
     needed = warm + horizon + 1 + validation
     if not (lengths >= needed).any():
+        name = "" if ids is None else f", {ids[int(np.argmax(lengths))]!r},"
         raise InsufficientHistoryError(
             f"GLUForecaster needs at least {needed} observations in some series to train "
-            f"(warm-up {warm}, horizon {horizon}, validation {validation}); the longest has "
-            f"{longest}. Lower horizon or context_length."
+            f"(warm-up {warm}, horizon {horizon}, validation {validation}); the longest{name} "
+            f"has {longest}. Lower horizon or context_length."
         )
     # Forecast origins with warm-up history and targets inside the training part.
     origins = np.maximum(lengths - warm - horizon - validation, 0).sum()
@@ -214,12 +218,11 @@ def train(
     """
     horizon, quantiles = network.spec.horizon, network.spec.quantiles
     levels = torch.tensor(quantiles, dtype=torch.float32, device=device)
-    n_series, length = data.values.shape
+    length = data.values.shape[1]
     train_end = length - (plan.validation if plan.early_stopping else 0)
     window = min(plan.window, train_end - horizon)
-    if window < 1:
-        raise ValueError("The series are too short to train on: no complete target window.")
     weight = _origin_weights(data, plan, train_end - horizon, horizon)  # (N, T)
+    usable, lows = _crop_starts(data, plan, train_end - horizon, window)
     tensors = [t.to(device) for t in (data.features, data.values, data.loc, data.scale)]
     features, values, loc, scale = tensors
     future = None if data.future is None else data.future.to(device)  # (N, F, T)
@@ -233,8 +236,10 @@ def train(
     offsets = torch.arange(window + horizon, device=device)[None, :]  # (1, W + H)
     for step in range(1, plan.n_steps + 1):
         network.train()
-        rows = rng.integers(n_series, size=plan.batch_size)
-        starts = rng.integers(0, train_end - horizon - window + 1, size=plan.batch_size)
+        # Each row's crop lies inside its series' usable span; with every low 0 (equal
+        # lengths) these are the draws of ``integers(n_series)`` and ``integers(0, high)``.
+        rows = usable[rng.integers(len(usable), size=plan.batch_size)]
+        starts = rng.integers(lows[rows], train_end - horizon - window + 1, size=plan.batch_size)
         r = torch.as_tensor(rows, device=device)[:, None]  # (B, 1)
         cols = torch.as_tensor(starts, device=device)[:, None] + offsets  # (B, W + H)
         crop, ahead = cols[:, :window], cols[:, 1:]  # (B, W), (B, W + H - 1)
@@ -242,7 +247,8 @@ def train(
         # origins are nearly redundant, and the head and loss cost as much as the stack.
         first = max(int((data.starts[rows] + plan.warm - starts).min()), 0)
         phase = int(rng.integers(plan.position_stride))
-        at = torch.arange(first + phase, window, plan.position_stride, device=device)  # (P,)
+        begin = min(first + phase, window - 1)  # a crop's only origin can be its last position
+        at = torch.arange(begin, window, plan.position_stride, device=device)  # (P,)
         crop_loc, crop_scale = loc[r, crop], scale[r, crop]  # (B, W)
         pred = network(
             features[r, :, crop].permute(0, 2, 1),
@@ -304,6 +310,37 @@ def _origin_weights(data: SequenceData, plan: TrainingPlan, last: int, horizon: 
         ratio = data.scale_raw / np.maximum(np.abs(data.loc_raw), 1e-12)
     weight = 1.0 + plan.relative_weight * np.minimum(ratio, plan.relative_weight_cap)
     return torch.as_tensor(weight * usable, dtype=torch.float32)
+
+
+def _crop_starts(
+    data: SequenceData, plan: TrainingPlan, last: int, window: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The series a batch draws from, and the lowest crop start of each series.
+
+    A series is usable when it has a forecast origin (see :func:`_origin_weights`): its
+    first, at ``starts + warm``, lies before ``last``. Its crops start no earlier than where
+    they still hold ``position_stride`` of its origins (or all it has), so that every phase of
+    the forecast positions meets one of them; the latest start, ``last - window``, is that of
+    every series. Lows are 0 for series as long as the matrix whenever ``window >= warm +
+    position_stride``, so equal-length panels draw their crops as before.
+
+    Raises
+    ------
+    InsufficientHistoryError
+        When no series has a forecast origin (window 0 or less included).
+    """
+    first = data.starts + plan.warm
+    usable = np.flatnonzero(first < last)
+    if window < 1 or len(usable) == 0:
+        length = data.values.shape[1]
+        needed = plan.warm + length - last + 1
+        raise InsufficientHistoryError(
+            f"GLUForecaster needs at least {needed} observations in some series to train "
+            f"(warm-up {plan.warm}, horizon and validation {length - last}); the longest has "
+            f"{length - int(data.starts.min())}. Lower horizon or context_length."
+        )
+    lows = np.maximum(first - window + plan.position_stride, 0)
+    return usable, np.minimum(lows, last - window).astype(np.int64)
 
 
 @dataclass
