@@ -230,7 +230,7 @@ def _merge_duplicates(
     first = ", ".join(f"{k}={v}" for k, v in where.items())
     if how == "error":
         raise DataError(
-            f"{name}: {n_stamps} repeated timestamp(s) ({n_extra} extra rows; the first at "
+            f"{name}: {n_stamps} repeated timestamp(s) ({n_extra} extra row(s); the first at "
             f"{first}); merge them with --duplicates first, last or mean."
         )
     if how == "mean":

@@ -38,7 +38,7 @@ def test_error_by_default_names_the_option(runner, quick_models, repeated_csv, c
     result = runner.invoke(app, [*args, "quick"])
     assert result.exit_code == 1
     assert result.stderr.count("\n") == 1
-    assert result.stderr.startswith("Error: repeated.csv: 2 repeated timestamp(s) (2 extra rows")
+    assert result.stderr.startswith("Error: repeated.csv: 2 repeated timestamp(s) (2 extra row(s)")
     assert "merge them with --duplicates first, last or mean" in result.stderr
 
 
