@@ -12,7 +12,7 @@ from gluts._cli import options as opt
 from gluts._cli.console import Quiet, Verbose, guarded, info, progress_enabled, stdout
 from gluts._cli.registry import DEFAULT_BACKTEST_MODELS, MODELS, build, parse_names
 
-__all__ = ["backtest_command"]
+__all__ = ["backtest_command", "forecast_rows"]
 
 _METRIC_NAMES = ("smape", "mase", "rmsse", "mae", "rmse", "mql", "scaled_crps", "coverage")
 
@@ -52,9 +52,20 @@ def backtest_command(
     json_: Annotated[
         bool, typer.Option("--json", help="Print the leaderboard as JSON instead of a table.")
     ] = False,
+    forecasts: Annotated[
+        Path | None,
+        typer.Option(
+            dir_okay=False,
+            help="Write every window's forecasts in long form (CSV, or JSON/Parquet by "
+            "extension): model, the id column, cutoff, ds, y, point and one q<level> column "
+            "per quantile (e.g. q0.1; empty for models without quantiles).",
+        ),
+    ] = None,
     plot: opt.Plot = None,
+    duplicates: opt.Duplicates = "error",
     seed: opt.Seed = 0,
     n_jobs: opt.NJobs = -1,
+    threads: opt.Threads = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
 ) -> None:
@@ -63,10 +74,13 @@ def backtest_command(
     Each model is fitted at WINDOWS rolling cutoffs and forecasts HORIZON steps from each;
     metrics are averaged over series and windows and compared with SeasonalNaive.
     """
+    threads = opt.use_threads(threads)
     names = parse_names(models, MODELS, "--models")
     from gluts._cli.reading import load_input, silent_panel
 
-    loaded = load_input(data, id_col=id_col, time_col=time_col, target_col=target)
+    loaded = load_input(
+        data, id_col=id_col, time_col=time_col, target_col=target, duplicates=duplicates
+    )
     y, columns = loaded.long(), loaded.columns
     panel = silent_panel(y, columns)
     season = season_length or panel.grid.season_length()
@@ -79,7 +93,15 @@ def backtest_command(
     from gluts.backtesting import backtest
 
     estimators = [
-        build(n, MODELS, horizon=horizon, season_length=season, random_state=seed, n_jobs=n_jobs)
+        build(
+            n,
+            MODELS,
+            horizon=horizon,
+            season_length=season,
+            random_state=seed,
+            n_jobs=n_jobs,
+            n_threads=threads,
+        )
         for n in names
     ]
     result = backtest(
@@ -100,6 +122,12 @@ def backtest_command(
 
         write_table(_per_series(result.metrics), output)
         info(f"Wrote per-series metrics to {output}.", quiet)
+    if forecasts is not None:
+        from gluts._cli.writing import write_table
+
+        frame = forecast_rows(result.forecasts, loaded.columns["id_col"])
+        write_table(frame, forecasts)
+        info(f"Wrote {len(frame)} forecast rows to {forecasts}.", quiet)
     if plot is not None:
         from gluts._cli.writing import write_figure
         from gluts.plotting import plot_backtest
@@ -130,6 +158,32 @@ def _report(board, source: str, n_series: int, horizon: int, windows: int, seaso
     sentence = verdict(board)
     if sentence:
         console.print(sentence, highlight=False, markup=False)
+
+
+def forecast_rows(frame, id_col: str = "unique_id"):
+    """Lay out :attr:`BacktestResult.forecasts` as statsforecast's ``cross_validation`` does.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The backtest's forecasts: ``model, unique_id, window, cutoff, ds, y, forecast`` and
+        ``q<level>`` columns.
+    id_col : str, default="unique_id"
+        Name of the id column in the output (the input's id column; ``unique_id`` when
+        that name is taken by another column of the layout).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per model, series, window and step: columns ``model``, ``id_col``,
+        ``cutoff``, ``ds``, ``y``, ``point`` and the quantile columns in increasing order
+        (NaN for models that predict no quantiles).
+    """
+    qcols = sorted((c for c in frame.columns if c.startswith("q")), key=lambda c: float(c[1:]))
+    if id_col in ("model", "cutoff", "ds", "y", "point", *qcols):
+        id_col = "unique_id"  # the input's name would clash with a column of the layout
+    out = frame.rename(columns={"forecast": "point", "unique_id": id_col})
+    return out[["model", id_col, "cutoff", "ds", "y", "point", *qcols]]
 
 
 def _per_series(metrics):

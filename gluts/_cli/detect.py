@@ -16,6 +16,7 @@ __all__ = ["detect_command"]
 DEFAULT_DETECTOR = "glu"
 DEFAULT_TRAIN_FRACTION = 0.15
 DEFAULT_MIN_TRAIN_ROWS = 300
+DEFAULT_DUPLICATES = "last"
 _SHOWN = [
     "unique_id",
     "start",
@@ -81,6 +82,17 @@ def detect_command(
             "end (and optionally unique_id), or JSON, NAB's combined_windows.json included.",
         ),
     ] = None,
+    duplicates: Annotated[
+        opt.DuplicateRule | None,
+        typer.Option(
+            show_default=False,
+            help="Rows that repeat a timestamp of their series: stop with an error, or merge "
+            "them keeping the first or the last row, or averaging the values; a notice on "
+            "stderr says how many rows were merged. [default: last, as monitoring exports "
+            "repeat a stamp on retries and clock changes and the last write is the one a "
+            "store keeps; with --by-row: keep every row]",
+        ),
+    ] = None,
     by_row: Annotated[
         bool,
         typer.Option(
@@ -96,6 +108,7 @@ def detect_command(
         ),
     ] = False,
     seed: opt.Seed = 0,
+    threads: opt.Threads = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
 ) -> None:
@@ -108,13 +121,18 @@ def detect_command(
     """
     from gluts._cli.reading import load_input
 
+    threads = opt.use_threads(threads)
     name = parse_names(model, DETECTORS, "--model")[0]
     limit = _threshold(risk, threshold)
     if train_until is not None and train_fraction is not None:
         raise typer.BadParameter(
             "give --train-until or --train-fraction, not both.", param_hint="--train-until"
         )
-    loaded = load_input(data, id_col=id_col, time_col=time_col, target_col=target)
+    if duplicates is None and not by_row:
+        duplicates = DEFAULT_DUPLICATES
+    loaded = load_input(
+        data, id_col=id_col, time_col=time_col, target_col=target, duplicates=duplicates
+    )
     y, columns = loaded.long(), loaded.columns
     train = _training_rows(y, columns, train_until, train_fraction)
     windows = _read_windows(labels, loaded.source, y, columns)
@@ -125,7 +143,12 @@ def detect_command(
         season_length = season_length or rows.season_length()
     _check_panel(y, columns, by_row)
     detector = build(
-        name, DETECTORS, threshold=limit, season_length=season_length, random_state=seed
+        name,
+        DETECTORS,
+        threshold=limit,
+        season_length=season_length,
+        random_state=seed,
+        n_threads=threads,
     )
     info(
         f"Fitting {type(detector).__name__} on {len(train)} of {len(y)} rows of {loaded.source}.",

@@ -59,14 +59,17 @@ def forecast_command(
             "without retraining.",
         ),
     ] = None,
+    duplicates: opt.Duplicates = "error",
     seed: opt.Seed = 0,
     n_jobs: opt.NJobs = -1,
+    threads: opt.Threads = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
 ) -> None:
     """Forecast HORIZON steps after the end of every series in DATA."""
     from gluts._cli.reading import load_input
 
+    threads = opt.use_threads(threads)
     qs, levels = parse_quantiles(quantiles, level)
     if model_path is not None and (model or qs or save_model):
         raise typer.BadParameter(
@@ -77,10 +80,14 @@ def forecast_command(
     if model_path is None:
         name = parse_names(model or DEFAULT_MODEL, MODELS, "--model")[0]
         estimator = _build(name, horizon, qs, season_length, seed, n_jobs, quiet, save_model)
-    loaded = load_input(data, id_col=id_col, time_col=time_col, target_col=target)
+        _set_threads(estimator, threads)
+    loaded = load_input(
+        data, id_col=id_col, time_col=time_col, target_col=target, duplicates=duplicates
+    )
     y, columns = loaded.long(), loaded.columns
     if model_path is not None:
         estimator = _load_model(model_path)
+        _set_threads(estimator, threads)
         with status(f"Forecasting with {model_path.name}", quiet):
             forecast = estimator.predict(horizon, y=y)
     else:
@@ -176,6 +183,12 @@ def _fit_predict(estimator, y, columns, horizon, source, quiet):
     with status(message, quiet or draws_own_progress):
         estimator.fit(y, **columns)
     return estimator.predict(horizon)
+
+
+def _set_threads(estimator, threads: int | None) -> None:
+    """Give ``--threads`` to a model that has ``n_threads`` (GLU), built or loaded."""
+    if threads is not None and "n_threads" in getattr(estimator, "get_params", dict)():
+        estimator.set_params(n_threads=threads)
 
 
 def _load_model(path: Path):

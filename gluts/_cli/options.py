@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import typer
 
-__all__ = ["Data", "IdCol", "NJobs", "Plot", "SeasonLength", "Seed", "Target", "TimeCol"]
+__all__ = [
+    "Data",
+    "DuplicateRule",
+    "Duplicates",
+    "IdCol",
+    "NJobs",
+    "Plot",
+    "SeasonLength",
+    "Seed",
+    "Target",
+    "Threads",
+    "TimeCol",
+    "use_threads",
+]
 
 Data = Annotated[
     Path,
@@ -48,3 +61,56 @@ Plot = Annotated[
     Path | None,
     typer.Option(dir_okay=False, help="Save a plot to this file (PNG, SVG or PDF)."),
 ]
+DuplicateRule = Literal["error", "first", "last", "mean"]
+Duplicates = Annotated[
+    DuplicateRule,
+    typer.Option(
+        help="Rows that repeat a timestamp of their series: stop with an error, or merge "
+        "them keeping the first or the last row, or averaging the values (a notice on stderr "
+        "says how many rows were merged).",
+    ),
+]
+Threads = Annotated[
+    int | None,
+    typer.Option(
+        "--threads",
+        min=1,
+        show_default=False,
+        help="CPU threads for torch (GLU models), also exported as GLUTS_THREADS. Default: "
+        "$GLUTS_THREADS, else the CPUs available to the process, at most 8 (1 in worker "
+        "processes). A seed and a thread count give identical results; other thread counts "
+        "can differ in the last digits.",
+    ),
+]
+
+
+def use_threads(threads: int | None) -> int | None:
+    """Apply ``--threads``: export it as ``GLUTS_THREADS``, or check the variable when unset.
+
+    Returns
+    -------
+    int or None
+        ``threads``, for the estimators' ``n_threads``.
+
+    Raises
+    ------
+    typer.BadParameter
+        When ``GLUTS_THREADS`` holds anything but a positive integer (exit code 2).
+    """
+    import os
+
+    from gluts._threads import ENV_VAR, parse_threads
+
+    if threads is not None:
+        os.environ[ENV_VAR] = str(threads)
+        return threads
+    text = os.environ.get(ENV_VAR, "")
+    if text.strip():
+        try:
+            parse_threads(text)
+        except ValueError:
+            raise typer.BadParameter(
+                f"must be a positive integer number of threads; got {text!r}.",
+                param_hint=ENV_VAR,
+            ) from None
+    return None

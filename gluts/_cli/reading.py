@@ -141,6 +141,7 @@ def load_input(
     id_col: str | None = None,
     time_col: str | None = None,
     target_col: str | None = None,
+    duplicates: str | None = None,
 ) -> InputData:
     """Read a file and assign the id, time and target columns, detecting those not given.
 
@@ -150,6 +151,11 @@ def load_input(
         CSV or Parquet file, or the name of a bundled dataset.
     id_col, time_col, target_col : str or None, default=None
         Column names; detected from the data when None.
+    duplicates : {"error", "first", "last", "mean"} or None, default=None
+        Rows that repeat a timestamp of their series: an error naming the option, or merged
+        into one row keeping the first or the last, or averaging the values (the merge is
+        announced by a :class:`~gluts.exceptions.GlutsWarning`). None leaves them as they
+        are (for ``detect --by-row``, where the row order is the time).
 
     Returns
     -------
@@ -159,7 +165,8 @@ def load_input(
     Raises
     ------
     DataError
-        When a named column is absent, there is no numeric column, or a role is ambiguous.
+        When a named column is absent, there is no numeric column, a role is ambiguous, or
+        a timestamp repeats and ``duplicates="error"``.
     """
     path = Path(path)
     if path.is_dir():
@@ -204,7 +211,52 @@ def load_input(
             GlutsWarning,
             stacklevel=2,
         )
+    if duplicates is not None and time_col is not None:
+        frame = _merge_duplicates(name, frame, id_col, time_col, targets, duplicates)
     return InputData(name, frame, id_col, time_col, targets)
+
+
+def _merge_duplicates(
+    name: str, frame: pd.DataFrame, id_col, time_col: str, targets, how: str
+) -> pd.DataFrame:
+    """Merge the rows of a series that share a timestamp (see ``duplicates`` of load_input)."""
+    keys = [time_col] if id_col is None else [id_col, time_col]
+    repeated = frame.duplicated(keys, keep="first")
+    n_extra = int(repeated.sum())
+    if not n_extra:
+        return frame
+    n_stamps = int(frame[repeated].drop_duplicates(keys).shape[0])
+    where = frame.loc[repeated, keys].iloc[0]
+    first = ", ".join(f"{k}={v}" for k, v in where.items())
+    if how == "error":
+        raise DataError(
+            f"{name}: {n_stamps} repeated timestamp(s) ({n_extra} extra row(s); the first at "
+            f"{first}); merge them with --duplicates first, last or mean."
+        )
+    if how == "mean":
+        text = [t for t in targets if not _is_numeric(frame[t])]
+        if text:
+            raise DataError(
+                f"{name}: cannot average the repeated timestamps of the non-numeric column "
+                f"{text[0]!r}; use --duplicates first or last."
+            )
+        grouped = frame.groupby(keys, sort=False, dropna=False)
+        merged = grouped.first()
+        merged[list(targets)] = grouped[list(targets)].mean()
+        out = merged.reset_index()[list(frame.columns)]
+        out.index = frame.index[~repeated]
+    else:
+        out = frame.drop_duplicates(keys, keep=how)
+    warnings.warn(
+        f"{name}: merged {n_extra + n_stamps} rows at {n_stamps} repeated timestamp(s) into "
+        f"{n_stamps} ({_MERGED[how]}; --duplicates {how}).",
+        GlutsWarning,
+        stacklevel=3,
+    )
+    return out
+
+
+_MERGED = {"first": "kept the first", "last": "kept the last", "mean": "averaged the values"}
 
 
 def load_bundled(name: str, missing_file: bool = False) -> pd.DataFrame:

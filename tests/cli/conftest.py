@@ -53,6 +53,7 @@ class QuickForecaster(LocalForecaster):
 def _one_job(monkeypatch):
     """Fit series in-process: worker start-up would dominate on the tests' tiny data."""
     monkeypatch.setenv("GLUTS_N_JOBS", "1")
+    monkeypatch.setenv("GLUTS_THREADS", "1")  # also restores it after --threads exports it
 
 
 @pytest.fixture

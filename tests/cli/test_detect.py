@@ -106,8 +106,9 @@ def test_by_row_handles_irregular_timestamps(runner, tmp_path):
     path = tmp_path / "irregular.csv"
     frame.assign(ds=times)[["ds", "y"]].to_csv(path, index=False)
     plain = runner.invoke(app, ["detect", str(path), "--model", "mad"])
-    assert plain.exit_code == 1
-    assert "duplicate timestamp" in plain.stderr and "Pass --by-row" in plain.stderr
+    assert plain.exit_code == 1  # the repeated stamp is merged, the 7-minute shift is not
+    assert "merged 2 rows at 1 repeated timestamp(s) into 1 (kept the last" in plain.stderr
+    assert "off its 'h' grid" in plain.stderr and "Pass --by-row" in plain.stderr
     scores, alerts = tmp_path / "scores.csv", tmp_path / "alerts.csv"
     args = ["detect", str(path), "--model", "mad", "--by-row", "--train-fraction", "0.3"]
     result = runner.invoke(app, [*args, "--scores", str(scores), "--alerts", str(alerts)])

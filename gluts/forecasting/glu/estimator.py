@@ -111,7 +111,11 @@ class GLUForecaster(BaseForecaster):
     device : {"cpu", "cuda", "auto"}, default="cpu"
         Where to train and predict; ``"auto"`` picks CUDA when available.
     n_threads : int or None, default=None
-        CPU threads for torch during fit and predict; None keeps torch's setting.
+        CPU threads for torch during fit and predict (torch's own setting is restored
+        after). None: ``$GLUTS_THREADS`` if set, else 1 in a worker process, else the CPUs
+        available to the process, at most 8, so that torch never starts more threads than
+        it can run. A given ``random_state`` and thread count give identical forecasts on
+        the CPU; different thread counts can differ in the last digits (see the README).
     verbose : bool, default=False
         Show a progress bar with the step and the losses.
     alias : str or None, default=None

@@ -6,6 +6,8 @@ from contextlib import contextmanager
 
 import torch
 
+from gluts._threads import default_threads
+
 __all__ = ["device_for", "torch_threads"]
 
 
@@ -20,10 +22,13 @@ def device_for(name: str) -> torch.device:
 
 @contextmanager
 def torch_threads(n_threads: int | None):
-    """Run the block with ``n_threads`` torch threads (None: unchanged), then restore."""
+    """Run the block with ``n_threads`` torch threads, then restore torch's setting.
+
+    None means :func:`gluts._threads.default_threads`: ``$GLUTS_THREADS`` if set, else 1 in
+    a worker process, else the CPUs available to the process, at most 8.
+    """
     previous = torch.get_num_threads()
-    if n_threads:
-        torch.set_num_threads(n_threads)
+    torch.set_num_threads(n_threads or default_threads())
     try:
         yield
     finally:

@@ -165,7 +165,8 @@ def fit_network(
     device : torch.device
         Where to train.
     n_threads : int or None, default=None
-        CPU threads for torch while training; None keeps torch's setting.
+        CPU threads for torch while training; None: the default of
+        :func:`~gluts.forecasting.glu.runtime.torch_threads`.
     verbose : bool, default=False
         Show a progress bar with the step and the losses.
 
