@@ -64,8 +64,10 @@ def backtest_command(
     metrics are averaged over series and windows and compared with SeasonalNaive.
     """
     names = parse_names(models, MODELS, "--models")
+    from gluts._cli.outputs import check_outputs
     from gluts._cli.reading import load_input, silent_panel
 
+    check_outputs({"--output": output, "--plot": plot}, {"DATA": data})
     loaded = load_input(data, id_col=id_col, time_col=time_col, target_col=target)
     y, columns = loaded.long(), loaded.columns
     panel = silent_panel(y, columns)

@@ -106,6 +106,7 @@ def detect_command(
     With --labels, the alerts are compared with known anomaly windows: how many windows
     carry an alert (event recall) and how many alerts lie outside every window.
     """
+    from gluts._cli.outputs import check_outputs
     from gluts._cli.reading import load_input
 
     name = parse_names(model, DETECTORS, "--model")[0]
@@ -114,6 +115,10 @@ def detect_command(
         raise typer.BadParameter(
             "give --train-until or --train-fraction, not both.", param_hint="--train-until"
         )
+    check_outputs(
+        {"--alerts": alerts, "--scores": scores, "--plot": plot},
+        {"DATA": data, "--labels": labels},
+    )
     loaded = load_input(data, id_col=id_col, time_col=time_col, target_col=target)
     y, columns = loaded.long(), loaded.columns
     train = _training_rows(y, columns, train_until, train_fraction)
