@@ -12,6 +12,7 @@ temporary file.
 from __future__ import annotations
 
 import functools
+import re
 import signal
 import sys
 import threading
@@ -170,10 +171,21 @@ def _caused_by_interrupt(exc: BaseException) -> bool:
     return False
 
 
+_LOWER = re.compile(r"Lower [^.]*\.")
+_OPTIONS = {"n_windows": "--windows", "horizon": "--horizon", "step": "--step"}
+
+
+def _options(sentence: str) -> str:
+    """A library's advice ("Lower n_windows or horizon.") in command-line terms."""
+    return re.sub(r"\b(n_windows|horizon|step)\b", lambda m: _OPTIONS[m.group(1)], sentence)
+
+
 def _one_line(exc: BaseException, data: Any = None) -> str:
-    from gluts.exceptions import DataError
+    from gluts.exceptions import DataError, InsufficientHistoryError
 
     text = " ".join(str(exc).split())
+    if isinstance(exc, InsufficientHistoryError):
+        text = _LOWER.sub(lambda m: _options(m.group(0)), text)
     from gluts._cli.outputs import FileError
 
     if isinstance(exc, DataError) and not isinstance(exc, FileError) and data is not None:

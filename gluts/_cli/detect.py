@@ -275,10 +275,17 @@ def _fit(detector, train, columns, n_rows: int) -> None:
     try:
         detector.fit(train, **columns)
     except InsufficientHistoryError as exc:
-        raise InsufficientHistoryError(
-            f"{exc} Fit on more than {len(train)} of the {n_rows} rows (--train-fraction, "
-            "--train-until) or give a shorter --season-length."
-        ) from None
+        if len(train) < n_rows:
+            hint = (
+                f"Fit on more than {len(train)} of the {n_rows} rows (--train-fraction, "
+                "--train-until) or give a shorter --season-length."
+            )
+        else:
+            hint = (
+                f"All {n_rows} rows are already used for fitting: give longer series or a "
+                "shorter --season-length."
+            )
+        raise InsufficientHistoryError(f"{exc} {hint}") from None
 
 
 def _check_panel(y, columns, by_row: bool) -> None:
