@@ -49,6 +49,7 @@ EXIT_TERMINATED = 143  # 128 + SIGTERM
 class _Terminated(KeyboardInterrupt):
     """SIGTERM, raised like a Ctrl-C so that the same clean-up runs."""
 
+
 Quiet = Annotated[
     bool, typer.Option("--quiet", "-q", help="No progress bars or messages; results only.")
 ]

@@ -164,6 +164,5 @@ def _require_pyarrow(path: str | Path) -> None:
         import pyarrow  # noqa: F401
     except ImportError:
         raise FileError(
-            f"{path}: writing Parquet needs pyarrow; "
-            "install it with: pip install pyarrow"
+            f"{path}: writing Parquet needs pyarrow; install it with: pip install pyarrow"
         ) from None
