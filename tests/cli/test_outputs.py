@@ -188,3 +188,15 @@ def test_detect_fitting_on_every_row_suggests_no_more_rows(runner, tmp_path):
     result = runner.invoke(app, ["detect", str(data), "--model", "zscore", "-q"])
     line = _one_error_line(result, "short.csv")
     assert "Fit on more than" not in line and "All 8 rows are already used" in line
+
+
+def test_zero_padded_ids_in_the_data_and_the_labels(runner, tmp_path):
+    data, labels = tmp_path / "ids.csv", tmp_path / "labels.csv"
+    frame = long_frame().assign(store=lambda f: f["unique_id"].map({"s0": "001", "s1": "010"}))
+    frame.drop(columns="unique_id").to_csv(data, index=False)
+    labels.write_text("store,start,end\n010,2024-01-03,2024-01-04\n")
+    scores = tmp_path / "scores.csv"
+    args = ["detect", str(data), "--model", "zscore", "--id-col", "store", "-q"]
+    result = runner.invoke(app, [*args, "--labels", str(labels), "--scores", str(scores)])
+    assert result.exit_code == 0, result.output
+    assert set(pd.read_csv(scores, dtype=str)["store"]) == {"001", "010"}
