@@ -18,7 +18,9 @@ from gluts._cli.forecast import forecast_command
 EXIT_CODES = (
     "Exit codes: 0 success; 1 bad data or a domain error (one line on stderr naming the "
     "file, column, series or value); 2 bad options; 3 alerts were raised and --fail-on-alert "
-    "was given; 130 interrupted (Ctrl-C), leaving no partial output file."
+    "was given; 130 interrupted (Ctrl-C) and 143 terminated (SIGTERM), leaving no output "
+    "or temporary file. Outputs are written together at the end; text cells of CSV outputs "
+    "that start with =, +, -, @ get a leading ' so spreadsheets do not run them."
 )
 
 app = typer.Typer(

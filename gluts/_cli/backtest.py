@@ -76,8 +76,12 @@ def backtest_command(
     """
     threads = opt.use_threads(threads)
     names = parse_names(models, MODELS, "--models")
+    from gluts._cli.outputs import check_outputs
     from gluts._cli.reading import load_input, silent_panel
 
+    check_outputs(
+        {"--output": output, "--forecasts": forecasts, "--plot": plot}, {"DATA": data}
+    )
     loaded = load_input(
         data, id_col=id_col, time_col=time_col, target_col=target, duplicates=duplicates
     )

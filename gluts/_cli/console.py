@@ -3,14 +3,19 @@
 Results go to stdout; messages, warnings, progress bars and errors to stderr. Progress is
 shown only when both streams are terminals and ``--quiet`` is not given. :func:`guarded`
 wraps a command so that any error becomes one ``Error: ...`` line on stderr and exit code 1
-(with the traceback only under ``--verbose``), and Ctrl-C exit code 130. Output files are
-written atomically (:mod:`gluts._cli.writing`), so an interrupted command leaves none behind.
+(with the traceback only under ``--verbose``), Ctrl-C (SIGINT) exit code 130 and SIGTERM exit
+code 143. Output files are written atomically and committed together when the command
+succeeds (:mod:`gluts._cli.outputs`), so an interrupted command leaves none behind, nor any
+temporary file.
 """
 
 from __future__ import annotations
 
 import functools
+import re
+import signal
 import sys
+import threading
 import traceback
 import warnings
 from collections.abc import Callable, Iterator
@@ -25,6 +30,7 @@ __all__ = [
     "EXIT_ALERTS",
     "EXIT_DATA",
     "EXIT_INTERRUPTED",
+    "EXIT_TERMINATED",
     "Quiet",
     "Verbose",
     "guarded",
@@ -37,6 +43,12 @@ __all__ = [
 EXIT_DATA = 1
 EXIT_ALERTS = 3
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
+EXIT_TERMINATED = 143  # 128 + SIGTERM
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like a Ctrl-C so that the same clean-up runs."""
+
 
 Quiet = Annotated[
     bool, typer.Option("--quiet", "-q", help="No progress bars or messages; results only.")
@@ -81,8 +93,11 @@ def status(message: str, quiet: bool):
 def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
     """Turn a command's errors into one line on stderr and exit code 1, Ctrl-C into 130.
 
-    The command must take ``quiet`` and ``verbose`` keyword arguments; data errors are
-    prefixed with the name of its ``data`` file argument, when it has one. While it runs, rich
+    SIGTERM exits with 143. The output files the command writes are committed together when
+    it succeeds (or exits with code 3); otherwise none is written and no temporary file is
+    left. The command must take ``quiet`` and ``verbose`` keyword arguments; data errors are
+    prefixed with the name of its ``data`` file argument, when it has one (errors about
+    other files, :class:`~gluts._cli.outputs.FileError`, name their own file). While it runs, rich
     progress bars drawn by the library (backtest windows, training epochs) go to stderr, and
     warnings are printed as ``Warning: ...`` lines (gluts' own warnings always unless quiet,
     others only with ``verbose``).
@@ -90,28 +105,60 @@ def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(func)
     def wrapper(**kwargs: Any) -> Any:
+        from gluts._cli.outputs import transaction
+
         verbose, quiet = kwargs.get("verbose", False), kwargs.get("quiet", False)
-        with _rich_to_stderr(), _warnings_to_stderr(verbose, quiet):
-            try:
-                return func(**kwargs)
-            except (typer.Exit, typer.Abort, typer.TyperException):
-                raise
-            except KeyboardInterrupt:
-                return _interrupted()
-            except Exception as exc:
-                if _caused_by_interrupt(exc):  # e.g. Ctrl-C during a lazy import
-                    return _interrupted()
-                if verbose:
-                    traceback.print_exc(file=sys.stderr)
-                sys.stderr.write(f"Error: {_one_line(exc, kwargs.get('data'))}\n")
-                raise typer.Exit(EXIT_DATA) from None
+        with _rich_to_stderr(), _warnings_to_stderr(verbose, quiet), _sigterm_raises():
+            with transaction() as outputs:
+                try:
+                    try:
+                        result = func(**kwargs)
+                    except typer.Exit as exc:
+                        if exc.exit_code in (0, EXIT_ALERTS):
+                            outputs.commit()
+                        raise
+                    outputs.commit()
+                    return result
+                except (typer.Exit, typer.Abort, typer.TyperException):
+                    raise
+                except KeyboardInterrupt as exc:
+                    return _interrupted(exc, outputs.committed)
+                except Exception as exc:
+                    if _caused_by_interrupt(exc):  # e.g. Ctrl-C during a lazy import
+                        return _interrupted(exc, outputs.committed)
+                    if verbose:
+                        traceback.print_exc(file=sys.stderr)
+                    sys.stderr.write(f"Error: {_one_line(exc, kwargs.get('data'))}\n")
+                    raise typer.Exit(EXIT_DATA) from None
 
     return wrapper
 
 
-def _interrupted():
-    sys.stderr.write("Interrupted; no output file was written or changed.\n")
-    raise typer.Exit(EXIT_INTERRUPTED) from None
+def _interrupted(exc: BaseException, committed: list[str] = ()):
+    terminated = isinstance(exc, _Terminated)
+    what = "Terminated" if terminated else "Interrupted"
+    if committed:
+        sys.stderr.write(f"{what} after writing {', '.join(committed)}.\n")
+    else:
+        sys.stderr.write(f"{what}; no output file was written or changed.\n")
+    raise typer.Exit(EXIT_TERMINATED if terminated else EXIT_INTERRUPTED) from None
+
+
+@contextmanager
+def _sigterm_raises() -> Iterator[None]:
+    """While a command runs, SIGTERM raises :class:`_Terminated` (outputs are cleaned up)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def terminate(signum, frame):
+        raise _Terminated
+
+    previous = signal.signal(signal.SIGTERM, terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _caused_by_interrupt(exc: BaseException) -> bool:
@@ -125,11 +172,24 @@ def _caused_by_interrupt(exc: BaseException) -> bool:
     return False
 
 
+_LOWER = re.compile(r"Lower [^.]*\.")
+_OPTIONS = {"n_windows": "--windows", "horizon": "--horizon", "step": "--step"}
+
+
+def _options(sentence: str) -> str:
+    """A library's advice ("Lower n_windows or horizon.") in command-line terms."""
+    return re.sub(r"\b(n_windows|horizon|step)\b", lambda m: _OPTIONS[m.group(1)], sentence)
+
+
 def _one_line(exc: BaseException, data: Any = None) -> str:
-    from gluts.exceptions import DataError
+    from gluts.exceptions import DataError, InsufficientHistoryError
 
     text = " ".join(str(exc).split())
-    if isinstance(exc, DataError) and data is not None:
+    if isinstance(exc, InsufficientHistoryError):
+        text = _LOWER.sub(lambda m: _options(m.group(0)), text)
+    from gluts._cli.outputs import FileError
+
+    if isinstance(exc, DataError) and not isinstance(exc, FileError) and data is not None:
         name = Path(data).name
         text = text if text.startswith(name) else f"{name}: {text}"
     if isinstance(exc, (ValueError, OSError, ImportError)) or type(exc).__module__.startswith(

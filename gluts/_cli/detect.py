@@ -119,6 +119,7 @@ def detect_command(
     With --labels, the alerts are compared with known anomaly windows: how many windows
     carry an alert (event recall) and how many alerts lie outside every window.
     """
+    from gluts._cli.outputs import check_outputs
     from gluts._cli.reading import load_input
 
     threads = opt.use_threads(threads)
@@ -128,6 +129,10 @@ def detect_command(
         raise typer.BadParameter(
             "give --train-until or --train-fraction, not both.", param_hint="--train-until"
         )
+    check_outputs(
+        {"--alerts": alerts, "--scores": scores, "--plot": plot},
+        {"DATA": data, "--labels": labels},
+    )
     if duplicates is None and not by_row:
         duplicates = DEFAULT_DUPLICATES
     loaded = load_input(
@@ -293,10 +298,17 @@ def _fit(detector, train, columns, n_rows: int) -> None:
     try:
         detector.fit(train, **columns)
     except InsufficientHistoryError as exc:
-        raise InsufficientHistoryError(
-            f"{exc} Fit on more than {len(train)} of the {n_rows} rows (--train-fraction, "
-            "--train-until) or give a shorter --season-length."
-        ) from None
+        if len(train) < n_rows:
+            hint = (
+                f"Fit on more than {len(train)} of the {n_rows} rows (--train-fraction, "
+                "--train-until) or give a shorter --season-length."
+            )
+        else:
+            hint = (
+                f"All {n_rows} rows are already used for fitting: give longer series or a "
+                "shorter --season-length."
+            )
+        raise InsufficientHistoryError(f"{exc} {hint}") from None
 
 
 def _check_panel(y, columns, by_row: bool) -> None:

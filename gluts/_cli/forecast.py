@@ -67,6 +67,7 @@ def forecast_command(
     verbose: Verbose = False,
 ) -> None:
     """Forecast HORIZON steps after the end of every series in DATA."""
+    from gluts._cli.outputs import check_outputs
     from gluts._cli.reading import load_input
 
     threads = opt.use_threads(threads)
@@ -77,6 +78,10 @@ def forecast_command(
             "and --save-model.",
             param_hint="--model-path",
         )
+    check_outputs(
+        {"--output": output, "--plot": plot, "--save-model": save_model},
+        {"DATA": data, "--model-path": model_path},
+    )
     if model_path is None:
         name = parse_names(model or DEFAULT_MODEL, MODELS, "--model")[0]
         estimator = _build(name, horizon, qs, season_length, seed, n_jobs, quiet, save_model)
@@ -200,7 +205,14 @@ def _load_model(path: Path):
         raise ImportError(
             "Loading saved models needs gluts.load, which this gluts lacks."
         ) from None
-    return load(path)
+    from gluts._cli.outputs import FileError
+    from gluts.exceptions import DataError
+
+    try:
+        return load(path)
+    except DataError as exc:
+        text = str(exc)
+        raise FileError(text if text.startswith(path.name) else f"{path.name}: {text}") from None
 
 
 def _save(estimator, path: Path) -> None:
@@ -223,10 +235,11 @@ def _name_levels(forecast, alias: str, levels):
 
 
 def _write(frame, output: Path | None, quiet: bool) -> None:
+    from gluts._cli.writing import csv_safe, write_table
+
     if output is None:
-        typer.echo(frame.to_csv(index=False), nl=False)
+        typer.echo(csv_safe(frame).to_csv(index=False), nl=False)
         return
-    from gluts._cli.writing import write_table
 
     write_table(frame, output)
     info(f"Wrote {len(frame)} rows to {output}.", quiet)

@@ -106,7 +106,10 @@ def read_labels(
     """
     path = Path(path)
     name = path.name
-    raw = _read_json(path, data_name) if path.suffix.lower() == ".json" else _read_table(path)
+    if path.suffix.lower() == ".json":
+        raw = _read_json(path, data_name)
+    else:  # ids are text, as in the data: "001" stays "001"
+        raw = _read_table(path, {c: str for c in ("unique_id", id_col) if c})
     raw = raw.rename(columns=lambda c: str(c).strip())
     if not {"start", "end"} <= set(raw.columns):
         shown = ", ".join(repr(c) for c in raw.columns) or "none"
@@ -172,11 +175,11 @@ def match_alerts(
     return in_window, match
 
 
-def _read_table(path: Path) -> pd.DataFrame:
+def _read_table(path: Path, dtype: dict) -> pd.DataFrame:
     from gluts.data import read_table
 
     try:
-        return read_table(path)
+        return read_table(path, dtype=dtype)
     except DataError as exc:
         raise LabelsError(str(exc)) from None
 

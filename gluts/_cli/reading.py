@@ -65,7 +65,7 @@ class InputData:
         return {
             "id_col": self.id_col or ID_COLUMN,
             "time_col": self.time_col or STEP_COLUMN,
-            "target_col": VALUE_COLUMN if self.wide else self.targets[0],
+            "target_col": _free_name(VALUE_COLUMN, self.targets) if self.wide else self.targets[0],
         }
 
     def long(self) -> pd.DataFrame:
@@ -124,6 +124,13 @@ class InputData:
         return wide.reset_index()
 
 
+def _free_name(name: str, taken: tuple[str, ...]) -> str:
+    """``name``, or ``name_`` (``name__`` ...) when a series of wide input is called so."""
+    while name in taken:
+        name += "_"
+    return name
+
+
 def silent_panel(y: pd.DataFrame, columns: dict[str, str]):
     """Return ``to_panel(y, **columns)`` without its warnings (the estimators repeat them)."""
     import warnings
@@ -174,7 +181,8 @@ def load_input(
 
         raise typer.BadParameter(f"{str(path)!r} is a folder, not a file.", param_hint="DATA")
     if path.exists():
-        name, frame = path.name, read_table(path)
+        # Ids are names, not numbers: "001" stays "001".
+        name, frame = path.name, read_table(path, dtype=None if id_col is None else {id_col: str})
     else:
         name, frame = str(path), load_bundled(str(path), missing_file=True)
     for role, col in (("--id-col", id_col), ("--time-col", time_col), ("--target", target_col)):

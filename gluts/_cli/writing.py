@@ -1,7 +1,13 @@
 """Write output files atomically: to a temporary file beside the target, then rename.
 
 A failure half-way (a full disk, an exception while rendering a plot) leaves the target
-untouched and removes the temporary file.
+untouched and removes the temporary file. Inside a command the renames wait for the end of
+the command (:mod:`gluts._cli.outputs`), so that all its outputs appear together or none.
+A new file gets the mode ``0o666`` less the umask, a replaced file keeps its mode, and an
+output path that is a symlink is written through to its target, keeping the link (as ``cp``
+does). Text cells of CSV outputs that start with ``=``, ``+``, ``-``, ``@``, a tab or a
+carriage return get a leading ``'``, so that a spreadsheet shows them instead of running
+them as formulas (OWASP's advice against CSV injection); JSON and Parquet keep raw values.
 """
 
 from __future__ import annotations
@@ -16,9 +22,11 @@ from typing import Any
 
 import pandas as pd
 
-from gluts.exceptions import DataError
+from gluts._cli.outputs import FileError, current, file_mode
 
-__all__ = ["atomic_path", "write_figure", "write_json", "write_table"]
+__all__ = ["atomic_path", "csv_safe", "write_figure", "write_json", "write_table"]
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @contextmanager
@@ -36,17 +44,29 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         Where to write; it is renamed onto ``path`` on success and deleted on failure.
     """
     path = Path(path)
-    if not path.parent.is_dir():
-        raise DataError(
-            f"Cannot write {str(path)!r}: the folder {str(path.parent)!r} does not exist."
-        )
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
+    target = os.path.realpath(path)
+    folder = os.path.dirname(target)
+    if not os.path.isdir(folder):
+        raise FileError(f"{path}: cannot write it: the folder {folder!r} does not exist.")
     try:
-        yield Path(tmp)
-        os.replace(tmp, path)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise FileError(f"{path}: cannot write the file ({exc.strerror or exc}).") from None
+    os.close(fd)
+    transaction = current()
+    try:
+        try:
+            yield Path(tmp)
+            os.chmod(tmp, file_mode(target))
+            if transaction is None:
+                os.replace(tmp, target)
+        except OSError as exc:
+            raise FileError(f"{path}: cannot write the file ({exc.strerror or exc}).") from None
+        if transaction is not None:
+            transaction.add(tmp, target)
+            tmp = None
     finally:
-        if os.path.exists(tmp):
+        if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)
 
 
@@ -75,7 +95,55 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, index: bool = False) -
         if parquet:
             frame.to_parquet(tmp, index=index)
         else:
-            frame.to_csv(tmp, index=index)
+            csv_safe(frame, index=index).to_csv(tmp, index=index)
+
+
+def csv_safe(frame: pd.DataFrame, *, index: bool = False) -> pd.DataFrame:
+    """Return ``frame`` with a ``'`` before text cells (and names) that a spreadsheet runs.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Rows about to be written as CSV.
+    index : bool, default=False
+        Whether the index is written too (and so is escaped as well).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``frame`` itself when no text cell starts with ``=``, ``+``, ``-``, ``@``, a tab or
+        a carriage return; else a copy with those cells prefixed. Numbers are untouched.
+    """
+    out = frame
+    columns = [_escaped(c) for c in frame.columns]
+    if columns != list(frame.columns):
+        out = out.set_axis(columns, axis=1)
+    for position in range(frame.shape[1]):
+        escaped = _escape_column(frame.iloc[:, position])
+        if escaped is not None:
+            out = out.copy() if out is frame else out
+            out.isetitem(position, escaped)
+    if index and not isinstance(frame.index, pd.MultiIndex):
+        escaped = _escape_column(frame.index.to_series())
+        if escaped is not None:
+            out = out.set_axis(pd.Index(escaped.to_numpy(), name=frame.index.name), axis=0)
+    return out
+
+
+def _escaped(value):
+    return "'" + value if isinstance(value, str) and value.startswith(_FORMULA_STARTS) else value
+
+
+def _escape_column(values: pd.Series) -> pd.Series | None:
+    """The escaped text column, or None when it needs no escaping (or holds no text)."""
+    if not (values.dtype == object or pd.api.types.is_string_dtype(values)):
+        if not isinstance(values.dtype, pd.CategoricalDtype):
+            return None
+        values = values.astype(object)
+    unique = pd.unique(values)
+    if not any(isinstance(v, str) and v.startswith(_FORMULA_STARTS) for v in unique):
+        return None
+    return values.map(_escaped)
 
 
 def write_json(obj: Any, path: str | Path) -> None:
@@ -95,7 +163,6 @@ def _require_pyarrow(path: str | Path) -> None:
     try:
         import pyarrow  # noqa: F401
     except ImportError:
-        raise DataError(
-            f"Writing {Path(path).name!r} as Parquet needs pyarrow; "
-            "install it with: pip install pyarrow"
+        raise FileError(
+            f"{path}: writing Parquet needs pyarrow; install it with: pip install pyarrow"
         ) from None

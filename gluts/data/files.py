@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import re
 from collections.abc import Hashable, Iterable, Mapping
 from pathlib import Path
 
@@ -22,6 +23,11 @@ _PARQUET_SUFFIXES = (".parquet", ".pq")
 _DELIMITERS = ",;\t|"
 _SNIFF_BYTES = 64 * 1024
 _GROUPED = r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d*)?"
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+    rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
 _GROUPED_OR_PLAIN = rf"{_GROUPED}|[-+]?\d*\.?\d+"
 
 
@@ -30,8 +36,9 @@ def read_table(path: str | Path, *, dtype: Mapping[Hashable, object] | None = No
 
     A CSV file's delimiter (comma, semicolon, tab or pipe) is detected from its first 64 KiB;
     its encoding is UTF-16 when it starts with a UTF-16 byte-order mark, else UTF-8 (with or
-    without a BOM), falling back to Latin-1. Text columns whose values are numbers written
-    with thousands separators (``"1,234.5"``) are read as numbers.
+    without a BOM), falling back to Latin-1 for a file in Latin-1 alone (a file that mixes
+    UTF-8 and other bytes is an error naming the first line that is not UTF-8). Text columns
+    whose values are numbers written with thousands separators (``"1,234.5"``) are read as numbers.
 
     Parameters
     ----------
@@ -92,13 +99,36 @@ def _read_csv(path: Path, dtype: Mapping[Hashable, object] | None) -> pd.DataFra
                 path, sep=sep, skipinitialspace=True, encoding=encoding, dtype=dtype
             )
         except UnicodeDecodeError:
+            _check_single_encoding(path)
             frame = pd.read_csv(
                 path, sep=sep, skipinitialspace=True, encoding="latin-1", dtype=dtype
             )
+    except DataError:
+        raise
     except (pd.errors.ParserError, ValueError) as exc:
         detail = str(exc).strip().splitlines()[-1]
         raise DataError(f"{path.name}: not a readable CSV file ({detail}).") from exc
     return _drop_thousands_separators(frame)
+
+
+def _check_single_encoding(path: Path) -> None:
+    """Refuse a file that is not UTF-8 yet holds UTF-8 characters: two encodings mixed.
+
+    Decoding it as Latin-1 would read ``Zürich`` written in UTF-8 as ``ZÃ¼rich``, a different
+    series from the ``Zürich`` written in Latin-1; a file in Latin-1 alone has (in practice)
+    no byte pairs that form a UTF-8 character.
+    """
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if _UTF8_MULTIBYTE.search(data) is None:
+            return
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise DataError(
+            f"{path.name}: line {line} is not UTF-8 (byte 0x{data[exc.start]:02x}) while other "
+            "lines are: the file mixes encodings. Save it again as UTF-8."
+        ) from None
 
 
 def _encoding(path: Path, head: bytes) -> str:

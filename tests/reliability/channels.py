@@ -33,8 +33,13 @@ def series_count(frame: pd.DataFrame, id_col: str = "unique_id") -> int:
     return frame[id_col].nunique() if id_col in frame else 1
 
 
-def run_command(command: str, data: Path, out: Path, extra: tuple[str, ...] = ()) -> pd.DataFrame:
+def run_command(
+    command: str, data: Path, out: Path, extra: tuple[str, ...] = (), exists_ok: bool = False
+) -> pd.DataFrame:
     """Run ``gluts <command>`` on ``data`` with a fast model; return the table it wrote.
+
+    ``extra`` are further options; ``exists_ok`` allows ``out`` to exist after a failure
+    (it existed before: the input itself).
 
     Raises
     ------
@@ -55,10 +60,10 @@ def run_command(command: str, data: Path, out: Path, extra: tuple[str, ...] = ()
     if result.exit_code == 1:
         lines = result.stderr.splitlines()
         assert len(lines) == 1 and lines[0].startswith("Error: "), result.stderr
-        assert not out.exists(), "a failed command left an output file"
+        assert exists_ok or not out.exists(), "a failed command left an output file"
         raise OneLineError(lines[0])
     assert result.exit_code == 0, (result.exit_code, result.stderr, result.exception)
-    return pd.read_csv(out)
+    return pd.read_csv(out, dtype={"unique_id": str})
 
 
 def run_api(channel: str, frame: pd.DataFrame) -> pd.DataFrame:

@@ -47,6 +47,11 @@ class Case:
     first_forecast : pandas.Timestamp or None
         Where the correct reading of the input puts the first forecast of its first series,
         when the case is about reading time right.
+    options : tuple of str
+        Extra command-line options the commands get (e.g. ``--id-col``).
+    ids : tuple of str or None
+        The series ids the CSV outputs of the commands must hold, as text (leading zeros
+        kept, spreadsheet formulas neutralised); None to skip that check.
     """
 
     name: str
@@ -56,6 +61,8 @@ class Case:
     expect: str = OK
     overrides: dict[str, str] = field(default_factory=dict)
     first_forecast: pd.Timestamp | None = None
+    options: tuple[str, ...] = ()
+    ids: tuple[str, ...] | None = None
 
     def expectation(self, channel: str) -> str:
         """Return :data:`OK` or the error pattern for ``channel``."""
@@ -79,15 +86,23 @@ def _csv(frame: pd.DataFrame, **kwargs) -> bytes:
 
 
 def _from_frame(
-    name: str, frame: pd.DataFrame, expect: str = OK, first_forecast=None, **overrides: str
+    name: str,
+    frame: pd.DataFrame,
+    expect: str = OK,
+    first_forecast=None,
+    options: tuple[str, ...] = (),
+    ids: tuple[str, ...] | None = None,
+    **overrides: str,
 ) -> Case:
     n = frame["unique_id"].nunique() if "unique_id" in frame else 1
     start = None if first_forecast is None else pd.Timestamp(first_forecast)
-    return Case(name, n, _csv(frame), frame, expect, overrides, start)
+    return Case(name, n, _csv(frame), frame, expect, overrides, start, options, ids)
 
 
-def _file_only(name: str, n_series: int, content: bytes, expect: str = OK) -> Case:
-    return Case(name, n_series, content, None, expect)
+def _file_only(
+    name: str, n_series: int, content: bytes, expect: str = OK, ids: tuple[str, ...] | None = None
+) -> Case:
+    return Case(name, n_series, content, None, expect, ids=ids)
 
 
 def _with(frame: pd.DataFrame, rows, column: str, value) -> pd.DataFrame:
@@ -141,12 +156,43 @@ def _thousands() -> bytes:
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
+def _renamed(ids: dict[str, str]) -> pd.DataFrame:
+    frame = seasonal(len(ids))
+    return frame.assign(
+        unique_id=frame["unique_id"].map(dict(zip(frame["unique_id"].unique(), ids)))
+    )
+
+
+def _cities(encodings: tuple[str, ...]) -> bytes:
+    """Two series, Zürich and Genève; each line encoded with the next of ``encodings``."""
+    frame = seasonal(2).assign(
+        unique_id=lambda f: f["unique_id"].map({"s0": "Zürich", "s1": "Genève"})
+    )
+    lines = frame.to_csv(index=False).splitlines(keepends=True)
+    return b"".join(line.encode(encodings[i % len(encodings)]) for i, line in enumerate(lines))
+
+
+_FORMULAS = {
+    "=cmd|' /C calc'!A0": "'=cmd|' /C calc'!A0",
+    "+SUM(1;2)": "'+SUM(1;2)",
+    "@x": "'@x",
+    "-y": "'-y",
+}
 _BASE = seasonal(2)
 _IDS = _BASE["unique_id"]
 _SINGLE = seasonal(1).drop(columns="unique_id")
 _ANOMALY = _BASE.index[(_IDS == "s0")][150]
 
 CASES: list[Case] = [
+    _from_frame(
+        "zero_padded_ids",
+        _renamed({"001": "001", "002": "002", "010": "010"}),
+        options=("--id-col", "unique_id"),
+        ids=("001", "002", "010"),
+    ),
+    _from_frame("formula_ids", _renamed(_FORMULAS), ids=tuple(_FORMULAS.values())),
+    _file_only("latin1_only", 2, _cities(("latin-1",)), ids=("Zürich", "Genève")),
+    _file_only("mixed_encodings", 2, _cities(("utf-8", "latin-1")), r"line 2 is not UTF-8"),
     _file_only("empty_file", 0, b"", "empty"),
     _file_only("whitespace_only", 0, b"\n \n\n", "empty"),
     _file_only("header_only", 0, b"unique_id,ds,y\n", "header .* but no rows"),

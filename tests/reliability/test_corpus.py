@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -24,6 +25,8 @@ def _check(case, channel, run):
         return
     assert expected == OK, f"{case.name} via {channel} gave a result; expected {expected!r}"
     assert series_count(result) == case.n_series
+    if case.ids is not None and channel in COMMANDS:
+        assert set(result["unique_id"]) == set(case.ids)
     assert_finite(result)
     if case.first_forecast is not None and "forecast" in channel:
         assert pd.Timestamp(result["ds"].iloc[0]) == case.first_forecast
@@ -34,7 +37,24 @@ def _check(case, channel, run):
 def test_command(case, command, tmp_path):
     data = tmp_path / "input.csv"
     data.write_bytes(case.content)
-    _check(case, command, lambda: run_command(command, data, tmp_path / "out.csv"))
+    out = tmp_path / "out.csv"
+    _check(case, command, lambda: run_command(command, data, out, case.options))
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize("spelling", ["input.csv", "./input.csv", "{dir}/input.csv", "link.csv"])
+def test_output_that_is_the_input_is_refused(command, spelling, tmp_path, monkeypatch):
+    """Writing the output over the input would destroy it: one line, exit 1, input intact."""
+    monkeypatch.chdir(tmp_path)
+    data = tmp_path / "input.csv"
+    content = CASES[0].content
+    data.write_bytes(content)
+    (tmp_path / "link.csv").symlink_to("input.csv")
+    out = Path(spelling.format(dir=tmp_path))
+    with pytest.raises(OneLineError, match=r"is the input file DATA"):
+        run_command(command, Path("input.csv"), out, exists_ok=True)
+    assert data.read_bytes() == content
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["input.csv", "link.csv"]
 
 
 @pytest.mark.parametrize("channel", API_CHANNELS)

@@ -39,8 +39,14 @@ COMMANDS = {
 }
 
 
-def _interrupt_once_started(args: list[str], timeout: float = 120.0) -> tuple[int, str]:
-    """Start ``gluts ARGS``, send SIGINT once it reports that fitting began; return its end."""
+def _interrupt_once_started(
+    args: list[str],
+    timeout: float = 120.0,
+    started: str = STARTED,
+    sig: int = signal.SIGINT,
+    delay: float = 0.5,
+) -> tuple[int, str]:
+    """Start ``gluts ARGS``, send ``sig`` once a stderr line starts with ``started``."""
     process = subprocess.Popen(
         [sys.executable, "-c", LAUNCH, *args],
         stdout=subprocess.DEVNULL,
@@ -54,14 +60,14 @@ def _interrupt_once_started(args: list[str], timeout: float = 120.0) -> tuple[in
     try:
         for line in process.stderr:
             lines.append(line)
-            if line.startswith(STARTED):
+            if line.startswith(started):
                 break
             assert time.monotonic() < deadline, "the command never started fitting"
         else:
             pytest.fail(f"the command ended before fitting: {''.join(lines)}")
-        time.sleep(0.5)
+        time.sleep(delay)
         assert process.poll() is None, "the command finished before it could be interrupted"
-        process.send_signal(signal.SIGINT)
+        process.send_signal(sig)
         _, rest = process.communicate(timeout=timeout)
     finally:
         if process.poll() is None:
@@ -81,6 +87,44 @@ def test_ctrl_c_exits_130_without_partial_output(command, tmp_path):
     assert code == 130, stderr
     assert "Traceback" not in stderr
     assert stderr.splitlines()[-1] == "Interrupted; no output file was written or changed."
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data.csv"]
+
+
+SEVERAL_OUTPUTS = {
+    # The alerts file is written before the scores are computed (seconds with STL).
+    "detect": (
+        lambda: _hourly_with_spike(40000),
+        ["detect", "{data}", "--model", "stl", "--alerts", "{a}", "--scores", "{b}"],
+    ),
+    # The forecast is written before the plot is drawn.
+    "forecast": (
+        lambda: seasonal(4, 2000),
+        ["forecast", "{data}", "--horizon", "24", "--model", "snaive", "--output", "{a}"]
+        + ["--plot", "{b}"],
+    ),
+}
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.parametrize("command", SEVERAL_OUTPUTS)
+@pytest.mark.parametrize(
+    ("sig", "code", "word"),
+    [(signal.SIGINT, 130, "Interrupted"), (signal.SIGTERM, 143, "Terminated")],
+    ids=["SIGINT", "SIGTERM"],
+)
+def test_signal_after_the_first_output_writes_none(command, sig, code, word, tmp_path):
+    """All outputs of a command are committed together: a signal in between leaves none."""
+    make, template = SEVERAL_OUTPUTS[command]
+    data = tmp_path / "data.csv"
+    make().to_csv(data, index=False)
+    args = [x.format(data=data, a=tmp_path / "a.csv", b=tmp_path / "b.png") for x in template]
+    if command == "detect":
+        args[-1] = str(tmp_path / "b.csv")
+    code_, stderr = _interrupt_once_started(args, started="Wrote", sig=sig, delay=0.0)
+    assert code_ == code, stderr
+    assert "Traceback" not in stderr
+    assert stderr.splitlines()[-1] == f"{word}; no output file was written or changed."
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data.csv"]
 
 

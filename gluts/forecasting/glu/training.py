@@ -109,7 +109,7 @@ def plan_training(
         raise InsufficientHistoryError(
             f"GLUForecaster needs at least {needed} observations in some series to train "
             f"(warm-up {warm}, horizon {horizon}, validation {validation}); the longest{name} "
-            f"has {longest}. Lower horizon or context_length."
+            f"has {longest}. {_remedy(longest, warm, horizon, validation - horizon, early_stopping)}"
         )
     # Forecast origins with warm-up history and targets inside the training part.
     origins = np.maximum(lengths - warm - horizon - validation, 0).sum()
@@ -377,3 +377,16 @@ def _evaluate(
     chosen = pred[val.rows, val.origins]  # (n_origins, H, Q)
     ones = torch.ones(len(val.rows), device=levels.device)
     return float(pinball(chosen, val.target, levels, ones))
+
+
+def _remedy(longest: int, warm: int, horizon: int, extra: int, early_stopping: bool) -> str:
+    """What would let the longest series train: a lower horizon, if any is enough."""
+    per_step = 2 if early_stopping else 1  # the validation tail grows with the horizon too
+    fits = (longest - warm - 1 - (extra if early_stopping else 0)) // per_step
+    if 1 <= fits < horizon:
+        return f"Lower horizon to {fits} or less, or give longer series."
+    shorter = " or a shorter context_length" if warm > 1 else ""
+    return (
+        f"The series are too short for this model: give longer series{shorter}, "
+        "or use a model that needs less history (Naive, SeasonalNaive)."
+    )
