@@ -179,6 +179,8 @@ _FORMULAS = {
     "-y": "'-y",
 }
 _BASE = seasonal(2)
+# The CLI says "repeated timestamp(s) ... --duplicates"; the Python API "duplicate timestamp".
+_REPEATED = r"repeated timestamp|duplicate timestamp"
 _IDS = _BASE["unique_id"]
 _SINGLE = seasonal(1).drop(columns="unique_id")
 _ANOMALY = _BASE.index[(_IDS == "s0")][150]
@@ -210,11 +212,14 @@ CASES: list[Case] = [
     _from_frame("day_first_dates", _day_first(), first_forecast="2024-04-30"),
     _from_frame("utc_offsets_across_dst", _offsets(), first_forecast="2024-04-07 07:00Z"),
     _from_frame("local_times_missing_hour", _dst("spring"), first_forecast="2024-04-07 09:00"),
-    _from_frame("local_times_repeated_hour", _dst("autumn"), "duplicate timestamp"),
+    _from_frame(
+        "local_times_repeated_hour", _dst("autumn"), _REPEATED, detect=OK
+    ),  # detect keeps the last row of a repeated stamp (--duplicates last)
     _from_frame(
         "duplicate_timestamps",
         pd.concat([_BASE, _BASE.iloc[[10]]], ignore_index=True),
-        r"duplicate timestamp",
+        _REPEATED,
+        detect=OK,
     ),
     _from_frame("unsorted_rows", _shuffled(), first_forecast="2024-01-09 08:00"),
     _from_frame("gaps", _BASE.drop(_BASE.index[40:45])),

@@ -109,7 +109,8 @@ def plan_training(
         raise InsufficientHistoryError(
             f"GLUForecaster needs at least {needed} observations in some series to train "
             f"(warm-up {warm}, horizon {horizon}, validation {validation}); the longest{name} "
-            f"has {longest}. {_remedy(longest, warm, horizon, validation - horizon, early_stopping)}"
+            f"has {longest}. "
+            f"{_remedy(longest, warm, horizon, validation - horizon, early_stopping)}"
         )
     # Forecast origins with warm-up history and targets inside the training part.
     origins = np.maximum(lengths - warm - horizon - validation, 0).sum()
