@@ -19,6 +19,8 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
+import secrets
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -129,14 +131,36 @@ def write(path: str | Path, state: ModelState, keep: int) -> None:
         "ids": [_jsonable(i) for i in history.ids],
         "stamps": [[str(s) for s in idx[-keep:]] for idx in history.index],
     }
-    with zipfile.ZipFile(Path(path), "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        _write(archive, META, json.dumps(meta, indent=1).encode("utf-8"))
+    meta = _jsonable(meta)  # numpy scalars and arrays (e.g. from set_params) as JSON values
+    buffer = io.BytesIO()  # every byte is built before the file is touched
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        _write(archive, META, json.dumps(meta, indent=1, allow_nan=False).encode("utf-8"))
         for name, array in state.weights.items():
             _write(archive, f"{WEIGHTS}{name}.npy", _npy(array))
         for k, values in enumerate(history.values):
             _write(archive, f"{VALUES}{k}.npy", _npy(np.asarray(values[-keep:], np.float64)))
         for k, values in enumerate(state.covariates.history or []):
             _write(archive, f"{COVARIATES}{k}.npy", _npy(values[-keep:]))
+    _replace(Path(path), buffer.getvalue())
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically: a temporary file beside it, then a rename.
+
+    A failure leaves an existing ``path`` as it was and no temporary file behind. The new
+    file gets the mode that the umask gives a new file (as ``open`` would), not 0600.
+    """
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def read_metadata(path: str | Path) -> dict:
@@ -374,12 +398,19 @@ def _params(params: dict) -> dict:
 
 
 def _jsonable(value):
-    if isinstance(value, (np.integer,)):
+    """``value`` as plain JSON values: numpy scalars and arrays become numbers and lists."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, np.integer):
         return int(value)
-    if isinstance(value, (np.floating,)):
+    if isinstance(value, np.floating):
         return float(value)
-    if isinstance(value, tuple):
-        return list(value)
-    if value is None or isinstance(value, (str, int, float, bool, list, dict)):
+    if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
+        return value.tolist()
+    if isinstance(value, (tuple, list)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if value is None or isinstance(value, (str, int, float)):
         return value
     raise DataError(f"Cannot save the value {value!r} in a model file.")
