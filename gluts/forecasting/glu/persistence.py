@@ -35,6 +35,16 @@ from gluts import __version__
 from gluts.data import Layout, Panel, ReadOptions, to_panel
 from gluts.exceptions import DataError
 from gluts.forecasting.glu.covariates import Covariates
+from gluts.forecasting.glu.file_checks import (
+    COVARIATES,
+    FORMAT,
+    FORMAT_VERSION,
+    META,
+    VALUES,
+    WEIGHTS,
+    first_line,
+    open_model,
+)
 from gluts.nn import GLUNetwork, NetworkSpec
 
 __all__ = [
@@ -46,12 +56,6 @@ __all__ = [
     "write",
 ]
 
-FORMAT = "gluts.GLUForecaster"
-FORMAT_VERSION = 2
-META = "meta.json"
-WEIGHTS = "weights/"
-VALUES = "values/"
-COVARIATES = "covariates/"
 _EPOCH = (1980, 1, 1, 0, 0, 0)  # fixed zip entry times: the same model gives the same bytes
 
 Model = TypeVar("Model")
@@ -182,7 +186,7 @@ def read_metadata(path: str | Path) -> dict:
     DataError
         When the file is not a readable gluts model file.
     """
-    return _read(Path(path), arrays=False)[0]
+    return open_model(Path(path), arrays=False)[0]
 
 
 def read_model(path: str | Path, build: Callable[[ModelState], Model]) -> Model:
@@ -208,11 +212,11 @@ def read_model(path: str | Path, build: Callable[[ModelState], Model]) -> Model:
         executed.
     """
     path = Path(path)
-    meta, arrays = _read(path, arrays=True)
+    meta, arrays = open_model(path, arrays=True)
     try:
         return build(_state(meta, arrays))
     except (KeyError, TypeError, ValueError, RuntimeError, AttributeError) as exc:
-        raise DataError(f"{path} is a damaged gluts model file: {_first_line(exc)}") from None
+        raise DataError(f"{path} is a damaged gluts model file: {first_line(exc)}") from None
 
 
 def pickle_state(attributes: dict) -> dict:
@@ -233,51 +237,6 @@ def unpickle_state(state: dict) -> dict:
         state["network_"].load_state_dict(weights)
         state["network_"].eval()
     return state
-
-
-def _read(path: Path, arrays: bool) -> tuple[dict, dict[str, np.ndarray]]:
-    if not path.exists():
-        raise FileNotFoundError(f"No model file {str(path)!r}.")
-    try:
-        with zipfile.ZipFile(path) as archive:
-            meta = json.loads(archive.read(META).decode("utf-8"))
-            if not isinstance(meta, dict):
-                raise ValueError(f"{META} is not a JSON object")
-            _check_version(path, meta)
-            names = archive.namelist()
-            stray = [n for n in names if n != META and not _is_array_entry(n)]
-            if stray:
-                raise ValueError(f"unexpected entry {stray[0]!r}")
-            found = {
-                name: np.load(io.BytesIO(archive.read(name)), allow_pickle=False)
-                for name in (names if arrays else ())
-                if name != META
-            }
-    except DataError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - any failure to parse means a bad file
-        raise DataError(f"{path} is not a readable gluts model file: {_first_line(exc)}") from None
-    return meta, found
-
-
-def _is_array_entry(name: str) -> bool:
-    return name.endswith(".npy") and name.startswith((WEIGHTS, VALUES, COVARIATES))
-
-
-def _check_version(path: Path, meta: dict) -> None:
-    fmt, version = meta.get("format"), meta.get("format_version")
-    if fmt == FORMAT and version == FORMAT_VERSION:
-        return
-    written = meta.get("gluts_version", "an unknown version")
-    hint = (
-        "upgrade gluts to load it"
-        if isinstance(version, int) and version > FORMAT_VERSION
-        else "refit and save the model again"
-    )
-    raise DataError(
-        f"{path} holds format {fmt!r} version {version!r} (written by gluts {written}); "
-        f"this gluts ({__version__}) reads {FORMAT!r} version {FORMAT_VERSION}: {hint}."
-    )
 
 
 def _state(meta: dict, arrays: dict[str, np.ndarray]) -> ModelState:
@@ -384,11 +343,6 @@ def _npy(array: np.ndarray) -> bytes:
     buffer = io.BytesIO()
     np.save(buffer, np.ascontiguousarray(array), allow_pickle=False)
     return buffer.getvalue()
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return (text.splitlines()[0] if text else type(exc).__name__)[:200]
 
 
 def _params(params: dict) -> dict:
