@@ -10,6 +10,7 @@ written atomically (:mod:`gluts._cli.writing`), so an interrupted command leaves
 from __future__ import annotations
 
 import functools
+import re
 import sys
 import traceback
 import warnings
@@ -29,6 +30,7 @@ __all__ = [
     "Verbose",
     "guarded",
     "info",
+    "printable",
     "progress_enabled",
     "status",
     "stdout",
@@ -37,6 +39,7 @@ __all__ = [
 EXIT_DATA = 1
 EXIT_ALERTS = 3
 EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report a Ctrl-C
+_ANSI = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?|[@-_])")
 
 Quiet = Annotated[
     bool, typer.Option("--quiet", "-q", help="No progress bars or messages; results only.")
@@ -65,10 +68,20 @@ def _both_terminals() -> bool:
     return sys.stdout.isatty() and sys.stderr.isatty()
 
 
+def printable(text: str) -> str:
+    """``text`` without control characters (ANSI escapes, bells...), which a terminal obeys.
+
+    Messages may echo what a model file or data file holds; they are shown, never obeyed.
+    Tabs and newlines become spaces.
+    """
+    text = _ANSI.sub("", text)
+    return "".join(c if c.isprintable() else (" " if c in "\t\n\r" else "") for c in text)
+
+
 def info(message: str, quiet: bool) -> None:
     """Print a message on stderr unless ``quiet``."""
     if not quiet:
-        _stderr().print(message, highlight=False, markup=False)
+        _stderr().print(printable(message), highlight=False, markup=False)
 
 
 def status(message: str, quiet: bool):
@@ -128,7 +141,7 @@ def _caused_by_interrupt(exc: BaseException) -> bool:
 def _one_line(exc: BaseException, data: Any = None) -> str:
     from gluts.exceptions import DataError
 
-    text = " ".join(str(exc).split())
+    text = " ".join(printable(str(exc)).split())
     if isinstance(exc, DataError) and data is not None:
         name = Path(data).name
         text = text if text.startswith(name) else f"{name}: {text}"
@@ -164,7 +177,7 @@ def _warnings_to_stderr(verbose: bool, quiet: bool) -> Iterator[None]:
     def show(message, category, filename, lineno, file=None, line=None) -> None:
         if quiet or not (verbose or issubclass(category, GlutsWarning)):
             return
-        sys.stderr.write(f"Warning: {' '.join(str(message).split())}\n")
+        sys.stderr.write(f"Warning: {' '.join(printable(str(message)).split())}\n")
 
     with warnings.catch_warnings():
         warnings.simplefilter("default")

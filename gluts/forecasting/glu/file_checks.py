@@ -320,6 +320,8 @@ class _Checker:
             )
         except InvalidParameterError as exc:
             raise DataError(f"{self.path} is a damaged gluts model file: params: {exc}") from None
+        if params["alias"] is not None and not params["alias"].isprintable():
+            self.fail("params.alias", "printable text", params["alias"])
         qs = params["quantiles"]
         if not isinstance(qs, list) or not all(
             isinstance(q, Real) and not isinstance(q, bool) and 0 < q < 1 for q in qs
