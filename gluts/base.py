@@ -48,7 +48,8 @@ class BaseForecaster(PanelEstimator):
     """Fit/predict plumbing shared by every forecaster.
 
     Subclasses declare ``_parameter_constraints`` (scikit-learn's constraint table) and
-    implement :meth:`_fit_panel` and :meth:`_forecast`.
+    implement :meth:`_fit_panel` and :meth:`_forecast`. Forecasts use the parameters of the
+    last fit (see :meth:`_as_fitted`): ``set_params`` after ``fit`` acts at the next fit.
     """
 
     _parameter_constraints: dict = {}
@@ -157,7 +158,8 @@ class BaseForecaster(PanelEstimator):
             tagged ``supports_exog`` (see :mod:`gluts.data.covariates` for the layouts).
         y : pandas.Series, pandas.DataFrame, numpy.ndarray or None, default=None
             New history to forecast from instead of the fitted one, in the same layout
-            conventions as ``fit``.
+            conventions as ``fit``; its frequency (step, for integer time) must be the
+            fitted data's, or a :class:`~gluts.exceptions.DataError` is raised.
         X : pandas.DataFrame, pandas.Series, numpy.ndarray or None, default=None
             Exogenous values over the new history ``y``, like ``fit``'s ``X``.
 

@@ -341,7 +341,9 @@ class GLUForecaster(BaseForecaster):
         Parameters
         ----------
         path : str or pathlib.Path
-            File to write; read it back with :func:`gluts.load`.
+            File to write; read it back with :func:`gluts.load`. It is replaced atomically:
+            a failure leaves an existing file as it was. The file holds the parameters of
+            the last fit, whatever ``set_params`` changed since.
         """
         check_is_fitted(self, "network_")
         model = self._as_fitted()  # the parameters of the fit, whatever set_params changed

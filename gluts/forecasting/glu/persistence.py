@@ -5,8 +5,10 @@ versions, the estimator's parameters, the network spec, the data schema and a fi
 the training data) and one ``.npy`` array per network weight, per stored series tail and per
 stored covariate tail. It
 is read with :mod:`zipfile`, :mod:`json` and ``numpy.load(allow_pickle=False)``, so nothing
-in a file, tampered or not, can run code when it is loaded. Weights are copied to the CPU
-when saved, so a model trained on a GPU loads on a machine without one.
+in a file, tampered or not, can run code when it is loaded; every size and field is checked
+before it is used (:mod:`gluts.forecasting.glu.file_checks`). Weights are copied to the CPU
+when saved, so a model trained on a GPU loads on a machine without one. A file is written
+atomically: its bytes are built first, then written beside it and renamed over it.
 
 The forecaster gives its state as a :class:`ModelState` (``GLUForecaster._get_state``) and is
 rebuilt from one (``GLUForecaster._from_state``); this module only turns a state into a file
