@@ -23,7 +23,7 @@ import math
 import os
 import stat
 import zipfile
-from dataclasses import fields
+from dataclasses import MISSING, fields
 from numbers import Real
 from pathlib import Path
 
@@ -261,6 +261,8 @@ class _Checker:
         known = {f.name for f in fields(NetworkSpec)}
         if not set(raw) <= known:
             self.fail("spec", "the fields of a NetworkSpec", sorted(set(raw) - known))
+        later = {f.name: f.default for f in fields(NetworkSpec) if f.default is not MISSING}
+        raw = {**later, **raw}  # fields added later, with their defaults, may be missing
         for key, (low, high) in _INT_BOUNDS.items():
             self.integer(raw, key, low, high, "spec")
         quantiles = self.get(raw, "quantiles", list, "spec")
@@ -310,9 +312,9 @@ class _Checker:
         return names, future
 
     def params(self, params: dict, spec: NetworkSpec, season: int, log: bool) -> None:
-        known = set(PARAMETER_CONSTRAINTS)
-        if set(params) != known:
-            odd = sorted(set(params) ^ known)
+        known = set(PARAMETER_CONSTRAINTS)  # those added later may be missing: the defaults
+        if not set(params) <= known or "quantiles" not in params:
+            odd = sorted(set(params) - known) or ["quantiles"]
             self.fail("params", "the parameters of GLUForecaster", odd[0])
         try:
             validate_parameter_constraints(
@@ -320,7 +322,7 @@ class _Checker:
             )
         except InvalidParameterError as exc:
             raise DataError(f"{self.path} is a damaged gluts model file: params: {exc}") from None
-        if params["alias"] is not None and not params["alias"].isprintable():
+        if params.get("alias") is not None and not params["alias"].isprintable():
             self.fail("params.alias", "printable text", params["alias"])
         qs = params["quantiles"]
         if not isinstance(qs, list) or not all(
@@ -330,14 +332,15 @@ class _Checker:
         if tuple(sorted(set(qs) | {0.5})) != spec.quantiles:
             self.fail("params.quantiles", f"the levels of spec.quantiles {spec.quantiles}", qs)
         same = ["horizon", "n_channels", "kernel_size", "head_hidden", "gate", "encoder"]
-        same += [k for k in ("context_length", "n_blocks") if params[k] is not None]
+        same += [k for k in ("context_length", "n_blocks") if params.get(k) is not None]
         for key in [*same, "dropout"]:
-            if params[key] != getattr(spec, key):
+            if params.get(key, getattr(spec, key)) != getattr(spec, key):
                 self.fail(f"params.{key}", f"spec.{key} ({getattr(spec, key)!r})", params[key])
-        if params["season_length"] not in (None, season):
+        if params.get("season_length") not in (None, season):
             self.fail("params.season_length", f"season_length ({season})", params["season_length"])
-        if (params["transform"] == "log" and not log) or (params["transform"] is None and log):
-            self.fail("log_transform", f"what transform={params['transform']!r} gives", log)
+        transform = params.get("transform", "auto")
+        if (transform == "log" and not log) or (transform is None and log):
+            self.fail("log_transform", f"what transform={transform!r} gives", log)
 
     def adapter(self, raw: dict) -> None:
         for key in ("id_col", "time_col", "target_col"):
