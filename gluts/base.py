@@ -7,6 +7,7 @@ parameters and lays the forecasts out like the input; subclasses implement ``_fi
 
 from __future__ import annotations
 
+import copy
 from numbers import Integral
 from typing import Any
 
@@ -15,6 +16,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from gluts._estimator import PanelEstimator
 from gluts.data import Panel, ReadOptions
+from gluts.exceptions import DataError
 
 __all__ = ["BaseForecaster", "quantile_column"]
 
@@ -36,11 +38,18 @@ def _check_quantiles(owner: str, quantiles) -> tuple[float, ...]:
     return tuple(sorted(qs))
 
 
+def _grid_key(grid) -> tuple:
+    if grid.kind == "integer":
+        return (grid.kind, int(grid.freq))
+    return (grid.kind, grid.freq.freqstr)
+
+
 class BaseForecaster(PanelEstimator):
     """Fit/predict plumbing shared by every forecaster.
 
     Subclasses declare ``_parameter_constraints`` (scikit-learn's constraint table) and
-    implement :meth:`_fit_panel` and :meth:`_forecast`.
+    implement :meth:`_fit_panel` and :meth:`_forecast`. Forecasts use the parameters of the
+    last fit (see :meth:`_as_fitted`): ``set_params`` after ``fit`` acts at the next fit.
     """
 
     _parameter_constraints: dict = {}
@@ -129,6 +138,7 @@ class BaseForecaster(PanelEstimator):
         """
         self._validate_params()
         self._check_exog(X)
+        self._fit_params = copy.deepcopy(self.get_params(deep=False))
         self.read_options_ = read_options or ReadOptions()
         self._fit_panel(panel, X)
         self.history_ = panel
@@ -148,7 +158,8 @@ class BaseForecaster(PanelEstimator):
             tagged ``supports_exog`` (see :mod:`gluts.data.covariates` for the layouts).
         y : pandas.Series, pandas.DataFrame, numpy.ndarray or None, default=None
             New history to forecast from instead of the fitted one, in the same layout
-            conventions as ``fit``.
+            conventions as ``fit``; its frequency (step, for integer time) must be the
+            fitted data's, or a :class:`~gluts.exceptions.DataError` is raised.
         X : pandas.DataFrame, pandas.Series, numpy.ndarray or None, default=None
             Exogenous values over the new history ``y``, like ``fit``'s ``X``.
 
@@ -160,14 +171,15 @@ class BaseForecaster(PanelEstimator):
             :meth:`gluts.data.Panel.format_forecast`).
         """
         check_is_fitted(self, "history_")
-        h = self._check_h(h)
+        fitted = self._as_fitted()
+        h = fitted._check_h(h)
         self._check_exog(X_future)
         self._check_exog(X)
-        panel = None if y is None else self._to_panel(y)
-        point, quantiles = self.forecast_panel(h, panel, X=X, X_future=X_future)
-        columns = {self.alias_: point}
-        for j, q in enumerate(self.quantiles_):
-            columns[quantile_column(self.alias_, q)] = [qa[:, j] for qa in quantiles]
+        panel = None if y is None else fitted._new_history(y)
+        point, quantiles = fitted.forecast_panel(h, panel, X=X, X_future=X_future)
+        columns = {fitted.alias_: point}
+        for j, q in enumerate(fitted.quantiles_):
+            columns[quantile_column(fitted.alias_, q)] = [qa[:, j] for qa in quantiles]
         return (self.history_ if panel is None else panel).format_forecast(columns, h)
 
     def forecast_panel(
@@ -197,9 +209,10 @@ class BaseForecaster(PanelEstimator):
             Per series, the quantiles of shape ``(h, n_quantiles)``.
         """
         check_is_fitted(self, "history_")
+        fitted = self._as_fitted()
         if panel is None:
-            return self._forecast(self.history_, h, refit=False)
-        return self._forecast(panel, h, refit=True)
+            return fitted._forecast(self.history_, h, refit=False)
+        return fitted._forecast(panel, h, refit=True)
 
     # -- hooks ------------------------------------------------------------------------------
 
@@ -214,10 +227,40 @@ class BaseForecaster(PanelEstimator):
 
     # -- helpers ----------------------------------------------------------------------------
 
+    def _as_fitted(self):
+        """This forecaster as fitted: a shallow copy holding the parameters of the last fit.
+
+        Predictions read only fitted state (scikit-learn's rule): parameters changed with
+        ``set_params`` after ``fit`` take effect at the next ``fit``. The copy shares every
+        fitted attribute; ``self`` is returned when the parameters are those of the fit (or
+        when the forecaster was unpickled from a version that did not record them).
+        """
+        fitted = self.__dict__.get("_fit_params")
+        if fitted is None or all(
+            self.__dict__.get(k, object()) is v for k, v in fitted.items()
+        ):
+            return self
+        view = copy.copy(self)
+        view.__dict__.update(fitted)
+        return view
+
+    def _new_history(self, y) -> Panel:
+        """Read ``y`` as a new history, refusing one on another time grid than the fitted."""
+        panel = self._to_panel(y)
+        fitted, new = self.history_.grid, panel.grid
+        if _grid_key(fitted) != _grid_key(new):
+            raise DataError(
+                f"{type(self).__name__} was fitted on data with frequency {fitted.describe()} "
+                f"but y has frequency {new.describe()}; forecast data of the fitted frequency "
+                "or refit the model on this data."
+            )
+        return panel
+
     @property
     def quantiles_(self) -> tuple[float, ...]:
-        """The sorted quantile levels this forecaster predicts."""
-        return _check_quantiles(type(self).__name__, getattr(self, "quantiles", None))
+        """The sorted quantile levels this forecaster predicts (those of the last fit)."""
+        params = self.__dict__.get("_fit_params") or vars(self)
+        return _check_quantiles(type(self).__name__, params.get("quantiles"))
 
     def _check_h(self, h: int | None) -> int:
         horizon = getattr(self, "horizon", None)

@@ -35,6 +35,7 @@ __all__ = [
     "Verbose",
     "guarded",
     "info",
+    "printable",
     "progress_enabled",
     "status",
     "stdout",
@@ -49,6 +50,8 @@ EXIT_TERMINATED = 143  # 128 + SIGTERM
 class _Terminated(KeyboardInterrupt):
     """SIGTERM, raised like a Ctrl-C so that the same clean-up runs."""
 
+
+_ANSI = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?|[@-_])")
 
 Quiet = Annotated[
     bool, typer.Option("--quiet", "-q", help="No progress bars or messages; results only.")
@@ -77,10 +80,20 @@ def _both_terminals() -> bool:
     return sys.stdout.isatty() and sys.stderr.isatty()
 
 
+def printable(text: str) -> str:
+    """``text`` without control characters (ANSI escapes, bells...), which a terminal obeys.
+
+    Messages may echo what a model file or data file holds; they are shown, never obeyed.
+    Tabs and newlines become spaces.
+    """
+    text = _ANSI.sub("", text)
+    return "".join(c if c.isprintable() else (" " if c in "\t\n\r" else "") for c in text)
+
+
 def info(message: str, quiet: bool) -> None:
     """Print a message on stderr unless ``quiet``."""
     if not quiet:
-        _stderr().print(message, highlight=False, markup=False)
+        _stderr().print(printable(message), highlight=False, markup=False)
 
 
 def status(message: str, quiet: bool):
@@ -184,7 +197,7 @@ def _options(sentence: str) -> str:
 def _one_line(exc: BaseException, data: Any = None) -> str:
     from gluts.exceptions import DataError, InsufficientHistoryError
 
-    text = " ".join(str(exc).split())
+    text = " ".join(printable(str(exc)).split())
     if isinstance(exc, InsufficientHistoryError):
         text = _LOWER.sub(lambda m: _options(m.group(0)), text)
     from gluts._cli.outputs import FileError
@@ -224,7 +237,7 @@ def _warnings_to_stderr(verbose: bool, quiet: bool) -> Iterator[None]:
     def show(message, category, filename, lineno, file=None, line=None) -> None:
         if quiet or not (verbose or issubclass(category, GlutsWarning)):
             return
-        sys.stderr.write(f"Warning: {' '.join(str(message).split())}\n")
+        sys.stderr.write(f"Warning: {' '.join(printable(str(message)).split())}\n")
 
     with warnings.catch_warnings():
         warnings.simplefilter("default")

@@ -301,11 +301,12 @@ class GLUForecaster(BaseForecaster):
         with such covariates, and refused otherwise.
         """
         check_is_fitted(self, "network_")
+        model = self._as_fitted()
         source, new = (self.history_, False) if panel is None else (panel, True)
         covariates = predict_covariates(
             self._covariates(), source, new, h, X, X_future, self.read_options_, type(self).__name__
         )
-        return self._forecast(source, h, refit=new, covariates=covariates)
+        return model._forecast(source, h, refit=new, covariates=covariates)
 
     def _forecast(self, panel: Panel, h: int, refit: bool, covariates=None):
         fitted, length = self._covariates(), self._history_length()
@@ -345,10 +346,13 @@ class GLUForecaster(BaseForecaster):
         Parameters
         ----------
         path : str or pathlib.Path
-            File to write; read it back with :func:`gluts.load`.
+            File to write; read it back with :func:`gluts.load`. It is replaced atomically:
+            a failure leaves an existing file as it was. The file holds the parameters of
+            the last fit, whatever ``set_params`` changed since.
         """
         check_is_fitted(self, "network_")
-        write(path, self._get_state(), keep=self._history_length())
+        model = self._as_fitted()  # the parameters of the fit, whatever set_params changed
+        write(path, model._get_state(), keep=model._history_length())
 
     def _get_state(self) -> ModelState:
         """The fitted state, as a model file holds it."""
@@ -381,6 +385,7 @@ class GLUForecaster(BaseForecaster):
         model.read_options_, model.history_ = state.read_options, state.history
         model.series_ids_, model.n_series_ = list(state.history.ids), len(state.history)
         model._loaded_from = (state.history, state.fingerprint)  # keeps the file's fingerprint
+        model._fit_params = model.get_params(deep=False)
         return model
 
     def _covariates(self) -> Covariates:

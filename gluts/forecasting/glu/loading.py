@@ -27,7 +27,9 @@ def load(path: str | Path) -> GLUForecaster:
     Raises
     ------
     DataError
-        When the file is not a gluts model file, is damaged, or was written by an
-        incompatible version. Nothing in the file is executed.
+        When the path is not a regular file or not a gluts model file, when any size or
+        field in it is out of range or inconsistent (weights must be finite), or when it was
+        written by an incompatible version; the message names the file and the field.
+        Nothing in the file is executed.
     """
     return read_model(path, GLUForecaster._from_state)

@@ -5,8 +5,10 @@ versions, the estimator's parameters, the network spec, the data schema and a fi
 the training data) and one ``.npy`` array per network weight, per stored series tail and per
 stored covariate tail. It
 is read with :mod:`zipfile`, :mod:`json` and ``numpy.load(allow_pickle=False)``, so nothing
-in a file, tampered or not, can run code when it is loaded. Weights are copied to the CPU
-when saved, so a model trained on a GPU loads on a machine without one.
+in a file, tampered or not, can run code when it is loaded; every size and field is checked
+before it is used (:mod:`gluts.forecasting.glu.file_checks`). Weights are copied to the CPU
+when saved, so a model trained on a GPU loads on a machine without one. A file is written
+atomically: its bytes are built first, then written beside it and renamed over it.
 
 The forecaster gives its state as a :class:`ModelState` (``GLUForecaster._get_state``) and is
 rebuilt from one (``GLUForecaster._from_state``); this module only turns a state into a file
@@ -19,6 +21,8 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
+import secrets
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -33,6 +37,16 @@ from gluts import __version__
 from gluts.data import Layout, Panel, ReadOptions, to_panel
 from gluts.exceptions import DataError
 from gluts.forecasting.glu.covariates import Covariates
+from gluts.forecasting.glu.file_checks import (
+    COVARIATES,
+    FORMAT,
+    FORMAT_VERSION,
+    META,
+    VALUES,
+    WEIGHTS,
+    first_line,
+    open_model,
+)
 from gluts.nn import GLUNetwork, NetworkSpec
 
 __all__ = [
@@ -44,12 +58,6 @@ __all__ = [
     "write",
 ]
 
-FORMAT = "gluts.GLUForecaster"
-FORMAT_VERSION = 2
-META = "meta.json"
-WEIGHTS = "weights/"
-VALUES = "values/"
-COVARIATES = "covariates/"
 _EPOCH = (1980, 1, 1, 0, 0, 0)  # fixed zip entry times: the same model gives the same bytes
 
 Model = TypeVar("Model")
@@ -129,14 +137,36 @@ def write(path: str | Path, state: ModelState, keep: int) -> None:
         "ids": [_jsonable(i) for i in history.ids],
         "stamps": [[str(s) for s in idx[-keep:]] for idx in history.index],
     }
-    with zipfile.ZipFile(Path(path), "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        _write(archive, META, json.dumps(meta, indent=1).encode("utf-8"))
+    meta = _jsonable(meta)  # numpy scalars and arrays (e.g. from set_params) as JSON values
+    buffer = io.BytesIO()  # every byte is built before the file is touched
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        _write(archive, META, json.dumps(meta, indent=1, allow_nan=False).encode("utf-8"))
         for name, array in state.weights.items():
             _write(archive, f"{WEIGHTS}{name}.npy", _npy(array))
         for k, values in enumerate(history.values):
             _write(archive, f"{VALUES}{k}.npy", _npy(np.asarray(values[-keep:], np.float64)))
         for k, values in enumerate(state.covariates.history or []):
             _write(archive, f"{COVARIATES}{k}.npy", _npy(values[-keep:]))
+    _replace(Path(path), buffer.getvalue())
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically: a temporary file beside it, then a rename.
+
+    A failure leaves an existing ``path`` as it was and no temporary file behind. The new
+    file gets the mode that the umask gives a new file (as ``open`` would), not 0600.
+    """
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def read_metadata(path: str | Path) -> dict:
@@ -158,7 +188,7 @@ def read_metadata(path: str | Path) -> dict:
     DataError
         When the file is not a readable gluts model file.
     """
-    return _read(Path(path), arrays=False)[0]
+    return open_model(Path(path), arrays=False)[0]
 
 
 def read_model(path: str | Path, build: Callable[[ModelState], Model]) -> Model:
@@ -184,11 +214,11 @@ def read_model(path: str | Path, build: Callable[[ModelState], Model]) -> Model:
         executed.
     """
     path = Path(path)
-    meta, arrays = _read(path, arrays=True)
+    meta, arrays = open_model(path, arrays=True)
     try:
         return build(_state(meta, arrays))
     except (KeyError, TypeError, ValueError, RuntimeError, AttributeError) as exc:
-        raise DataError(f"{path} is a damaged gluts model file: {_first_line(exc)}") from None
+        raise DataError(f"{path} is a damaged gluts model file: {first_line(exc)}") from None
 
 
 def pickle_state(attributes: dict) -> dict:
@@ -209,51 +239,6 @@ def unpickle_state(state: dict) -> dict:
         state["network_"].load_state_dict(weights)
         state["network_"].eval()
     return state
-
-
-def _read(path: Path, arrays: bool) -> tuple[dict, dict[str, np.ndarray]]:
-    if not path.exists():
-        raise FileNotFoundError(f"No model file {str(path)!r}.")
-    try:
-        with zipfile.ZipFile(path) as archive:
-            meta = json.loads(archive.read(META).decode("utf-8"))
-            if not isinstance(meta, dict):
-                raise ValueError(f"{META} is not a JSON object")
-            _check_version(path, meta)
-            names = archive.namelist()
-            stray = [n for n in names if n != META and not _is_array_entry(n)]
-            if stray:
-                raise ValueError(f"unexpected entry {stray[0]!r}")
-            found = {
-                name: np.load(io.BytesIO(archive.read(name)), allow_pickle=False)
-                for name in (names if arrays else ())
-                if name != META
-            }
-    except DataError:
-        raise
-    except Exception as exc:  # noqa: BLE001 - any failure to parse means a bad file
-        raise DataError(f"{path} is not a readable gluts model file: {_first_line(exc)}") from None
-    return meta, found
-
-
-def _is_array_entry(name: str) -> bool:
-    return name.endswith(".npy") and name.startswith((WEIGHTS, VALUES, COVARIATES))
-
-
-def _check_version(path: Path, meta: dict) -> None:
-    fmt, version = meta.get("format"), meta.get("format_version")
-    if fmt == FORMAT and version == FORMAT_VERSION:
-        return
-    written = meta.get("gluts_version", "an unknown version")
-    hint = (
-        "upgrade gluts to load it"
-        if isinstance(version, int) and version > FORMAT_VERSION
-        else "refit and save the model again"
-    )
-    raise DataError(
-        f"{path} holds format {fmt!r} version {version!r} (written by gluts {written}); "
-        f"this gluts ({__version__}) reads {FORMAT!r} version {FORMAT_VERSION}: {hint}."
-    )
 
 
 def _state(meta: dict, arrays: dict[str, np.ndarray]) -> ModelState:
@@ -362,11 +347,6 @@ def _npy(array: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    return (text.splitlines()[0] if text else type(exc).__name__)[:200]
-
-
 def _params(params: dict) -> dict:
     if not isinstance(params["random_state"], (int, np.integer, type(None))):
         params = {**params, "random_state": None}  # a RandomState's position is not JSON
@@ -374,12 +354,19 @@ def _params(params: dict) -> dict:
 
 
 def _jsonable(value):
-    if isinstance(value, (np.integer,)):
+    """``value`` as plain JSON values: numpy scalars and arrays become numbers and lists."""
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, np.integer):
         return int(value)
-    if isinstance(value, (np.floating,)):
+    if isinstance(value, np.floating):
         return float(value)
-    if isinstance(value, tuple):
-        return list(value)
-    if value is None or isinstance(value, (str, int, float, bool, list, dict)):
+    if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
+        return value.tolist()
+    if isinstance(value, (tuple, list)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if value is None or isinstance(value, (str, int, float)):
         return value
     raise DataError(f"Cannot save the value {value!r} in a model file.")
