@@ -231,8 +231,6 @@ class GLUForecaster(BaseForecaster):
             {**tiny, **other, "n_steps": 4, "batch_size": 2, "quantiles": (0.25, 0.75)},
         ]
 
-    # -- fit --------------------------------------------------------------------------------
-
     def _fit_panel(self, panel: Panel, X) -> None:
         m = self.season_length or panel.grid.season_length()
         longest = int(panel.lengths.max())
@@ -291,8 +289,6 @@ class GLUForecaster(BaseForecaster):
             values, index, self.calendar_, length, self.scaler, m, window, covariates, columns
         )
 
-    # -- predict ----------------------------------------------------------------------------
-
     def forecast_panel(self, h: int, panel: Panel | None = None, X=None, X_future=None):
         """Forecast as :meth:`BaseForecaster.forecast_panel` does, reading the covariates.
 
@@ -337,8 +333,6 @@ class GLUForecaster(BaseForecaster):
         """Values of each series that a forecast reads."""
         field = max(self.spec_.context_length, self.network_.receptive_field)
         return field + scale_window(self.season_length_, self.horizon) + self.season_length_
-
-    # -- state ------------------------------------------------------------------------------
 
     def save(self, path) -> None:
         """Save the fitted forecaster as JSON metadata plus weights (no pickle).
