@@ -19,9 +19,27 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import typer
+
 from gluts.exceptions import DataError
 
-__all__ = ["FileError", "Transaction", "check_outputs", "current", "file_mode", "transaction"]
+__all__ = [
+    "FIGURE_SUFFIXES",
+    "TABLE_SUFFIXES",
+    "FileError",
+    "Transaction",
+    "check_outputs",
+    "current",
+    "file_mode",
+    "transaction",
+]
+
+# The formats an output file may have, by extension; a table without one is written as CSV.
+TABLE_SUFFIXES = ("", ".csv", ".json", ".parquet", ".pq")
+FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
+# Outputs whose format is not a table: figures, and model files (any name).
+_FIGURE_OPTIONS = ("--plot",)
+_FREE_OPTIONS = ("--save-model",)
 
 _current: Transaction | None = None
 
@@ -122,6 +140,8 @@ def check_outputs(outputs: dict[str, Path | None], inputs: dict[str, Path | None
 
     Raises
     ------
+    typer.BadParameter
+        When an output's extension names a format that gluts does not write (exit 2).
     FileError
         When an output is an input file, two outputs are one file, an output is a folder,
         or its folder does not exist or cannot be written. The message starts with the path.
@@ -139,6 +159,7 @@ def check_outputs(outputs: dict[str, Path | None], inputs: dict[str, Path | None
                     f"{path}: {option} is the input file {source} ({other}); "
                     "writing it would destroy the input. Choose another file name."
                 )
+        _check_format(option, path)
         if target in seen:
             raise FileError(f"{path}: {seen[target]} and {option} name the same file.")
         seen[target] = option
@@ -147,6 +168,19 @@ def check_outputs(outputs: dict[str, Path | None], inputs: dict[str, Path | None
             raise FileError(f"{path}: the folder {folder!r} of {option} does not exist.")
         if not os.access(folder, os.W_OK | os.X_OK):
             raise FileError(f"{path}: cannot write to the folder {folder!r} of {option}.")
+
+
+def _check_format(option: str, path: Path) -> None:
+    """The format follows the extension; refuse one that gluts does not write."""
+    if option in _FREE_OPTIONS:
+        return
+    allowed = FIGURE_SUFFIXES if option in _FIGURE_OPTIONS else TABLE_SUFFIXES
+    suffix = Path(path).suffix.lower()
+    if suffix not in allowed:
+        names = ", ".join(s for s in allowed if s)
+        raise typer.BadParameter(
+            f"{path}: {suffix} is not a format gluts writes; use {names}.", param_hint=option
+        )
 
 
 def _same_file(a: Path, b: Path) -> bool:
