@@ -63,6 +63,7 @@ def backtest_command(
     ] = None,
     plot: opt.Plot = None,
     duplicates: opt.Duplicates = "error",
+    decimal: opt.Decimal = None,
     seed: opt.Seed = 0,
     n_jobs: opt.NJobs = -1,
     threads: opt.Threads = None,
@@ -79,11 +80,14 @@ def backtest_command(
     from gluts._cli.outputs import check_outputs
     from gluts._cli.reading import load_input, silent_panel
 
-    check_outputs(
-        {"--output": output, "--forecasts": forecasts, "--plot": plot}, {"DATA": data}
-    )
+    check_outputs({"--output": output, "--forecasts": forecasts, "--plot": plot}, {"DATA": data})
     loaded = load_input(
-        data, id_col=id_col, time_col=time_col, target_col=target, duplicates=duplicates
+        data,
+        id_col=id_col,
+        time_col=time_col,
+        target_col=target,
+        duplicates=duplicates,
+        decimal=decimal,
     )
     y, columns = loaded.long(), loaded.columns
     panel = silent_panel(y, columns)

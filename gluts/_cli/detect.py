@@ -93,6 +93,7 @@ def detect_command(
             "store keeps; with --by-row: keep every row]",
         ),
     ] = None,
+    decimal: opt.Decimal = None,
     by_row: Annotated[
         bool,
         typer.Option(
@@ -136,7 +137,12 @@ def detect_command(
     if duplicates is None and not by_row:
         duplicates = DEFAULT_DUPLICATES
     loaded = load_input(
-        data, id_col=id_col, time_col=time_col, target_col=target, duplicates=duplicates
+        data,
+        id_col=id_col,
+        time_col=time_col,
+        target_col=target,
+        duplicates=duplicates,
+        decimal=decimal,
     )
     y, columns = loaded.long(), loaded.columns
     train = _training_rows(y, columns, train_until, train_fraction)

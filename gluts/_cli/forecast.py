@@ -60,6 +60,7 @@ def forecast_command(
         ),
     ] = None,
     duplicates: opt.Duplicates = "error",
+    decimal: opt.Decimal = None,
     seed: opt.Seed = 0,
     n_jobs: opt.NJobs = -1,
     threads: opt.Threads = None,
@@ -87,7 +88,12 @@ def forecast_command(
         estimator = _build(name, horizon, qs, season_length, seed, n_jobs, quiet, save_model)
         _set_threads(estimator, threads)
     loaded = load_input(
-        data, id_col=id_col, time_col=time_col, target_col=target, duplicates=duplicates
+        data,
+        id_col=id_col,
+        time_col=time_col,
+        target_col=target,
+        duplicates=duplicates,
+        decimal=decimal,
     )
     y, columns = loaded.long(), loaded.columns
     if model_path is not None:

@@ -10,6 +10,7 @@ import typer
 __all__ = [
     "Data",
     "DuplicateRule",
+    "Decimal",
     "Duplicates",
     "IdCol",
     "NJobs",
@@ -68,6 +69,15 @@ Duplicates = Annotated[
         help="Rows that repeat a timestamp of their series: stop with an error, or merge "
         "them keeping the first or the last row, or averaging the values (a notice on stderr "
         "says how many rows were merged).",
+    ),
+]
+Decimal = Annotated[
+    Literal[".", ","] | None,
+    typer.Option(
+        "--decimal",
+        show_default=False,
+        help="Decimal mark of the CSV's numbers ('.' or ','). Default: detected; a decimal "
+        "comma (101,4) is recognised in files not separated by commas.",
     ),
 ]
 Threads = Annotated[

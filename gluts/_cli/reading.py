@@ -149,6 +149,7 @@ def load_input(
     time_col: str | None = None,
     target_col: str | None = None,
     duplicates: str | None = None,
+    decimal: str | None = None,
 ) -> InputData:
     """Read a file and assign the id, time and target columns, detecting those not given.
 
@@ -163,6 +164,9 @@ def load_input(
         into one row keeping the first or the last, or averaging the values (the merge is
         announced by a :class:`~gluts.exceptions.GlutsWarning`). None leaves them as they
         are (for ``detect --by-row``, where the row order is the time).
+    decimal : {".", ","} or None, default=None
+        Decimal mark of a CSV file's numbers; detected when None (see
+        :func:`gluts.data.read_table`).
 
     Returns
     -------
@@ -182,7 +186,8 @@ def load_input(
         raise typer.BadParameter(f"{str(path)!r} is a folder, not a file.", param_hint="DATA")
     if path.exists():
         # Ids are names, not numbers: "001" stays "001".
-        name, frame = path.name, read_table(path, dtype=None if id_col is None else {id_col: str})
+        dtype = None if id_col is None else {id_col: str}
+        name, frame = path.name, read_table(path, dtype=dtype, decimal=decimal)
     else:
         name, frame = str(path), load_bundled(str(path), missing_file=True)
     for role, col in (("--id-col", id_col), ("--time-col", time_col), ("--target", target_col)):

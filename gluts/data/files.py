@@ -12,6 +12,7 @@ import csv
 import re
 from collections.abc import Hashable, Iterable, Mapping
 from pathlib import Path
+from typing import Literal
 
 import pandas as pd
 
@@ -29,9 +30,16 @@ _UTF8_MULTIBYTE = re.compile(
     rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}"
 )
 _GROUPED_OR_PLAIN = rf"{_GROUPED}|[-+]?\d*\.?\d+"
+_DECIMAL_COMMA = re.compile(r"[-+]?\d+,\d+")
+_DECIMAL_POINT = re.compile(r"[-+]?[\d,]*\.\d+")
 
 
-def read_table(path: str | Path, *, dtype: Mapping[Hashable, object] | None = None) -> pd.DataFrame:
+def read_table(
+    path: str | Path,
+    *,
+    dtype: Mapping[Hashable, object] | None = None,
+    decimal: Literal[".", ","] | None = None,
+) -> pd.DataFrame:
     """Read a CSV file (any common delimiter and encoding) or a Parquet file.
 
     A CSV file's delimiter (comma, semicolon, tab or pipe) is detected from its first 64 KiB;
@@ -39,6 +47,9 @@ def read_table(path: str | Path, *, dtype: Mapping[Hashable, object] | None = No
     without a BOM), falling back to Latin-1 for a file in Latin-1 alone (a file that mixes
     UTF-8 and other bytes is an error naming the first line that is not UTF-8). Text columns
     whose values are numbers written with thousands separators (``"1,234.5"``) are read as numbers.
+    In a file not separated by commas whose numbers are written with a decimal comma
+    (``"101,4"``, as European spreadsheets export them) and never with a decimal point, the
+    comma is read as the decimal mark.
 
     Parameters
     ----------
@@ -47,6 +58,8 @@ def read_table(path: str | Path, *, dtype: Mapping[Hashable, object] | None = No
     dtype : mapping of column name to dtype or None, default=None
         Types of the named columns (as for :func:`pandas.read_csv`); columns the file does
         not have are ignored. None lets pandas infer every type.
+    decimal : {".", ","} or None, default=None
+        The decimal mark of a CSV file's numbers; detected when None (see above).
 
     Returns
     -------
@@ -76,7 +89,7 @@ def read_table(path: str | Path, *, dtype: Mapping[Hashable, object] | None = No
     if path.suffix.lower() in _PARQUET_SUFFIXES:
         frame = _read_parquet(path, dtype)
     else:
-        frame = _read_csv(path, dtype)
+        frame = _read_csv(path, dtype, decimal)
     if frame.shape[1] == 0:
         raise DataError(f"{path.name}: the file is empty.")
     if len(frame) == 0:
@@ -84,7 +97,9 @@ def read_table(path: str | Path, *, dtype: Mapping[Hashable, object] | None = No
     return frame
 
 
-def _read_csv(path: Path, dtype: Mapping[Hashable, object] | None) -> pd.DataFrame:
+def _read_csv(
+    path: Path, dtype: Mapping[Hashable, object] | None, decimal: str | None
+) -> pd.DataFrame:
     """Parse a CSV straight from disk (a decoded copy of a large file would triple memory)."""
     with open(path, "rb") as f:
         head = f.read(_SNIFF_BYTES)
@@ -93,16 +108,15 @@ def _read_csv(path: Path, dtype: Mapping[Hashable, object] | None) -> pd.DataFra
     if not sample.strip() and len(head) < _SNIFF_BYTES:
         raise DataError(f"{path.name}: the file is empty.")
     sep = _sniff_delimiter(sample)
+    options = dict(
+        sep=sep, skipinitialspace=True, dtype=dtype, decimal=decimal or _sniff_decimal(sample, sep)
+    )
     try:
         try:
-            frame = pd.read_csv(
-                path, sep=sep, skipinitialspace=True, encoding=encoding, dtype=dtype
-            )
+            frame = pd.read_csv(path, encoding=encoding, **options)
         except UnicodeDecodeError:
             _check_single_encoding(path)
-            frame = pd.read_csv(
-                path, sep=sep, skipinitialspace=True, encoding="latin-1", dtype=dtype
-            )
+            frame = pd.read_csv(path, encoding="latin-1", **options)
     except DataError:
         raise
     except (pd.errors.ParserError, ValueError) as exc:
@@ -165,6 +179,16 @@ def _sniff_delimiter(text: str) -> str:
         counts = {d: header.count(d) for d in _DELIMITERS}
         best = max(counts, key=counts.get)
         return best if counts[best] else ","
+
+
+def _sniff_decimal(text: str, sep: str) -> str:
+    """``","`` when a file not separated by commas writes numbers with a decimal comma only."""
+    if sep == ",":
+        return "."
+    fields = [f.strip().strip('"') for line in text.splitlines()[1:] for f in line.split(sep)]
+    comma = any(_DECIMAL_COMMA.fullmatch(f) for f in fields)
+    point = any(_DECIMAL_POINT.fullmatch(f) for f in fields)
+    return "," if comma and not point else "."
 
 
 def _read_parquet(path: Path, dtype: Mapping[Hashable, object] | None) -> pd.DataFrame:

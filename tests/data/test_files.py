@@ -104,3 +104,24 @@ def test_column_names_shows_eight_names_and_counts_the_rest():
     assert column_names(pd.DataFrame(columns=["ds", "y"])) == "'ds', 'y'"
     names = [f"c{k}" for k in range(10)]
     assert column_names(names) == ", ".join(repr(n) for n in names[:8]) + " and 2 more"
+
+
+def test_decimal_commas_in_a_semicolon_file_are_read_as_numbers(tmp_path):
+    path = tmp_path / "eu.csv"
+    path.write_text("datum;filiale;umsatz\n2024-01-01;A;101,4\n2024-01-02;A;-7,25\n")
+    frame = read_table(path)
+    assert frame["umsatz"].tolist() == [101.4, -7.25]
+
+
+def test_a_decimal_point_anywhere_keeps_the_point(tmp_path):
+    path = tmp_path / "mixed.csv"
+    path.write_text("ds;a;b\n2024-01-01;1,234.5;3.5\n2024-01-02;2,000.0;4.5\n")
+    frame = read_table(path)
+    assert frame["a"].tolist() == [1234.5, 2000.0]
+
+
+def test_decimal_can_be_given(tmp_path):
+    path = tmp_path / "eu.tsv"
+    path.write_text("ds\ty\n2024-01-01\t3,5\n2024-01-02\t4,5\n")
+    assert read_table(path, decimal=".")["y"].tolist() == ["3,5", "4,5"]
+    assert read_table(path, decimal=",")["y"].tolist() == [3.5, 4.5]
