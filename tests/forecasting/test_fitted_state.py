@@ -5,7 +5,6 @@ Also: a new history ``y`` on another time grid than the fitted data is refused.
 
 from __future__ import annotations
 
-import inspect
 from numbers import Integral
 
 import numpy as np
@@ -14,22 +13,10 @@ import pytest
 from sklearn.utils._param_validation import Interval, InvalidParameterError, StrOptions
 
 import gluts
-from gluts.base import BaseForecaster
 from gluts.exceptions import DataError
 
-FORECASTERS = sorted(
-    (
-        obj
-        for name in gluts.__all__
-        if inspect.isclass(obj := getattr(gluts, name)) and issubclass(obj, BaseForecaster)
-    ),
-    key=lambda cls: cls.__name__,
-)
-CASES = [
-    pytest.param(cls, params, id=f"{cls.__name__}-{i}")
-    for cls in FORECASTERS
-    for i, params in enumerate(cls._test_params())
-]
+from ..test_estimator_contract import CASES
+
 H = 4
 # Other valid values to try, by parameter name, where the constraint table gives none.
 SPECIAL = {
