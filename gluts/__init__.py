@@ -23,6 +23,7 @@ _LAZY = {
     "ARIMAForecaster": "gluts.forecasting",
     "LinearForecaster": "gluts.forecasting",
     "GLUForecaster": "gluts.forecasting",
+    "EnsembleForecaster": "gluts.forecasting",
     "load": "gluts.forecasting.glu",
     "backtest": "gluts.backtesting",
     "BacktestResult": "gluts.backtesting",

@@ -38,6 +38,9 @@ MODELS: dict[str, Entry] = {
     "theta": Entry("gluts.forecasting", "ThetaForecaster", "Theta method"),
     "arima": Entry("gluts.forecasting", "ARIMAForecaster", "ARIMA"),
     "linear": Entry("gluts.forecasting", "LinearForecaster", "global linear map (NLinear)"),
+    "ensemble": Entry(
+        "gluts.forecasting", "EnsembleForecaster", "GLU, ETS, Theta and linear, weighted"
+    ),
     "snaive": Entry("gluts.forecasting", "SeasonalNaiveForecaster", "seasonal naive"),
     "naive": Entry("gluts.forecasting", "NaiveForecaster", "naive (last value)"),
     "naive2": Entry("gluts.forecasting", "Naive2Forecaster", "naive on deseasonalised data"),

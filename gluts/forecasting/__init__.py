@@ -1,4 +1,5 @@
-"""Forecasters: the GLU network, the naive family, Naive2, and statsmodels' ETS, Theta, ARIMA.
+"""Forecasters: the GLU network, the naive family, Naive2, statsmodels' ETS, Theta, ARIMA, the
+linear map, and their combination.
 
 The classical models import statsmodels only when they are fitted, and
 :class:`GLUForecaster` (in :mod:`gluts.forecasting.glu`) imports torch only when it is first
@@ -28,6 +29,7 @@ __all__ = [
     "ETSForecaster",
     "ThetaForecaster",
     "LinearForecaster",
+    "EnsembleForecaster",
     "DriftForecaster",
     "MeanForecaster",
     "Naive2Forecaster",
@@ -39,4 +41,6 @@ __all__ = [
 def __getattr__(name: str) -> Any:
     if name == "GLUForecaster":
         return importlib.import_module("gluts.forecasting.glu").GLUForecaster
+    if name == "EnsembleForecaster":
+        return importlib.import_module("gluts.forecasting.ensemble").EnsembleForecaster
     raise AttributeError(f"module 'gluts.forecasting' has no attribute {name!r}")

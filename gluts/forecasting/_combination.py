@@ -1,0 +1,163 @@
+"""The arithmetic of forecast combination: validation errors, weights, calibration.
+
+Plain numpy functions over stacked member forecasts, used by
+:class:`gluts.forecasting.ensemble.EnsembleForecaster`. Shapes: ``M`` members, ``n`` series,
+``h`` steps, ``Q`` quantile levels.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = [
+    "calibration_factors",
+    "combine",
+    "panel_weights",
+    "scaled_errors",
+    "series_weights",
+    "widen",
+]
+
+
+def scaled_errors(points: np.ndarray, actual: np.ndarray, scale: np.ndarray) -> np.ndarray:
+    """Return each member's mean absolute error per series, in units of the series' scale.
+
+    Parameters
+    ----------
+    points : ndarray of shape (M, n, h)
+        The members' point forecasts of the held-out window.
+    actual : ndarray of shape (n, h)
+        The held-out values.
+    scale : ndarray of shape (n,)
+        A positive scale per series (the in-sample seasonal naive error, as in MASE).
+
+    Returns
+    -------
+    ndarray of shape (M, n)
+    """
+    return np.abs(points - actual[None]).mean(axis=2) / scale[None]
+
+
+def panel_weights(
+    points: np.ndarray, actual: np.ndarray, scale: np.ndarray, n_iter: int = 500
+) -> np.ndarray:
+    """Return one weight per member, on the simplex, minimising the mean scaled error.
+
+    Exponentiated subgradient descent on the mean absolute scaled error of the combined
+    forecast, from equal weights, keeping the best iterate: deterministic, and never worse on
+    the held-out window than equal weights.
+
+    Parameters
+    ----------
+    points : ndarray of shape (M, n, h)
+    actual : ndarray of shape (n, h)
+    scale : ndarray of shape (n,)
+    n_iter : int, default=500
+
+    Returns
+    -------
+    ndarray of shape (M,)
+    """
+    n_members = points.shape[0]
+    weights = np.full(n_members, 1.0 / n_members)
+    if n_members == 1 or points.shape[1] == 0:
+        return weights
+    scaled = (points - actual[None]) / scale[None, :, None]  # (M, n, h)
+    best, best_loss = weights, np.inf
+    for step in range(n_iter):
+        residual = np.tensordot(weights, scaled, axes=1)  # (n, h)
+        loss = float(np.abs(residual).mean())
+        if loss < best_loss:
+            best, best_loss = weights, loss
+        gradient = (np.sign(residual)[None] * scaled).mean(axis=(1, 2))
+        weights = weights * np.exp(-gradient / np.sqrt(step + 1.0))
+        weights /= weights.sum()
+    return best
+
+
+def series_weights(errors: np.ndarray, prior: np.ndarray, shrinkage: float) -> np.ndarray:
+    """Return per-series weights: inverse held-out errors, shrunk toward ``prior``.
+
+    Parameters
+    ----------
+    errors : ndarray of shape (M, n)
+        Each member's scaled error per series (:func:`scaled_errors`).
+    prior : ndarray of shape (M,)
+        The panel-wide weights the per-series ones are shrunk toward.
+    shrinkage : float in [0, 1]
+        The weight of ``prior``; 1 ignores the per-series errors.
+
+    Returns
+    -------
+    ndarray of shape (M, n)
+        Columns on the simplex.
+    """
+    inverse = 1.0 / np.maximum(errors, 1e-12)
+    own = inverse / inverse.sum(axis=0, keepdims=True)
+    return shrinkage * prior[:, None] + (1.0 - shrinkage) * own
+
+
+def combine(members: np.ndarray, weights: np.ndarray | None) -> np.ndarray:
+    """Combine member forecasts (points or quantiles) with per-series weights, or by median.
+
+    Parameters
+    ----------
+    members : ndarray of shape (M, n, h, ...)
+    weights : ndarray of shape (M, n) or None
+        Per-series weights; None takes the member-wise median.
+
+    Returns
+    -------
+    ndarray of shape (n, h, ...)
+        A weighted average of quantiles keeps their order, and so does a median, so
+        combined quantiles never cross.
+    """
+    if weights is None:
+        return np.median(members, axis=0)
+    extra = (1,) * (members.ndim - 2)
+    return (weights.reshape(weights.shape + extra) * members).sum(axis=0)
+
+
+def calibration_factors(
+    point: np.ndarray, quantiles: np.ndarray, actual: np.ndarray, levels: tuple[float, ...]
+) -> np.ndarray:
+    """Return, per quantile level, the factor that makes held-out coverage match the level.
+
+    Split-conformal scaling of each quantile's distance from the point forecast: the factor
+    ``c`` for level ``q`` is the empirical quantile of the held-out values' position
+    ``(y - point) / (quantile - point)`` that puts a share ``q`` of them below
+    ``point + c * (quantile - point)``.
+
+    Parameters
+    ----------
+    point : ndarray of shape (n, h)
+    quantiles : ndarray of shape (n, h, Q)
+    actual : ndarray of shape (n, h)
+    levels : tuple of float
+        The ``Q`` quantile levels, sorted.
+
+    Returns
+    -------
+    ndarray of shape (Q,)
+        Non-negative factors, fitted on the forecasts whose quantile lies on the level's side
+        of the point forecast; 1 for the median and for a level with no such forecast.
+    """
+    factors = np.ones(len(levels))
+    for j, q in enumerate(levels):
+        if q == 0.5:
+            continue
+        distance = quantiles[..., j] - point
+        side = distance > 0 if q > 0.5 else distance < 0
+        side &= np.abs(distance) > 1e-12 * (1.0 + np.abs(point))
+        if not side.any():
+            continue
+        position = (actual - point)[side] / distance[side]
+        # Above the point, y <= point + c*d iff position <= c; below it, iff position >= c.
+        factors[j] = max(float(np.quantile(position, q if q > 0.5 else 1.0 - q)), 0.0)
+    return factors
+
+
+def widen(point: np.ndarray, quantiles: np.ndarray, factors: np.ndarray) -> np.ndarray:
+    """Return ``point + factors * (quantiles - point)``, quantiles kept in order."""
+    calibrated = point[..., None] + factors * (quantiles - point[..., None])
+    return np.sort(calibrated, axis=-1)

@@ -1,0 +1,280 @@
+"""A combination of forecasters, weighted per series on a window held out of the training data."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.utils._param_validation import Interval, StrOptions
+
+from gluts.base import BaseForecaster
+from gluts.data import Panel
+from gluts.forecasting import _combination as comb
+from gluts.forecasting.baselines import NaiveForecaster
+from gluts.forecasting.ets import ETSForecaster
+from gluts.forecasting.linear import LinearForecaster
+from gluts.forecasting.theta import ThetaForecaster
+
+__all__ = ["EnsembleForecaster"]
+
+
+class EnsembleForecaster(BaseForecaster):
+    """Combine several forecasters per series, with weights learned on held-out data.
+
+    Every member is fitted on the training data without its last ``horizon`` values and
+    forecasts them; each series' weights come from those held-out errors, and the members
+    are then refitted on all the data. The default members are the GLU network, ETS, Theta
+    and the linear map: models that fail differently, so their combination is more accurate
+    than any one of them (the lesson of the M competitions).
+
+    Parameters
+    ----------
+    horizon : int, default=1
+        The forecast horizon, and the length of the held-out window.
+    forecasters : list of (str, forecaster) or None, default=None
+        The members and their names, as scikit-learn's ``VotingRegressor`` takes them; each
+        is cloned and given this ensemble's ``quantiles`` (and ``horizon``, where it has
+        one). None: ``GLUForecaster``, ``ETSForecaster``, ``ThetaForecaster`` and
+        ``LinearForecaster`` with their defaults (and this ensemble's ``horizon``,
+        ``season_length`` and ``random_state``).
+    combination : {"weighted", "median"}, default="weighted"
+        ``"weighted"``: per-series weights (below). ``"median"``: the member-wise median of
+        the point forecasts and of each quantile, with nothing learned; a robust choice
+        when the held-out window says little, e.g. for very short series.
+    shrinkage : float in [0, 1], default=0.5
+        How far each series' weights are pulled toward the panel's weights: 0 keeps the
+        series' own inverse-error weights, 1 gives every series the panel's weights.
+    season_length : int or None, default=None
+        Passed to the default members; None infers it from the frequency.
+    quantiles : sequence of float or None, default=(0.1, 0.5, 0.9)
+        The quantile levels to predict; None for point forecasts only.
+    random_state : int or None, default=None
+        Seed of the default GLU member.
+    alias : str or None, default=None
+        Name of the point-forecast column; ``"Ensemble"`` when None.
+
+    Attributes
+    ----------
+    forecasters_ : list of (str, forecaster)
+        The members, refitted on all the data.
+    weights_ : pandas.DataFrame
+        One row per series and one column per member: the weights of the forecasts
+        (empty for ``combination="median"``). Series too short to hold out a window, and
+        new series given to ``predict(y=...)``, use ``panel_weights_``.
+    panel_weights_ : ndarray of shape (n_members,)
+        The weights that minimise the mean held-out error (divided by each series' scale,
+        as in MASE) over the panel; equal weights when no series can hold out a window.
+    validation_errors_ : pandas.DataFrame
+        Each member's held-out mean absolute error per series, divided by the series'
+        in-sample seasonal naive error (series that held out a window).
+    calibration_ : ndarray of shape (n_quantiles,)
+        The factors applied to each combined quantile's distance from the point forecast,
+        chosen so that held-out coverage matches each level (split-conformal).
+
+    Notes
+    -----
+    **Weights.** A series' own weights are proportional to the inverse of each member's
+    scaled held-out error; they are averaged with the panel's weights (``shrinkage``), so
+    one noisy window cannot hand a series to a single member. The panel's weights
+    minimise the mean scaled error of the combination over all held-out windows.
+
+    **Quantiles.** The members' quantiles are averaged with the same weights (a weighted
+    average of quantiles never crosses), then each level's distance from the point forecast
+    is multiplied by a factor fitted on the held-out window so that a share ``q`` of the
+    held-out values falls below quantile ``q``: the 10%-90% band is calibrated on data the
+    members did not see.
+
+    **Held-out window.** A series holds out its last ``horizon`` values when what remains
+    has at least ``max(2 * season_length, horizon, 8)`` values (``season_length`` 1 when
+    unknown); shorter series are fitted in full and use the panel's weights.
+
+    Examples
+    --------
+    >>> from gluts import EnsembleForecaster, ETSForecaster, ThetaForecaster, load_dataset
+    >>> y = load_dataset("monthly_seasonal")
+    >>> model = EnsembleForecaster(
+    ...     horizon=12, forecasters=[("ETS", ETSForecaster()), ("Theta", ThetaForecaster())]
+    ... ).fit(y)
+    >>> list(model.predict().columns)[:2]
+    ['unique_id', 'ds']
+    """
+
+    _parameter_constraints: dict = {
+        "horizon": [Interval(Integral, 1, None, closed="left")],
+        "forecasters": [list, None],
+        "combination": [StrOptions({"weighted", "median"})],
+        "shrinkage": [Interval(Real, 0, 1, closed="both")],
+        "season_length": [Interval(Integral, 1, None, closed="left"), None],
+        "quantiles": ["array-like", None],
+        "random_state": ["random_state"],
+        "alias": [str, None],
+    }
+    _tags = {"global_model": True, "requires_horizon_in_fit": True}
+
+    def __init__(
+        self,
+        horizon=1,
+        *,
+        forecasters=None,
+        combination="weighted",
+        shrinkage=0.5,
+        season_length=None,
+        quantiles=(0.1, 0.5, 0.9),
+        random_state=None,
+        alias=None,
+    ):
+        self.horizon = horizon
+        self.forecasters = forecasters
+        self.combination = combination
+        self.shrinkage = shrinkage
+        self.season_length = season_length
+        self.quantiles = quantiles
+        self.random_state = random_state
+        self.alias = alias
+
+    @classmethod
+    def _test_params(cls) -> list[dict]:
+        fast = [("Naive", NaiveForecaster()), ("Linear", LinearForecaster(3))]
+        return [
+            {"horizon": 3, "forecasters": fast},
+            {"horizon": 3, "forecasters": fast, "combination": "median", "quantiles": None},
+        ]
+
+    @property
+    def alias_(self) -> str:
+        """Name of the point-forecast column."""
+        return self.alias or "Ensemble"
+
+    # -- fit --------------------------------------------------------------------------------
+
+    def _members(self) -> list[tuple[str, BaseForecaster]]:
+        if self.forecasters is None:
+            from gluts.forecasting.glu import GLUForecaster
+
+            h, m = int(self.horizon), self.season_length
+            members = [
+                ("GLU", GLUForecaster(h, season_length=m, random_state=self.random_state)),
+                ("ETS", ETSForecaster(season_length=m)),
+                ("Theta", ThetaForecaster(season_length=m)),
+                ("Linear", LinearForecaster(h, season_length=m)),
+            ]
+        else:
+            members = [(name, clone(model)) for name, model in _check_members(self.forecasters)]
+        for _, model in members:
+            model.set_params(quantiles=self.quantiles)
+            if "horizon" in model.get_params(deep=False):
+                model.set_params(horizon=int(self.horizon))
+        return members
+
+    def _fit_panel(self, panel: Panel, X) -> None:
+        h = int(self.horizon)
+        members = self._members()
+        season = self.season_length or panel.grid.season_length()
+        holds = panel.lengths - h >= max(2 * season, h, 8)
+        positions = np.flatnonzero(holds)
+        levels = self.quantiles_
+        n_members = len(members)
+        self.panel_weights_ = np.full(n_members, 1.0 / n_members)
+        self.calibration_ = np.ones(len(levels))
+        errors = np.empty((n_members, 0))
+        if len(positions):
+            held = panel.subset(positions)
+            actual = np.stack([v[-h:] for v in held.values])
+            training = held.truncate(h)
+            points, quantiles = _member_forecasts(members, training, h, levels)
+            scale = _naive_scale(training, season)
+            errors = comb.scaled_errors(points, actual, scale)
+            weights = None
+            if self.combination == "weighted":
+                self.panel_weights_ = comb.panel_weights(points, actual, scale)
+                weights = comb.series_weights(errors, self.panel_weights_, self.shrinkage)
+            if levels:
+                point = comb.combine(points, weights)
+                self.calibration_ = comb.calibration_factors(
+                    point, comb.combine(quantiles, weights), actual, levels
+                )
+        self.forecasters_ = [(name, model.fit_panel(panel)) for name, model in members]
+        self._record_weights(panel, positions, errors)
+
+    def _record_weights(self, panel: Panel, positions: np.ndarray, errors: np.ndarray) -> None:
+        import pandas as pd
+
+        names = [name for name, _ in self.forecasters_]
+        held_ids = [panel.ids[i] for i in positions]
+        self.validation_errors_ = pd.DataFrame(errors.T, index=held_ids, columns=names)
+        if self.combination == "median":
+            self.weights_ = pd.DataFrame(columns=names, dtype=float)
+            return
+        own = comb.series_weights(errors, self.panel_weights_, self.shrinkage)
+        weights = np.tile(self.panel_weights_, (len(panel), 1))
+        weights[positions] = own.T
+        self.weights_ = pd.DataFrame(weights, index=list(panel.ids), columns=names)
+
+    # -- forecast ---------------------------------------------------------------------------
+
+    def _forecast(self, panel: Panel, h: int, refit: bool):
+        levels = self.quantiles_
+        points = []
+        quantiles = []
+        for _, model in self.forecasters_:
+            point, qs = model.forecast_panel(h, panel if refit else None)
+            points.append(np.stack(point))
+            quantiles.append(np.stack(qs))
+        points_arr = np.stack(points)
+        weights = None if self.combination == "median" else self._weights_for(panel.ids)
+        point = comb.combine(points_arr, weights)
+        if not levels:
+            return list(point), [np.empty((h, 0))] * len(panel)
+        combined = comb.widen(point, comb.combine(np.stack(quantiles), weights), self.calibration_)
+        return list(point), list(combined)
+
+    def _weights_for(self, ids: list[Hashable]) -> np.ndarray:
+        known = self.weights_
+        rows = [
+            known.loc[sid].to_numpy() if sid in known.index else self.panel_weights_
+            for sid in ids
+        ]
+        return np.stack(rows, axis=1)
+
+
+def _member_forecasts(members, training: Panel, h: int, levels) -> tuple[np.ndarray, np.ndarray]:
+    """Fit clones of the members on ``training`` and stack their ``h``-step forecasts."""
+    points, quantiles = [], []
+    for _, model in members:
+        point, qs = clone(model).fit_panel(training).forecast_panel(h)
+        points.append(np.stack(point))
+        quantiles.append(np.stack(qs) if levels else np.empty((len(training), h, 0)))
+    return np.stack(points), np.stack(quantiles)
+
+
+def _naive_scale(panel: Panel, season: int) -> np.ndarray:
+    """Each series' in-sample mean absolute seasonal difference (1 where it is zero)."""
+    scales = []
+    for y in panel.values:
+        lag = season if len(y) > season else 1
+        diffs = np.abs(y[lag:] - y[:-lag])
+        scale = float(diffs.mean()) if len(diffs) else 0.0
+        scales.append(scale if scale > 0 and np.isfinite(scale) else 1.0)
+    return np.array(scales)
+
+
+def _check_members(forecasters) -> list[tuple[str, BaseForecaster]]:
+    names = []
+    for item in forecasters:
+        if not (isinstance(item, tuple) and len(item) == 2 and isinstance(item[0], str)):
+            raise ValueError(
+                f"EnsembleForecaster's forecasters must be (name, forecaster) pairs; got {item!r}."
+            )
+        name, model = item
+        if not isinstance(model, BaseForecaster):
+            raise ValueError(f"EnsembleForecaster member {name!r} is not a gluts forecaster.")
+        if "quantiles" not in model.get_params(deep=False):
+            raise ValueError(f"EnsembleForecaster member {name!r} has no quantiles parameter.")
+        names.append(name)
+    if not names:
+        raise ValueError("EnsembleForecaster needs at least one forecaster.")
+    if len(set(names)) != len(names):
+        raise ValueError(f"EnsembleForecaster member names must be distinct; got {names}.")
+    return list(forecasters)

@@ -1,0 +1,152 @@
+"""EnsembleForecaster: weights from the held-out window, the median alternative, calibrated
+quantiles, short and new series, errors; and the combination arithmetic on its own."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gluts import (
+    EnsembleForecaster,
+    MeanForecaster,
+    NaiveForecaster,
+    SeasonalNaiveForecaster,
+)
+from gluts.forecasting import _combination as comb
+
+
+def monthly(series: dict[str, np.ndarray]) -> pd.DataFrame:
+    """A long monthly frame of series that may differ in length (all end together)."""
+    end = pd.Timestamp("2023-12-01")
+    return pd.concat(
+        [
+            pd.DataFrame(
+                {"unique_id": sid, "ds": pd.date_range(end=end, periods=len(y), freq="MS"), "y": y}
+            )
+            for sid, y in series.items()
+        ],
+        ignore_index=True,
+    )
+
+
+def seasonal(n: int, level: float = 10.0, noise: float = 0.0, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    t = np.arange(n)
+    return level + 3 * np.sin(2 * np.pi * t / 12) + noise * rng.standard_normal(n)
+
+
+MEMBERS = [("SNaive", SeasonalNaiveForecaster()), ("Mean", MeanForecaster())]
+
+
+def test_the_member_that_forecasts_the_held_out_window_gets_the_weight():
+    y = monthly({"a": seasonal(96), "b": seasonal(120, level=50.0)})
+    model = EnsembleForecaster(12, forecasters=MEMBERS, shrinkage=0.0).fit(y)
+    assert list(model.weights_.columns) == ["SNaive", "Mean"]
+    assert (model.weights_["SNaive"] > 0.99).all()
+    assert model.panel_weights_[0] > 0.99
+    np.testing.assert_allclose(model.weights_.sum(axis=1), 1.0)
+    forecast = model.predict()
+    expected = SeasonalNaiveForecaster().fit(y).predict(12)
+    np.testing.assert_allclose(forecast["Ensemble"], expected["SeasonalNaive"], rtol=1e-6)
+
+
+def test_shrinkage_pulls_series_weights_to_the_panel_weights():
+    y = monthly({"a": seasonal(96, noise=1.0), "b": seasonal(96, noise=1.0, seed=1)})
+    model = EnsembleForecaster(12, forecasters=MEMBERS, shrinkage=1.0).fit(y)
+    for sid in ("a", "b"):
+        np.testing.assert_allclose(model.weights_.loc[sid], model.panel_weights_)
+
+
+def test_median_combination_is_the_member_wise_median():
+    y = monthly({"a": seasonal(96, noise=0.5), "b": seasonal(72, noise=0.5, seed=2)})
+    members = [*MEMBERS, ("Naive", NaiveForecaster())]
+    model = EnsembleForecaster(12, forecasters=members, combination="median", quantiles=None)
+    forecast = model.fit(y).predict()
+    alone = [m.fit(y).predict(12).iloc[:, 2].to_numpy() for _, m in members]
+    np.testing.assert_allclose(forecast["Ensemble"], np.median(alone, axis=0))
+    assert model.weights_.empty
+    assert list(forecast.columns) == ["unique_id", "ds", "Ensemble"]
+
+
+def test_quantiles_are_ordered_and_calibrated_on_the_held_out_window():
+    series = {f"s{i}": seasonal(120, noise=2.0, seed=i) for i in range(40)}
+    y = monthly(series)
+    model = EnsembleForecaster(12, forecasters=MEMBERS).fit(y)
+    forecast = model.predict()
+    q = forecast[["Ensemble-q0.1", "Ensemble-q0.5", "Ensemble-q0.9"]].to_numpy()
+    assert (np.diff(q, axis=1) >= 0).all()
+    assert model.calibration_.shape == (3,)
+    assert model.calibration_[1] == 1.0
+    # The fitted factors put 10% of the held-out values below q0.1 and 10% above q0.9.
+    future = monthly({k: seasonal(132, noise=2.0, seed=100 + int(k[1:]))[-12:] for k in series})
+    inside = (future["y"].to_numpy() >= q[:, 0]) & (future["y"].to_numpy() <= q[:, 2])
+    assert 0.65 < inside.mean() < 0.95
+
+
+def test_short_series_and_new_series_use_the_panel_weights():
+    y = monthly({"long": seasonal(96, noise=0.3), "short": seasonal(20, noise=0.3)})
+    model = EnsembleForecaster(12, forecasters=MEMBERS, shrinkage=0.0).fit(y)
+    assert list(model.validation_errors_.index) == ["long"]
+    np.testing.assert_allclose(model.weights_.loc["short"], model.panel_weights_)
+    new = monthly({"other": seasonal(60, noise=0.3, seed=5)})
+    forecast = model.predict(y=new)
+    assert forecast["unique_id"].unique().tolist() == ["other"]
+    assert np.isfinite(forecast["Ensemble"]).all()
+
+
+def test_a_panel_too_short_to_hold_out_gets_equal_weights():
+    y = monthly({"a": seasonal(15), "b": seasonal(18)})
+    model = EnsembleForecaster(6, forecasters=MEMBERS).fit(y)
+    np.testing.assert_allclose(model.panel_weights_, [0.5, 0.5])
+    np.testing.assert_allclose(model.calibration_, 1.0)
+    assert len(model.predict()) == 12
+
+
+def test_members_take_the_ensembles_horizon_and_quantiles():
+    from gluts import LinearForecaster
+
+    y = monthly({"a": seasonal(96, noise=0.2)})
+    model = EnsembleForecaster(
+        12, forecasters=[("Linear", LinearForecaster(3, quantiles=None))], quantiles=(0.2, 0.8)
+    ).fit(y)
+    linear = model.forecasters_[0][1]
+    assert linear.horizon == 12 and tuple(linear.quantiles) == (0.2, 0.8)
+    assert "Ensemble-q0.2" in model.predict().columns
+
+
+@pytest.mark.parametrize(
+    "forecasters, message",
+    [
+        ([], "at least one"),
+        ([("A", MeanForecaster()), ("A", NaiveForecaster())], "distinct"),
+        ([MeanForecaster()], "(name, forecaster) pairs"),
+        ([("A", "mean")], "'A' is not a gluts forecaster"),
+    ],
+)
+def test_bad_members_are_refused_with_one_line(forecasters, message):
+    y = monthly({"a": seasonal(48)})
+    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        EnsembleForecaster(3, forecasters=forecasters).fit(y)
+
+
+def test_panel_weights_find_the_exact_member_and_never_lose_to_equal_weights():
+    rng = np.random.default_rng(0)
+    actual = rng.standard_normal((30, 6))
+    points = np.stack([actual, actual + rng.standard_normal((30, 6)), np.zeros((30, 6))])
+    weights = comb.panel_weights(points, actual, np.ones(30))
+    assert weights[0] > 0.95 and np.isclose(weights.sum(), 1.0) and (weights >= 0).all()
+    noisy = points + rng.standard_normal(points.shape)
+    learned = comb.panel_weights(noisy, actual, np.ones(30))
+    loss = lambda w: np.abs(np.tensordot(w, noisy, axes=1) - actual).mean()  # noqa: E731
+    assert loss(learned) <= loss(np.full(3, 1 / 3))
+
+
+def test_calibration_factors_recover_the_true_width():
+    rng = np.random.default_rng(1)
+    point = np.zeros((4000, 1))
+    actual = 2.0 * rng.standard_normal((4000, 1))
+    z = 1.2815515655446004  # standard normal 0.9 quantile
+    quantiles = np.stack([-z * np.ones((4000, 1)), point, z * np.ones((4000, 1))], axis=-1)
+    factors = comb.calibration_factors(point, quantiles, actual, (0.1, 0.5, 0.9))
+    np.testing.assert_allclose(factors, [2.0, 1.0, 2.0], rtol=0.06)
+    widened = comb.widen(point, quantiles, factors)
+    assert abs(np.mean(actual < widened[..., 0]) - 0.1) < 0.01
