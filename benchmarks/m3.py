@@ -42,6 +42,13 @@ def _glu(h: int, m: int, n_jobs: int | None, seed: int):
     return GLUForecaster(h, season_length=m, random_state=seed)
 
 
+def _ensemble(h: int, m: int, n_jobs: int | None, seed: int):
+    """The default EnsembleForecaster: GLU, ETS, Theta and Linear, weighted per series."""
+    from gluts import EnsembleForecaster
+
+    return EnsembleForecaster(h, season_length=m, random_state=seed)
+
+
 FREQUENCIES = {"monthly": (18, 12), "quarterly": (8, 4)}  # horizon, season length
 
 # name -> factory(horizon, season_length, n_jobs, seed); every model with its defaults.
@@ -54,6 +61,7 @@ MODELS = {
     "arima": lambda h, m, n_jobs, seed: ARIMAForecaster(season_length=m, n_jobs=n_jobs),
     "linear": lambda h, m, n_jobs, seed: LinearForecaster(h, season_length=m),
     "glu": _glu,
+    "ensemble": _ensemble,
 }
 
 

@@ -26,6 +26,7 @@ from _common import add_owa, evaluate, fit_predict, load, print_table  # noqa: E
 
 from gluts.forecasting import (  # noqa: E402
     ARIMAForecaster,
+    EnsembleForecaster,
     ETSForecaster,
     LinearForecaster,
     Naive2Forecaster,
@@ -72,6 +73,8 @@ MODELS = {
     "glu": lambda m, n_jobs, seed: GLUForecaster(
         48, season_length=m, n_threads=n_jobs or 2, random_state=seed
     ),
+    # GLU, ETS, Theta and Linear combined with weights from a held-out window; defaults.
+    "ensemble": lambda m, n_jobs, seed: EnsembleForecaster(48, season_length=m, random_state=seed),
     # The same with the GEGLU gate, the candidate default of the encoder benchmark.
     "glu_gelu": lambda m, n_jobs, seed: GLUForecaster(
         48, season_length=m, n_threads=n_jobs or 2, random_state=seed, gate="gelu"
