@@ -119,14 +119,20 @@ def combine(members: np.ndarray, weights: np.ndarray | None) -> np.ndarray:
 
 
 def calibration_factors(
-    point: np.ndarray, quantiles: np.ndarray, actual: np.ndarray, levels: tuple[float, ...]
+    point: np.ndarray,
+    quantiles: np.ndarray,
+    actual: np.ndarray,
+    levels: tuple[float, ...],
+    prior_series: float = 10.0,
 ) -> np.ndarray:
     """Return, per quantile level, the factor that makes held-out coverage match the level.
 
     Split-conformal scaling of each quantile's distance from the point forecast: the factor
     ``c`` for level ``q`` is the empirical quantile of the held-out values' position
     ``(y - point) / (quantile - point)`` that puts a share ``q`` of them below
-    ``point + c * (quantile - point)``.
+    ``point + c * (quantile - point)``. The steps of one series are not independent
+    evidence, so a factor fitted on ``n`` series is pulled toward 1 (the members' own
+    width) in log scale, with weight ``n / (n + prior_series)``.
 
     Parameters
     ----------
@@ -135,11 +141,13 @@ def calibration_factors(
     actual : ndarray of shape (n, h)
     levels : tuple of float
         The ``Q`` quantile levels, sorted.
+    prior_series : float, default=10.0
+        How many series' worth of evidence the members' own width counts for.
 
     Returns
     -------
     ndarray of shape (Q,)
-        Non-negative factors, fitted on the forecasts whose quantile lies on the level's side
+        Positive factors, fitted on the forecasts whose quantile lies on the level's side
         of the point forecast; 1 for the median and for a level with no such forecast.
     """
     factors = np.ones(len(levels))
@@ -153,7 +161,9 @@ def calibration_factors(
             continue
         position = (actual - point)[side] / distance[side]
         # Above the point, y <= point + c*d iff position <= c; below it, iff position >= c.
-        factors[j] = max(float(np.quantile(position, q if q > 0.5 else 1.0 - q)), 0.0)
+        fitted = max(float(np.quantile(position, q if q > 0.5 else 1.0 - q)), 1e-3)
+        n_series = int(side.any(axis=1).sum())
+        factors[j] = fitted ** (n_series / (n_series + prior_series))
     return factors
 
 

@@ -147,6 +147,17 @@ def test_calibration_factors_recover_the_true_width():
     z = 1.2815515655446004  # standard normal 0.9 quantile
     quantiles = np.stack([-z * np.ones((4000, 1)), point, z * np.ones((4000, 1))], axis=-1)
     factors = comb.calibration_factors(point, quantiles, actual, (0.1, 0.5, 0.9))
-    np.testing.assert_allclose(factors, [2.0, 1.0, 2.0], rtol=0.06)
+    np.testing.assert_allclose(factors, [2.0, 1.0, 2.0], rtol=0.06)  # 4000 series: no pull
     widened = comb.widen(point, quantiles, factors)
     assert abs(np.mean(actual < widened[..., 0]) - 0.1) < 0.01
+
+
+def test_calibration_from_few_series_stays_near_the_members_width():
+    rng = np.random.default_rng(2)
+    point = np.zeros((2, 12))
+    actual = 5.0 * rng.standard_normal((2, 12))
+    quantiles = np.stack([-np.ones((2, 12)), point, np.ones((2, 12))], axis=-1)
+    many = comb.calibration_factors(point, quantiles, actual, (0.1, 0.5, 0.9), prior_series=0)
+    few = comb.calibration_factors(point, quantiles, actual, (0.1, 0.5, 0.9))
+    assert (few[[0, 2]] > 1).all() and (few[[0, 2]] < many[[0, 2]]).all()
+    np.testing.assert_allclose(np.log(few), np.log(many) * 2 / 12)
