@@ -41,6 +41,9 @@ _LAZY = {
     "nab_score": "gluts.anomaly",
     "point_scores": "gluts.anomaly",
     "event_scores": "gluts.anomaly",
+    "plot_forecast": "gluts.plotting",
+    "plot_backtest": "gluts.plotting",
+    "plot_anomalies": "gluts.plotting",
 }
 
 __all__ = ["__version__", *_LAZY]

@@ -172,7 +172,7 @@ class BaseForecaster(PanelEstimator):
         """
         check_is_fitted(self, "history_")
         fitted = self._as_fitted()
-        h = fitted._check_h(h)
+        h = fitted.check_h(h)
         self._check_exog(X_future)
         self._check_exog(X)
         panel = None if y is None else fitted._new_history(y)
@@ -262,7 +262,25 @@ class BaseForecaster(PanelEstimator):
         params = self.__dict__.get("_fit_params") or vars(self)
         return _check_quantiles(type(self).__name__, params.get("quantiles"))
 
-    def _check_h(self, h: int | None) -> int:
+    def check_h(self, h: int | None) -> int:
+        """Return the number of steps ``predict(h)`` forecasts, or raise as it would.
+
+        Parameters
+        ----------
+        h : int or None
+            Steps asked for; None means the ``horizon`` parameter.
+
+        Returns
+        -------
+        int
+            ``h``, or the horizon when ``h`` is None.
+
+        Raises
+        ------
+        ValueError
+            When ``h`` is not a positive int, is None without a horizon, or exceeds the
+            horizon of a direct model.
+        """
         horizon = getattr(self, "horizon", None)
         if h is None:
             if horizon is None:

@@ -62,6 +62,8 @@ def backtest_command(
         ),
     ] = None,
     plot: opt.Plot = None,
+    plot_series: opt.plot_series("the series on which the best model has the largest MASE") = None,
+    report: opt.Report = None,
     duplicates: opt.Duplicates = "error",
     decimal: opt.Decimal = None,
     seed: opt.Seed = 0,
@@ -77,10 +79,13 @@ def backtest_command(
     """
     threads = opt.use_threads(threads)
     names = parse_names(models, MODELS, "--models")
+    from gluts._cli import plots
     from gluts._cli.outputs import check_outputs
     from gluts._cli.reading import load_input, silent_panel
 
-    check_outputs({"--output": output, "--forecasts": forecasts, "--plot": plot}, {"DATA": data})
+    outputs = {"--output": output, "--forecasts": forecasts, "--plot": plot, "--report": report}
+    check_outputs(outputs, {"DATA": data})
+    plots.check_request(plot_series, plot, report)
     loaded = load_input(
         data,
         id_col=id_col,
@@ -91,6 +96,7 @@ def backtest_command(
     )
     y, columns = loaded.long(), loaded.columns
     panel = silent_panel(y, columns)
+    wanted = plots.requested_series(plot_series, panel.ids)
     season = season_length or panel.grid.season_length()
     horizon = horizon or (season if season > 1 else 6)
     info(
@@ -136,12 +142,9 @@ def backtest_command(
         frame = forecast_rows(result.forecasts, loaded.columns["id_col"])
         write_table(frame, forecasts)
         info(f"Wrote {len(frame)} forecast rows to {forecasts}.", quiet)
-    if plot is not None:
-        from gluts._cli.writing import write_figure
-        from gluts.plotting import plot_backtest
-
-        write_figure(plot_backtest(result), plot)
-        info(f"Wrote the plot to {plot}.", quiet)
+    if plot is not None or report is not None:
+        settings = f"horizon {horizon}, {windows} windows, season length {season}"
+        _draw(result, wanted, plot, report, (loaded, panel, settings), quiet)
 
 
 def _report(board, source: str, n_series: int, horizon: int, windows: int, season: int, as_json):
@@ -166,6 +169,27 @@ def _report(board, source: str, n_series: int, horizon: int, windows: int, seaso
     sentence = verdict(board)
     if sentence:
         console.print(sentence, highlight=False, markup=False)
+
+
+def _draw(result, wanted, plot: Path | None, report: Path | None, about, quiet: bool) -> None:
+    """Write the plot and the report; ``about`` is the input, its panel and the settings."""
+    from gluts._cli import plots
+    from gluts._cli.writing import write_figure
+    from gluts.plotting import backtest_choice, plot_backtest
+
+    plots.announce(backtest_choice(result, wanted), quiet)
+    figure = plot_backtest(result, series=wanted)
+    if plot is not None:
+        write_figure(figure, plot)
+        info(f"Wrote the plot to {plot}.", quiet)
+    if report is not None:
+        from gluts._cli.report import write_report
+        from gluts._cli.report_content import backtest_report
+        from gluts._cli.tables import verdict
+
+        board = result.summary()
+        write_report(report, backtest_report(*about[:2], board, verdict(board), figure, about[2]))
+        info(f"Wrote the report to {report}.", quiet)
 
 
 def forecast_rows(frame, id_col: str = "unique_id"):

@@ -91,9 +91,9 @@ def printable(text: str) -> str:
 
 
 def info(message: str, quiet: bool) -> None:
-    """Print a message on stderr unless ``quiet``."""
+    """Print a message on stderr unless ``quiet``, on one line (a pipe gets it unwrapped)."""
     if not quiet:
-        _stderr().print(printable(message), highlight=False, markup=False)
+        _stderr().print(printable(message), highlight=False, markup=False, soft_wrap=True)
 
 
 def status(message: str, quiet: bool):

@@ -9,7 +9,9 @@ import typer
 
 from gluts._cli import options as opt
 from gluts._cli.console import EXIT_ALERTS, Quiet, Verbose, guarded, info, status, stdout
+from gluts._cli.detect_outputs import print_alerts, write_row_outputs
 from gluts._cli.registry import DETECTORS, build, parse_names
+from gluts._cli.rows import RowSteps
 
 __all__ = ["detect_command"]
 
@@ -17,16 +19,6 @@ DEFAULT_DETECTOR = "glu"
 DEFAULT_TRAIN_FRACTION = 0.15
 DEFAULT_MIN_TRAIN_ROWS = 300
 DEFAULT_DUPLICATES = "last"
-_SHOWN = [
-    "unique_id",
-    "start",
-    "end",
-    "peak_score",
-    "severity",
-    "observed",
-    "expected",
-    "in_window",
-]
 
 
 @guarded
@@ -73,6 +65,8 @@ def detect_command(
         typer.Option(dir_okay=False, help="Write the score and 0/1 label of every row."),
     ] = None,
     plot: opt.Plot = None,
+    plot_series: opt.plot_series("the series with the most alerts") = None,
+    report: opt.Report = None,
     labels: Annotated[
         Path | None,
         typer.Option(
@@ -120,6 +114,7 @@ def detect_command(
     With --labels, the alerts are compared with known anomaly windows: how many windows
     carry an alert (event recall) and how many alerts lie outside every window.
     """
+    from gluts._cli import plots
     from gluts._cli.outputs import check_outputs
     from gluts._cli.reading import load_input
 
@@ -131,9 +126,10 @@ def detect_command(
             "give --train-until or --train-fraction, not both.", param_hint="--train-until"
         )
     check_outputs(
-        {"--alerts": alerts, "--scores": scores, "--plot": plot},
+        {"--alerts": alerts, "--scores": scores, "--plot": plot, "--report": report},
         {"DATA": data, "--labels": labels},
     )
+    plots.check_request(plot_series, plot, report)
     if duplicates is None and not by_row:
         duplicates = DEFAULT_DUPLICATES
     loaded = load_input(
@@ -148,11 +144,12 @@ def detect_command(
     train = _training_rows(y, columns, train_until, train_fraction)
     windows = _read_windows(labels, loaded.source, y, columns)
     train_end = train.groupby(columns["id_col"], sort=False)[columns["time_col"]].max()
-    rows = _Rows(y, columns) if by_row else None
+    rows = RowSteps(y, columns) if by_row else None
     if rows is not None:
         y, train = rows.as_steps(y), rows.as_steps(train)
         season_length = season_length or rows.season_length()
-    _check_panel(y, columns, by_row)
+    panel = _check_panel(y, columns, by_row)
+    wanted = plots.requested_series(plot_series, panel.ids)
     detector = build(
         name,
         DETECTORS,
@@ -176,7 +173,7 @@ def detect_command(
 
         in_window, match = match_alerts(events, windows, train_end)
         events = events.assign(in_window=in_window)
-    _print_alerts(events, loaded.source)
+    print_alerts(events, loaded.source)
     if match is not None:
         stdout().print(match.summary(labels.name), highlight=False, markup=False, soft_wrap=True)
     if alerts is not None:
@@ -184,11 +181,18 @@ def detect_command(
 
         write_table(events, alerts)
         info(f"Wrote {len(events)} alert events to {alerts}.", quiet)
-    if scores is not None or plot is not None:
-        scored = _scored_rows(detector, y, columns)
-        if rows is not None:
-            scored = rows.restore_rows(scored)
-        _write_scores(scored, scores, plot, events, columns, quiet, windows, train_end)
+    if scores is not None or plot is not None or report is not None:
+        notes = [] if match is None else [match.summary(labels.name)]
+        write_row_outputs(
+            detector,
+            y,
+            events,
+            rows=rows,
+            paths=(scores, plot, report),
+            drawing=(windows, train_end, wanted),
+            page=(loaded, panel, notes),
+            quiet=quiet,
+        )
     if fail_on_alert and len(events):
         raise typer.Exit(EXIT_ALERTS)
 
@@ -245,43 +249,6 @@ def _training_rows(y, columns, train_until: str | None, train_fraction: float | 
     return y[position < rows]
 
 
-class _Rows:
-    """Row positions as the time of each series (``--by-row``), and the way back."""
-
-    def __init__(self, y, columns: dict[str, str]):
-        self.id_col, self.time_col = columns["id_col"], columns["time_col"]
-        self.ids, self.times = y[self.id_col], y[self.time_col]
-        self.step = y.groupby(self.id_col, sort=False).cumcount()
-        self.lookup = dict(zip(zip(y[self.id_col], self.step), self.times))
-
-    def as_steps(self, frame):
-        """``frame`` (rows of the input) with each row's position as its time."""
-        return frame.assign(**{self.time_col: self.step.loc[frame.index]})
-
-    def season_length(self) -> int:
-        """Rows per natural cycle at the typical spacing (1 without datetimes)."""
-        import pandas as pd
-        from pandas.tseries.frequencies import to_offset
-
-        from gluts.data import season_length_for
-
-        if not pd.api.types.is_datetime64_any_dtype(self.times):
-            return 1
-        spacing = self.times.groupby(self.ids, sort=False).diff().median()
-        return season_length_for(to_offset(spacing)) if spacing > pd.Timedelta(0) else 1
-
-    def restore_events(self, events):
-        """Alert events with timestamps instead of row positions."""
-        out = events.copy()
-        for col in ("start", "end", "peak_time"):
-            out[col] = [self.lookup[key] for key in zip(out["unique_id"], out[col])]
-        return out
-
-    def restore_rows(self, scored):
-        """Scored rows (in input order) with their original timestamps."""
-        return scored.assign(**{self.time_col: self.times.to_numpy()})
-
-
 def _read_windows(labels: Path | None, source: str, y, columns):
     """The labelled windows for the series of ``y``, or None without ``--labels``."""
     if labels is None:
@@ -317,61 +284,16 @@ def _fit(detector, train, columns, n_rows: int) -> None:
         raise InsufficientHistoryError(f"{exc} {hint}") from None
 
 
-def _check_panel(y, columns, by_row: bool) -> None:
-    """Fail early on unusable series; suggest --by-row for irregular timestamps."""
+def _check_panel(y, columns, by_row: bool):
+    """Fail early on unusable series, else return their panel; suggest --by-row if irregular."""
     from gluts._cli.reading import silent_panel
     from gluts.exceptions import DataError
 
     try:
-        silent_panel(y, columns)
+        return silent_panel(y, columns)
     except DataError as exc:
         if by_row or "timestamp" not in str(exc):
             raise
         raise DataError(
             f"{exc} Pass --by-row to treat the rows of each series as equally spaced."
         ) from None
-
-
-def _print_alerts(events, source: str) -> None:
-    from gluts._cli.tables import frame_table
-
-    console = stdout()
-    if events.empty:
-        console.print(f"No alerts in {source}.", highlight=False, markup=False)
-        return
-    shown = events[[c for c in _SHOWN if c in events.columns]]
-    n_series = events["unique_id"].nunique()
-    title = f"{len(events)} alert events in {n_series} series of {source}"
-    console.print(frame_table(shown, title))
-
-
-def _scored_rows(detector, y, columns):
-    """The input rows with their score and 0/1 label."""
-    keys = [columns["id_col"], columns["time_col"]]
-    score = detector.score(y)
-    label = detector.predict(y)
-    return y.merge(score, on=keys, how="left").merge(label, on=keys, how="left")
-
-
-def _write_scores(
-    scored, scores: Path | None, plot: Path | None, events, columns, quiet, windows, train_end
-) -> None:
-    from gluts._cli.writing import write_figure, write_table
-
-    if scores is not None:
-        write_table(scored, scores)
-        info(f"Wrote {len(scored)} scored rows to {scores}.", quiet)
-    if plot is not None:
-        from gluts.plotting import plot_alerts
-
-        keyed = {"unique_id": columns["id_col"]}
-        figure = plot_alerts(
-            scored,
-            events.rename(columns=keyed),
-            windows=None if windows is None else windows.rename(columns=keyed),
-            train_end=train_end,
-            score_col="score",
-            **columns,
-        )
-        write_figure(figure, plot)
-        info(f"Wrote the plot to {plot}.", quiet)

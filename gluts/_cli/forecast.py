@@ -48,6 +48,11 @@ def forecast_command(
         ),
     ] = None,
     plot: opt.Plot = None,
+    plot_series: opt.plot_series(
+        "the least certain forecasts: the widest interval relative to the series' typical "
+        "step (without intervals: the largest move from the last value)"
+    ) = None,
+    report: opt.Report = None,
     save_model: Annotated[
         Path | None, typer.Option(help="Save the fitted model here (models with save(): glu).")
     ] = None,
@@ -68,8 +73,9 @@ def forecast_command(
     verbose: Verbose = False,
 ) -> None:
     """Forecast HORIZON steps after the end of every series in DATA."""
+    from gluts._cli import plots
     from gluts._cli.outputs import check_outputs
-    from gluts._cli.reading import load_input
+    from gluts._cli.reading import load_input, silent_panel
 
     threads = opt.use_threads(threads)
     qs, levels = parse_quantiles(quantiles, level)
@@ -80,9 +86,10 @@ def forecast_command(
             param_hint="--model-path",
         )
     check_outputs(
-        {"--output": output, "--plot": plot, "--save-model": save_model},
+        {"--output": output, "--plot": plot, "--report": report, "--save-model": save_model},
         {"DATA": data, "--model-path": model_path},
     )
+    plots.check_request(plot_series, plot, report)
     if model_path is None:
         name = parse_names(model or DEFAULT_MODEL, MODELS, "--model")[0]
         estimator = _build(name, horizon, qs, season_length, seed, n_jobs, quiet, save_model)
@@ -96,20 +103,22 @@ def forecast_command(
         decimal=decimal,
     )
     y, columns = loaded.long(), loaded.columns
+    panel = silent_panel(y, columns)  # also reports bad data before any fitting
+    wanted = plots.requested_series(plot_series, panel.ids)
     if model_path is not None:
         estimator = _load_model(model_path)
         _set_threads(estimator, threads)
         with status(f"Forecasting with {model_path.name}", quiet):
             forecast = estimator.predict(horizon, y=y)
     else:
-        forecast = _fit_predict(estimator, y, columns, horizon, loaded.source, quiet)
+        what = f"{len(panel)} series of {loaded.source}"
+        forecast = _fit_predict(estimator, y, columns, horizon, what, quiet)
         if save_model is not None:
             _save(estimator, save_model)
             info(f"Saved the model to {save_model}.", quiet)
     _write(loaded.restore(_name_levels(forecast, estimator.alias_, levels)), output, quiet)
-    if plot is not None:
-        _plot(y, forecast, columns, estimator, plot)
-        info(f"Wrote the plot to {plot}.", quiet)
+    if plot is not None or report is not None:
+        _draw(y, forecast, columns, estimator, wanted, plot, report, (loaded, panel), quiet)
 
 
 def parse_quantiles(
@@ -184,11 +193,8 @@ def _build(name, horizon, qs, season_length, seed, n_jobs, quiet, save_model):
     return estimator
 
 
-def _fit_predict(estimator, y, columns, horizon, source, quiet):
-    from gluts._cli.reading import silent_panel
-
-    n_series = len(silent_panel(y, columns))  # also reports bad data before "Fitting"
-    message = f"Fitting {estimator.alias_} on {n_series} series of {source}"
+def _fit_predict(estimator, y, columns, horizon, what: str, quiet):
+    message = f"Fitting {estimator.alias_} on {what}"
     info(message + ".", quiet)
     draws_own_progress = "verbose" in estimator.get_params()
     with status(message, quiet or draws_own_progress):
@@ -251,28 +257,22 @@ def _write(frame, output: Path | None, quiet: bool) -> None:
     info(f"Wrote {len(frame)} rows to {output}.", quiet)
 
 
-def _plot(y, forecast, columns, estimator, path: Path) -> None:
+def _draw(y, forecast, columns, estimator, wanted, plot, report, about, quiet: bool) -> None:
+    """Write the plot and the report; ``about`` is the input and its panel."""
+    from gluts._cli import plots
     from gluts._cli.writing import write_figure
-    from gluts.plotting import plot_forecast
+    from gluts.plotting import central_bands, draw_forecast, forecast_choice
 
-    tail = _tail(forecast, columns)
-    bands = _bands(estimator)
-    fig = plot_forecast(y, forecast, estimator.alias_, bands, n_history=tail, **columns)
-    write_figure(fig, path)
+    bands = central_bands(estimator.alias_, estimator.quantiles_)
+    choice = forecast_choice(y, forecast, estimator.alias_, bands, wanted, **columns)
+    plots.announce(choice, quiet)
+    fig = draw_forecast(y, forecast, choice, estimator.alias_, bands, **columns)
+    if plot is not None:
+        write_figure(fig, plot)
+        info(f"Wrote the plot to {plot}.", quiet)
+    if report is not None:
+        from gluts._cli.report import write_report
+        from gluts._cli.report_content import forecast_report
 
-
-def _bands(estimator) -> list[tuple[str, str]]:
-    """Pairs of (lower, upper) quantile columns of central intervals, widest first."""
-    from gluts.base import quantile_column
-
-    qs = [round(q, 10) for q in estimator.quantiles_]
-    return [
-        (quantile_column(estimator.alias_, q), quantile_column(estimator.alias_, 1 - q))
-        for q in qs
-        if q < 0.5 and round(1 - q, 10) in qs
-    ]
-
-
-def _tail(forecast, columns) -> int:
-    """Show five horizons of history (at least 50 steps), so the forecast stays readable."""
-    return max(50, 5 * int(forecast.groupby(columns["id_col"]).size().max()))
+        write_report(report, forecast_report(*about, y, forecast, columns, bands, fig))
+        info(f"Wrote the report to {report}.", quiet)

@@ -15,11 +15,13 @@ __all__ = [
     "IdCol",
     "NJobs",
     "Plot",
+    "Report",
     "SeasonLength",
     "Seed",
     "Target",
     "Threads",
     "TimeCol",
+    "plot_series",
     "use_threads",
 ]
 
@@ -62,6 +64,44 @@ Plot = Annotated[
     Path | None,
     typer.Option(dir_okay=False, help="Save a plot to this file (PNG, SVG or PDF)."),
 ]
+Report = Annotated[
+    Path | None,
+    typer.Option(
+        dir_okay=False,
+        show_default=False,
+        help="Write a self-contained HTML report here (.html): the results table, the plots "
+        "as inline SVG, a summary of the data and the command line; no JavaScript, nothing "
+        "loaded from the network.",
+    ),
+]
+
+
+def plot_series(default: str):
+    """The ``--plot-series`` option, with the command's default choice in its help.
+
+    Parameters
+    ----------
+    default : str
+        Which series the command plots when the option is absent.
+
+    Returns
+    -------
+    typing.Annotated
+        The option's type, for a command's signature.
+    """
+    return Annotated[
+        list[str] | None,
+        typer.Option(
+            "--plot-series",
+            metavar="ID",
+            show_default=False,
+            help="Series to draw in --plot and --report, by id; repeat the option or "
+            f"separate ids with commas. Default: {default}, at most 6 (a notice on stderr "
+            "says how many of how many are shown).",
+        ),
+    ]
+
+
 DuplicateRule = Literal["error", "first", "last", "mean"]
 Duplicates = Annotated[
     DuplicateRule,

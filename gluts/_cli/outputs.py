@@ -25,6 +25,7 @@ from gluts.exceptions import DataError
 
 __all__ = [
     "FIGURE_SUFFIXES",
+    "REPORT_SUFFIXES",
     "TABLE_SUFFIXES",
     "FileError",
     "Transaction",
@@ -37,8 +38,9 @@ __all__ = [
 # The formats an output file may have, by extension; a table without one is written as CSV.
 TABLE_SUFFIXES = ("", ".csv", ".json", ".parquet", ".pq")
 FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
-# Outputs whose format is not a table: figures, and model files (any name).
-_FIGURE_OPTIONS = ("--plot",)
+REPORT_SUFFIXES = (".html",)
+# Outputs whose format is not a table: figures, reports, and model files (any name).
+_FORMATS = {"--plot": FIGURE_SUFFIXES, "--report": REPORT_SUFFIXES}
 _FREE_OPTIONS = ("--save-model",)
 
 _current: Transaction | None = None
@@ -174,12 +176,13 @@ def _check_format(option: str, path: Path) -> None:
     """The format follows the extension; refuse one that gluts does not write."""
     if option in _FREE_OPTIONS:
         return
-    allowed = FIGURE_SUFFIXES if option in _FIGURE_OPTIONS else TABLE_SUFFIXES
+    allowed = _FORMATS.get(option, TABLE_SUFFIXES)
     suffix = Path(path).suffix.lower()
     if suffix not in allowed:
         names = ", ".join(s for s in allowed if s)
+        shown = suffix or "a name without extension"
         raise typer.BadParameter(
-            f"{path}: {suffix} is not a format gluts writes; use {names}.", param_hint=option
+            f"{path}: {shown} is not a format gluts writes; use {names}.", param_hint=option
         )
 
 

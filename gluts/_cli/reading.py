@@ -46,6 +46,10 @@ class InputData:
         Column of timestamps; None when the row order is the time.
     targets : tuple of str
         The value column (long layout) or one column per series (wide layout).
+    duplicates : str or None
+        The ``--duplicates`` rule applied to repeated timestamps; None when none was.
+    merged : int
+        Rows removed by merging repeated timestamps.
     """
 
     source: str
@@ -53,6 +57,8 @@ class InputData:
     id_col: str | None
     time_col: str | None
     targets: tuple[str, ...]
+    duplicates: str | None = None
+    merged: int = 0
 
     @property
     def wide(self) -> bool:
@@ -224,9 +230,13 @@ def load_input(
             GlutsWarning,
             stacklevel=2,
         )
+    n_rows = len(frame)
     if duplicates is not None and time_col is not None:
         frame = _merge_duplicates(name, frame, id_col, time_col, targets, duplicates)
-    return InputData(name, frame, id_col, time_col, targets)
+    else:
+        duplicates = None
+    merged = n_rows - len(frame)
+    return InputData(name, frame, id_col, time_col, targets, duplicates, merged)
 
 
 def _merge_duplicates(

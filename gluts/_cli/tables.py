@@ -8,7 +8,7 @@ import pandas as pd
 from rich.table import Table
 from rich.text import Text
 
-__all__ = ["frame_table", "glu_won", "leaderboard_table", "verdict"]
+__all__ = ["board_cells", "frame_cells", "frame_table", "glu_won", "leaderboard_table", "verdict"]
 
 GLU = "GLU"
 
@@ -38,18 +38,41 @@ def leaderboard_table(board: pd.DataFrame, title: str) -> Table:
     rich.table.Table
         Rank, model and the available metrics; skill is ``1 - MASE / MASE(SeasonalNaive)``.
     """
+    header, rows = board_cells(board)
+    table = Table(title=Text(title), title_justify="left")
+    table.add_column(header[0], justify="right")
+    table.add_column(header[1])
+    for name in header[2:]:
+        table.add_column(name, justify="right")
+    for row in rows:
+        style = "bold" if row[1] == GLU else None
+        table.add_row(row[0], Text(row[1]), *row[2:], style=style)
+    return table
+
+
+def board_cells(board: pd.DataFrame) -> tuple[list[str], list[list[str]]]:
+    """The leaderboard as text cells, as :func:`leaderboard_table` shows it.
+
+    Parameters
+    ----------
+    board : pandas.DataFrame
+        :meth:`gluts.backtesting.BacktestResult.summary`.
+
+    Returns
+    -------
+    header : list of str
+        ``#``, ``Model`` and the available metrics.
+    rows : list of list of str
+        One row per model, best first.
+    """
     board = board.assign(mase_rel=1 - board["mase_rel"]) if "mase_rel" in board else board
     shown = [(c, h, f) for c, h, f in _BOARD if c in board and board[c].notna().any()]
-    table = Table(title=Text(title), title_justify="left")
-    table.add_column("#", justify="right")
-    table.add_column("Model")
-    for _, header, _ in shown:
-        table.add_column(header, justify="right")
-    for rank, (model, row) in enumerate(board.iterrows(), start=1):
-        cells = [_fmt(row[c], f) for c, _, f in shown]
-        style = "bold" if model == GLU else None
-        table.add_row(str(rank), Text(str(model)), *cells, style=style)
-    return table
+    header = ["#", "Model", *(h for _, h, _ in shown)]
+    rows = [
+        [str(rank), str(model), *(_fmt(row[c], f) for c, _, f in shown)]
+        for rank, (model, row) in enumerate(board.iterrows(), start=1)
+    ]
+    return header, rows
 
 
 def glu_won(board: pd.DataFrame) -> bool | None:
@@ -104,16 +127,46 @@ def frame_table(frame: pd.DataFrame, title: str, max_rows: int = 30) -> Table:
     rich.table.Table
         The table.
     """
-    frame = frame.infer_objects()
+    header, rows, numeric = frame_cells(frame, max_rows)
     table = Table(title=Text(title), title_justify="left")
-    for col in frame.columns:
-        numeric = pd.api.types.is_numeric_dtype(frame[col])
-        table.add_column(str(col), justify="right" if numeric else "left")
-    for _, row in frame.head(max_rows).iterrows():
-        table.add_row(*(Text(_fmt(v, "{:.4g}") if isinstance(v, float) else str(v)) for v in row))
+    for name, right in zip(header, numeric):
+        table.add_column(name, justify="right" if right else "left")
+    for row in rows:
+        table.add_row(*(Text(cell) for cell in row))
     if len(frame) > max_rows:
         table.add_row(f"... {len(frame) - max_rows} more", *[""] * (len(frame.columns) - 1))
     return table
+
+
+def frame_cells(
+    frame: pd.DataFrame, max_rows: int | None = None
+) -> tuple[list[str], list[list[str]], list[bool]]:
+    """A frame's first rows as text cells, as :func:`frame_table` shows them.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The rows; floats are shown with four significant digits.
+    max_rows : int or None, default=None
+        Rows returned; all when None.
+
+    Returns
+    -------
+    header : list of str
+        The column names.
+    rows : list of list of str
+        The cells.
+    numeric : list of bool
+        Whether each column holds numbers (to align right).
+    """
+    frame = frame.infer_objects()
+    numeric = [pd.api.types.is_numeric_dtype(frame[c]) for c in frame.columns]
+    shown = frame if max_rows is None else frame.head(max_rows)
+    rows = [
+        [_fmt(v, "{:.4g}") if isinstance(v, float) else str(v) for v in row]
+        for row in shown.itertuples(index=False)
+    ]
+    return [str(c) for c in frame.columns], rows, numeric
 
 
 def _fmt(value, spec: str) -> str:

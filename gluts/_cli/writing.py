@@ -24,7 +24,7 @@ import pandas as pd
 
 from gluts._cli.outputs import FileError, current, file_mode
 
-__all__ = ["atomic_path", "csv_safe", "write_figure", "write_json", "write_table"]
+__all__ = ["atomic_path", "csv_safe", "write_figure", "write_json", "write_table", "write_text"]
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -148,8 +148,13 @@ def _escape_column(values: pd.Series) -> pd.Series | None:
 
 def write_json(obj: Any, path: str | Path) -> None:
     """Write a JSON document (indented, UTF-8)."""
+    write_text(json.dumps(obj, indent=2, default=str) + "\n", path)
+
+
+def write_text(text: str, path: str | Path) -> None:
+    """Write a text file (UTF-8), such as an HTML report."""
     with atomic_path(path) as tmp:
-        tmp.write_text(json.dumps(obj, indent=2, default=str) + "\n", encoding="utf-8")
+        tmp.write_text(text, encoding="utf-8")
 
 
 def write_figure(figure, path: str | Path) -> None:

@@ -148,13 +148,13 @@ def test_plot_with_labels(runner, spiked_csv, tmp_path, monkeypatch):
     import gluts.plotting
 
     seen = {}
-    real = gluts.plotting.plot_alerts
+    real = gluts.plotting.draw_alerts
 
     def spy(*args, **kwargs):
         seen.update(kwargs)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(gluts.plotting, "plot_alerts", spy)
+    monkeypatch.setattr(gluts.plotting, "draw_alerts", spy)
     labels = _nab_json(tmp_path, [(SPIKE_AT - 10, SPIKE_AT + 20), (540, 560)])
     png = tmp_path / "plot.png"
     args = ["detect", str(spiked_csv), *FAST, "--labels", str(labels), "--plot", str(png)]

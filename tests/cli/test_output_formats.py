@@ -9,7 +9,7 @@ from gluts.cli import app
 
 from .test_outputs import CASES, _args
 
-UNSUPPORTED = {"--plot": "chart.jpg", "--output": "out.xlsx"}
+UNSUPPORTED = {"--plot": "chart.jpg", "--output": "out.xlsx", "--report": "report.htm"}
 
 
 @pytest.mark.parametrize(("command", "option"), CASES)

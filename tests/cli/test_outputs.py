@@ -16,12 +16,15 @@ from .conftest import long_frame
 OUTPUT_OPTIONS = {
     "forecast": (
         ["forecast", "{data}", "--horizon", "2", "--model", "quick"],
-        ["--output", "--plot"],
+        ["--output", "--plot", "--report"],
     ),
-    "detect": (["detect", "{data}", "--model", "mad"], ["--alerts", "--scores", "--plot"]),
+    "detect": (
+        ["detect", "{data}", "--model", "mad"],
+        ["--alerts", "--scores", "--plot", "--report"],
+    ),
     "backtest": (
         ["backtest", "{data}", "--models", "quick", "--horizon", "2"],
-        ["--output", "--plot"],
+        ["--output", "--plot", "--report"],
     ),
 }
 CASES = [(c, o) for c, (_, options) in OUTPUT_OPTIONS.items() for o in options]
