@@ -25,6 +25,14 @@ gluts forecast monthly.csv --horizon 12 --model naive2 --level 80,95 \
     --output forecast.csv --plot forecast.png
 head -n 3 forecast.csv
 
+# An HTML report to attach to an email or a ticket: the leaderboard, the plot (inline SVG),
+# a summary of the data and this command line, in one file that loads nothing. A plot shows
+# at most 6 series; gluts says which it chose, and --plot-series picks others.
+gluts backtest us_macro --models naive2,drift --horizon 4 --windows 2 --quiet \
+    --report backtest.html --plot-series unemp,cpi
+echo "inline plots in backtest.html: $(grep -c '<svg' backtest.html)"
+gluts detect elnino --model mad --report alerts.html --quiet > /dev/null
+
 # Results go to stdout, so they pipe: the leaderboard as JSON.
 gluts backtest monthly_seasonal --models snaive,naive2 --horizon 12 --json --quiet \
     | python -c 'import json, sys; print(json.load(sys.stdin)["leaderboard"][0]["model"])'

@@ -31,8 +31,9 @@ LAYERS = (
     ("gluts.forecasting",),
     # Anomaly detectors, which may use forecasters.
     ("gluts.anomaly",),
-    # User-level tools over the estimators. datasets and plotting import no gluts module;
-    # they sit here so that the library below cannot come to depend on them.
+    # User-level tools over the estimators. datasets imports no gluts module, plotting only
+    # the data adapters, the exceptions and the quantile column names; they sit here so that
+    # the library below cannot come to depend on them.
     ("gluts.backtesting", "gluts.datasets", "gluts.plotting"),
     # The command line.
     ("gluts._cli", "gluts.cli"),

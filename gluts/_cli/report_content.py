@@ -137,9 +137,8 @@ def forecast_report(loaded, panel, history, forecast, columns, bands, figure) ->
     )
     if bands:
         level, lo, hi = bands[0]
-        summary[f"{level:g}% interval at the end"] = [
-            f"{a:.4g} to {b:.4g}" for a, b in zip(future[lo].last(), future[hi].last())
-        ]
+        summary[f"{level:g}% lower, last step"] = future[lo].last().to_numpy()
+        summary[f"{level:g}% upper, last step"] = future[hi].last().to_numpy()
     steps = int(future.size().max())
     table = _frame_table(summary, f"{steps}-step forecast of {point}, one row per series")
     return Report(

@@ -26,5 +26,7 @@ def test_walkthrough_runs(tmp_path):
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-2000:]
     assert "monthly_seasonal" in done.stdout
     assert "Backtest of monthly.csv" in done.stdout
+    assert "Backtest of us_macro: 10 series" in done.stdout
+    assert "inline plots in backtest.html: 1" in done.stdout
     assert "Labelled windows (el_nino_events.csv): 2 of 2 carry an alert" in done.stdout
     assert "Error: header_only.csv: the file has a header" in done.stderr
