@@ -185,6 +185,8 @@ def test_plot_anomalies_on_a_wide_frame_with_windows():
 
 def test_unknown_series_is_named(panel8):
     model = NaiveForecaster().fit(panel8)
+    one = plot_forecast(model, 3, series="series_1")  # one id, not its characters
+    assert _titles(one) == ["series series_1: 3-step forecast, Naive, 80% interval"]
     with pytest.raises(DataError, match=r"there is no series 'store_9' \(series\); the series"):
         plot_forecast(model, 3, series=["series_1", "store_9"])
 
@@ -205,3 +207,21 @@ def test_choose_series_keeps_every_series_when_they_fit():
     assert chosen.ids == ("h", "b", "d", "e", "a", "f")
     assert chosen.caption() == "6 of 8 series, those with r"
     assert choose_series(list("abcdefgh"), ["b"]).notice("--plot-series") is None
+
+
+def test_plot_forecast_draws_what_predict_gives_with_covariates():
+    from gluts import GLUForecaster
+
+    ds = pd.date_range("2022-01-01", periods=130, freq="h")
+    rng = np.random.default_rng(0)
+    promo = (rng.random(130) < 0.2).astype(float)
+    y = pd.DataFrame({"unique_id": "s", "ds": ds, "y": 20 + 8 * promo + rng.normal(0, 1, 130)})
+    X = y[["unique_id", "ds"]].assign(promo=promo)
+    params = dict(n_channels=4, n_blocks=2, context_length=24, n_steps=3, batch_size=4)
+    model = GLUForecaster(6, random_state=0, n_threads=1, **params).fit(y.iloc[:124], X.iloc[:124])
+    X_future = X.iloc[124:]
+    fig = plot_forecast(model, 6, X_future=X_future)
+    drawn = fig.axes[0].get_lines()[-1].get_ydata()
+    assert np.allclose(drawn, model.predict(X_future=X_future)["GLU"].to_numpy())
+    with pytest.raises(ValueError, match="h=7 exceeds horizon=6"):
+        plot_forecast(model, 7, X_future=X_future)

@@ -20,6 +20,8 @@ def plot_forecast(
     h: int | None = None,
     *,
     y=None,
+    X=None,
+    X_future=None,
     series: Iterable[Hashable] | None = None,
     n_history: int | None = None,
 ):
@@ -34,7 +36,10 @@ def plot_forecast(
     y : pandas.Series, pandas.DataFrame, numpy.ndarray or None, default=None
         New history to forecast from, as in ``predict(h, y=y)``; the fitted history when
         None.
-    series : iterable of hashable or None, default=None
+    X, X_future : pandas.DataFrame or None, default=None
+        Covariates over ``y`` and over the forecast steps, as ``predict`` takes them (for
+        forecasters that use covariates).
+    series : iterable of hashable, str or None, default=None
         The series to show, by id (or the id's text). Default: every series when there are
         at most six, else the six least certain forecasts (see :func:`forecast_choice`).
     n_history : int or None, default=None
@@ -67,7 +72,8 @@ def plot_forecast(
     check_is_fitted(forecaster, "history_")
     h = forecaster.check_h(h)
     panel = forecaster.history_ if y is None else forecaster.read_options_.read(y)
-    point, quantiles = forecaster.forecast_panel(h, None if y is None else panel)
+    new = None if y is None else panel
+    point, quantiles = forecaster.forecast_panel(h, new, X=X, X_future=X_future)
     alias, qs = forecaster.alias_, forecaster.quantiles_
     columns = {alias: point}
     for j, q in enumerate(qs):

@@ -86,9 +86,9 @@ def match_series(
     ----------
     ids : sequence of hashable
         The series of the data.
-    requested : iterable
+    requested : iterable or str
         Ids, or text naming them; a text that is no id is split at commas
-        (``"store_1,store_2"``).
+        (``"store_1,store_2"``). A single string is one name.
     option : str, default="series"
         Where the names came from, for the message (``"--plot-series"``).
 
@@ -104,7 +104,7 @@ def match_series(
     """
     by_text = {str(sid): sid for sid in ids}
     found: list[Hashable] = []
-    for item in requested:
+    for item in [requested] if isinstance(requested, str) else requested:
         text = str(item)
         names = [text] if text in by_text else [p.strip() for p in text.split(",")]
         for name in filter(None, names):
