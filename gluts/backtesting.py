@@ -120,7 +120,8 @@ def backtest(
     freq : str or None, default=None
         Frequency of the data; inferred when None.
     verbose : bool, default=False
-        Show a progress bar over models and windows.
+        Show a progress bar over models and windows, with the time left, and a line for
+        the long steps of each fit (GLU training, local models' series).
 
     Returns
     -------

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from gluts._cli import options as opt
-from gluts._cli.console import Quiet, Verbose, guarded, info, progress_enabled, stdout
+from gluts._cli.console import Quiet, Verbose, guarded, info, stdout
 from gluts._cli.registry import DEFAULT_BACKTEST_MODELS, MODELS, build, parse_names
 
 __all__ = ["backtest_command", "forecast_rows"]
@@ -120,7 +120,6 @@ def backtest_command(
         step=step,
         refit=refit,
         season_length=season,
-        verbose=progress_enabled(quiet),
         **columns,
     )
     board = result.summary()

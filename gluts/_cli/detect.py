@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from gluts._cli import options as opt
-from gluts._cli.console import EXIT_ALERTS, Quiet, Verbose, guarded, info, status, stdout
+from gluts._cli.console import EXIT_ALERTS, Quiet, Verbose, guarded, info, stdout
 from gluts._cli.registry import DETECTORS, build, parse_names
 
 __all__ = ["detect_command"]
@@ -165,9 +165,8 @@ def detect_command(
         f"Fitting {type(detector).__name__} on {len(train)} of {len(y)} rows of {loaded.source}.",
         quiet,
     )
-    with status("Fitting and scoring", quiet):
-        _fit(detector, train, columns, len(y))
-        events = detector.alerts(y)
+    _fit(detector, train, columns, len(y))
+    events = detector.alerts(y)
     if rows is not None:
         events = rows.restore_events(events)
     match = None

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from gluts._cli import options as opt
-from gluts._cli.console import Quiet, Verbose, guarded, info, progress_enabled, status
+from gluts._cli.console import Quiet, Verbose, guarded, info
 from gluts._cli.registry import MODELS, build, parse_names
 
 __all__ = ["forecast_command", "parse_quantiles"]
@@ -85,7 +85,7 @@ def forecast_command(
     )
     if model_path is None:
         name = parse_names(model or DEFAULT_MODEL, MODELS, "--model")[0]
-        estimator = _build(name, horizon, qs, season_length, seed, n_jobs, quiet, save_model)
+        estimator = _build(name, horizon, qs, season_length, seed, n_jobs, save_model)
         _set_threads(estimator, threads)
     loaded = load_input(
         data,
@@ -99,8 +99,7 @@ def forecast_command(
     if model_path is not None:
         estimator = _load_model(model_path)
         _set_threads(estimator, threads)
-        with status(f"Forecasting with {model_path.name}", quiet):
-            forecast = estimator.predict(horizon, y=y)
+        forecast = estimator.predict(horizon, y=y)
     else:
         forecast = _fit_predict(estimator, y, columns, horizon, loaded.source, quiet)
         if save_model is not None:
@@ -166,7 +165,7 @@ def _floats(text: str, option: str, low: float, high: float) -> list[float]:
     return values
 
 
-def _build(name, horizon, qs, season_length, seed, n_jobs, quiet, save_model):
+def _build(name, horizon, qs, season_length, seed, n_jobs, save_model):
     estimator = build(
         name,
         MODELS,
@@ -175,7 +174,6 @@ def _build(name, horizon, qs, season_length, seed, n_jobs, quiet, save_model):
         season_length=season_length,
         random_state=seed,
         n_jobs=n_jobs,
-        verbose=progress_enabled(quiet),
     )
     if save_model is not None and not hasattr(estimator, "save"):
         raise typer.BadParameter(f"model {name!r} cannot be saved.", param_hint="--save-model")
@@ -188,11 +186,8 @@ def _fit_predict(estimator, y, columns, horizon, source, quiet):
     from gluts._cli.reading import silent_panel
 
     n_series = len(silent_panel(y, columns))  # also reports bad data before "Fitting"
-    message = f"Fitting {estimator.alias_} on {n_series} series of {source}"
-    info(message + ".", quiet)
-    draws_own_progress = "verbose" in estimator.get_params()
-    with status(message, quiet or draws_own_progress):
-        estimator.fit(y, **columns)
+    info(f"Fitting {estimator.alias_} on {n_series} series of {source}.", quiet)
+    estimator.fit(y, **columns)
     return estimator.predict(horizon)
 
 

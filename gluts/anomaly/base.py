@@ -7,7 +7,9 @@ A detector subclass implements two hooks: :meth:`BaseAnomalyDetector._fit_series
 per-series state from the fit data, and :meth:`BaseAnomalyDetector._surprise` returns, for a
 whole series, a causal surprise statistic plus the expected value and band behind it. The base
 class calibrates surprises into [0, 1] scores (see :mod:`gluts.anomaly.calibration`), applies the
-threshold, groups alarms into events and lays every output out like the input.
+threshold, groups alarms into events and lays every output out like the input. Fitting and
+scoring go series by series, with a progress bar inside :func:`gluts._progress.show_progress`
+(the command line's terminal display).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from gluts._estimator import PanelEstimator
+from gluts._progress import progress_bar
 from gluts.anomaly.calibration import TailCalibrator, rise, to_unit
 from gluts.anomaly.events import group_events
 from gluts.anomaly.surprise import Surprise
@@ -106,19 +109,22 @@ class BaseAnomalyDetector(PanelEstimator):
         self.season_length_ = panel.grid.season_length()
         self._prepare(panel)
         self.states_, self.calibrators_, calibration = [], [], []
-        for sid, values in zip(panel.ids, panel.values):
-            state = self._fit_series(sid, values, self.season_length_)
-            z = self._surprise(state, values).z
-            calibrator = TailCalibrator.fit(z, self.tail_quantile, _MIN_CALIBRATION)
-            if not calibrator.usable:
-                raise InsufficientHistoryError(
-                    f"{type(self).__name__} needs at least {_MIN_CALIBRATION} scored points "
-                    f"after its warm-up to calibrate; series {sid!r} has fewer. "
-                    "Fit on a longer history or shorten the detector's windows."
-                )
-            self.states_.append(state)
-            self.calibrators_.append(calibrator)
-            calibration.append(self._finish(calibrator, z))
+        name = type(self).__name__
+        with progress_bar(False, len(panel), f"{name} fitting series") as advance:
+            for sid, values in zip(panel.ids, panel.values):
+                state = self._fit_series(sid, values, self.season_length_)
+                z = self._surprise(state, values).z
+                calibrator = TailCalibrator.fit(z, self.tail_quantile, _MIN_CALIBRATION)
+                if not calibrator.usable:
+                    raise InsufficientHistoryError(
+                        f"{name} needs at least {_MIN_CALIBRATION} scored points after its "
+                        f"warm-up to calibrate; series {sid!r} has fewer. "
+                        "Fit on a longer history or shorten the detector's windows."
+                    )
+                self.states_.append(state)
+                self.calibrators_.append(calibrator)
+                calibration.append(self._finish(calibrator, z))
+                advance()
         self.history_ = panel
         self.series_ids_ = list(panel.ids)
         self.threshold_ = self._make_threshold().fit(np.concatenate(calibration))
@@ -258,8 +264,11 @@ class BaseAnomalyDetector(PanelEstimator):
         check_is_fitted(self, "threshold_")
         panel = self.history_ if y is None else self._to_panel(y)
         scored = []
-        for sid, values, index in zip(panel.ids, panel.values, panel.index):
-            scored.append(self._score_one(sid, values, index))
+        description = f"{type(self).__name__} scoring series"
+        with progress_bar(False, len(panel), description) as advance:
+            for sid, values, index in zip(panel.ids, panel.values, panel.index):
+                scored.append(self._score_one(sid, values, index))
+                advance()
         return panel, scored
 
     def _score_one(self, sid, values: np.ndarray, index: pd.Index) -> _Scored:

@@ -1,7 +1,8 @@
 """Forecasters that fit one independent model per series.
 
-:class:`LocalForecaster` fits the series in parallel through joblib and falls back to a
-seasonal naive forecast (with a warning naming the series) when a series' model fails.
+:class:`LocalForecaster` fits the series in parallel through joblib (with a progress bar
+over the series inside :func:`gluts._progress.show_progress`) and falls back to a seasonal
+naive forecast (with a warning naming the series) when a series' model fails.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import numpy as np
 from joblib import Parallel, delayed
 from sklearn.utils._param_validation import Interval
 
+from gluts._progress import progress_bar
 from gluts.base import BaseForecaster
 from gluts.data import Panel
 from gluts.exceptions import GlutsWarning
@@ -67,7 +69,11 @@ class LocalForecaster(BaseForecaster):
             for sid, y in zip(panel.ids, panel.values)
         )
         n_jobs = self.n_jobs if len(panel) > 1 else None
-        states = Parallel(n_jobs=n_jobs)(jobs)
+        with progress_bar(False, len(panel), f"{self.alias_} fitting series") as advance:
+            states = []
+            for state in Parallel(n_jobs=n_jobs, return_as="generator")(jobs):
+                states.append(state)
+                advance()
         failed = [(sid, s.reason) for sid, s in zip(panel.ids, states) if isinstance(s, _Fallback)]
         if failed:
             _warn_fallbacks(type(self).__name__, failed)

@@ -117,7 +117,8 @@ class GLUForecaster(BaseForecaster):
         it can run. A given ``random_state`` and thread count give identical forecasts on
         the CPU; different thread counts can differ in the last digits (see the README).
     verbose : bool, default=False
-        Show a progress bar with the step and the losses.
+        Show a progress bar of the training steps, with the losses and the time left (the
+        command line draws it on a terminal without this).
     alias : str or None, default=None
         Name of the forecast column; None uses ``"GLU"``.
 
