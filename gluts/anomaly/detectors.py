@@ -15,6 +15,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 
 from gluts.anomaly.base import BaseAnomalyDetector
+from gluts.anomaly.forest import IsolationTrees, forest_arrays, isolation_scores
 from gluts.anomaly.surprise import (
     Surprise,
     rolling_location_scale,
@@ -66,7 +67,10 @@ class _RollingDetector(BaseAnomalyDetector):
     def _fit_series(self, sid, values: np.ndarray, season_length: int) -> float:
         return value_floor(values)
 
-    def _surprise(self, state: float, values: np.ndarray) -> Surprise:
+    def _context(self, state: float) -> int:
+        return self.window
+
+    def _surprise(self, state: float, values: np.ndarray, start: int = 0) -> Surprise:
         if self._robust:
             expected, scale = rolling_location_scale(values, self.window, self.window // 2, state)
         else:
@@ -254,9 +258,12 @@ class STLDetector(BaseAnomalyDetector):
         profile = np.roll(last, len(values) % period)
         return _STLState(profile, value_floor(values))
 
-    def _surprise(self, state: _STLState, values: np.ndarray) -> Surprise:
+    def _context(self, state: _STLState) -> int:
+        return max(len(state.profile), 5) + self.scale_window
+
+    def _surprise(self, state: _STLState, values: np.ndarray, start: int = 0) -> Surprise:
         period = len(state.profile)
-        seasonal = state.profile[np.arange(len(values)) % period]
+        seasonal = state.profile[(start + np.arange(len(values))) % period]
         level = pd.Series(values - seasonal).rolling(max(period, 5), min_periods=1)
         expected = seasonal + level.median().shift(1).to_numpy()
         window = self.scale_window
@@ -266,7 +273,7 @@ class STLDetector(BaseAnomalyDetector):
 
 @dataclass(frozen=True)
 class _ForestState:
-    forest: object
+    trees: IsolationTrees
     sd: float
 
 
@@ -352,11 +359,15 @@ class IsolationForestDetector(BaseAnomalyDetector):
             n_estimators=self.n_estimators, random_state=self._rng.randint(2**31 - 1)
         )
         forest.fit(self._windows(values, sd))
-        return _ForestState(forest, sd)
+        return _ForestState(forest_arrays(forest), sd)
 
-    def _surprise(self, state: _ForestState, values: np.ndarray) -> Surprise:
+    def _context(self, state: _ForestState) -> int:
+        return self.window
+
+    def _surprise(self, state: _ForestState, values: np.ndarray, start: int = 0) -> Surprise:
         z = np.full(len(values), np.nan)
         if len(values) >= self.window:
-            z[self.window - 1 :] = -state.forest.score_samples(self._windows(values, state.sd))
+            windows = self._windows(values, state.sd)
+            z[self.window - 1 :] = -isolation_scores(state.trees, windows)
         nan = np.full(len(values), np.nan)
         return Surprise(z, nan, nan, nan.copy())
