@@ -23,7 +23,7 @@ import pandas as pd
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
-from gluts._estimator import PanelEstimator
+from gluts._estimator import FittedStateMixin, PanelEstimator
 from gluts.anomaly.calibration import TailCalibrator
 from gluts.anomaly.events import AlertCarry, critical_surprisal, group_events, stream_spans
 from gluts.anomaly.stream import (
@@ -45,7 +45,7 @@ __all__ = ["BaseAnomalyDetector", "Surprise"]
 _MIN_CALIBRATION = 10
 
 
-class BaseAnomalyDetector(PanelEstimator):
+class BaseAnomalyDetector(FittedStateMixin, PanelEstimator):
     """Fit / score / update / predict / alerts plumbing shared by every detector.
 
     Subclasses declare their own ``_parameter_constraints`` (merged with
@@ -67,8 +67,10 @@ class BaseAnomalyDetector(PanelEstimator):
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
-        own = cls.__dict__.get("_parameter_constraints", {})
-        cls._parameter_constraints = {**BaseAnomalyDetector._common_constraints, **own}
+        merged = dict(BaseAnomalyDetector._common_constraints)
+        for base in reversed(cls.__mro__):  # a subclass of a subclass keeps its parent's
+            merged.update(vars(base).get("_parameter_constraints", {}))
+        cls._parameter_constraints = merged
 
     # -- public API -------------------------------------------------------------------------
 
@@ -313,18 +315,6 @@ class BaseAnomalyDetector(PanelEstimator):
     # the fitted attributes that a detector file holds (subclasses may add their own)
     _STATE = ("read_options_", "season_length_", "history_", "series_ids_", "states_")
     _STATE += ("calibrators_", "streams_", "threshold_")
-
-    def _get_state(self) -> dict:
-        """The fitted attributes, as a detector file holds them."""
-        return {name: getattr(self, name) for name in self._STATE}
-
-    @classmethod
-    def _from_state(cls, params: dict, state: dict) -> BaseAnomalyDetector:
-        """A fitted detector from its parameters and the fitted attributes of a file."""
-        detector = cls(**params)
-        for name in cls._STATE:
-            setattr(detector, name, state[name])
-        return detector
 
     @property
     def last_seen_(self) -> dict:

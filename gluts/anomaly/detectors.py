@@ -181,6 +181,10 @@ class _STLState:
     profile: np.ndarray
     floor: float
 
+    def __post_init__(self):
+        if len(self.profile) < 1 or not self.floor > 0:
+            raise ValueError("An STLDetector series state needs a profile and a positive floor.")
+
 
 class STLDetector(BaseAnomalyDetector):
     __doc__ = f"""STL residuals: a seasonal profile from an STL decomposition of the fit data, a
@@ -275,6 +279,10 @@ class STLDetector(BaseAnomalyDetector):
 class _ForestState:
     trees: IsolationTrees
     sd: float
+
+    def __post_init__(self):
+        if not 0 < self.sd < np.inf:
+            raise ValueError("An IsolationForestDetector series state needs a positive scale.")
 
 
 class IsolationForestDetector(BaseAnomalyDetector):

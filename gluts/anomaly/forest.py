@@ -47,6 +47,20 @@ class IsolationTrees:
     offsets: np.ndarray
     denominator: float
 
+    def __post_init__(self):
+        """Check the trees' structure, so that scoring always ends (children follow parents)."""
+        n, offsets = len(self.feature), self.offsets
+        sizes = {len(a) for a in (self.left, self.right, self.threshold, self.value)}
+        ok = sizes == {n} and len(offsets) >= 2 and offsets[0] == 0 and offsets[-1] == n
+        ok = ok and bool((np.diff(offsets) >= 1).all()) and self.denominator >= 0
+        for first, stop in zip(offsets[:-1], offsets[1:]) if ok else ():
+            nodes = np.arange(stop - first)
+            for child in (self.left[first:stop], self.right[first:stop]):
+                leaf = child == -1
+                ok = ok and bool(((child > nodes) & (child < stop - first) | leaf).all())
+        if not ok:
+            raise ValueError("IsolationTrees holds trees of an inconsistent structure.")
+
 
 def average_path_length(n) -> np.ndarray:
     """Average path length of an unsuccessful search in a binary tree of ``n`` rows."""

@@ -132,6 +132,10 @@ class _State:
     period: int
     floor: float
 
+    def __post_init__(self):
+        if self.reference not in REFERENCES or self.period < 1 or not self.floor > 0:
+            raise ValueError(f"Not a GLUAnomalyDetector series state: {self!r}.")
+
 
 class GLUAnomalyDetector(BaseAnomalyDetector):
     __doc__ = f"""Anomaly detection from the surprise of a learnt reference, calibrated per series.

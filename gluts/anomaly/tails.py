@@ -122,6 +122,21 @@ class GPDTail:
     scale: float
     sample: np.ndarray
 
+    def __post_init__(self):
+        sample = self.sample
+        if not (
+            np.isfinite([self.u, self.shape]).all()
+            and 0 < self.p_u <= 1
+            and 0 < self.scale < np.inf
+            and len(sample) > 0
+            and np.isfinite(sample).all()
+            and (np.diff(sample) >= 0).all()
+        ):
+            raise ValueError(
+                "A GPDTail needs finite u and shape, p_u in (0, 1], a positive scale and a "
+                "sorted, finite, non-empty sample."
+            )
+
     @classmethod
     def fit(cls, values, init_quantile: float = 0.9, min_scale: float = 0.0) -> GPDTail:
         """Fit the tail of ``values`` above their ``init_quantile`` quantile.

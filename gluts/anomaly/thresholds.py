@@ -14,6 +14,7 @@ from sklearn.base import BaseEstimator, clone
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
+from gluts._estimator import FittedStateMixin
 from gluts.anomaly.tails import GPDTail, fit_gpd
 
 __all__ = [
@@ -26,8 +27,10 @@ __all__ = [
 _REFIT_GROWTH = 1.05  # streaming SPOT refits once the peaks grew by 5%
 
 
-class _BaseThreshold(BaseEstimator):
+class _BaseThreshold(FittedStateMixin, BaseEstimator):
     """A rule that turns calibration scores into an alarm threshold."""
+
+    _STATE = ("threshold_",)
 
     def fit(self, scores):
         """Set ``threshold_`` from calibration scores.
@@ -138,6 +141,8 @@ class SPOTThreshold(_BaseThreshold):
         "init_quantile": [Interval(Real, 0, 1, closed="neither")],
         "update": ["boolean"],
     }
+
+    _STATE = ("threshold_", "tail_", "_n_calibration")
 
     def __init__(self, risk: float = 1e-4, init_quantile: float = 0.98, update: bool = False):
         self.risk = risk

@@ -29,7 +29,13 @@ LENGTH = 1300  # the rows after the fit cross block boundaries (blocks of 256 to
 def _forecasting_glu():
     """A GLU detector that scores with a (tiny) GLU forecast: torch inside the stream."""
     forecaster = GLUForecaster(
-        horizon=8, context_length=48, n_channels=16, n_steps=60, random_state=0, n_threads=1
+        horizon=8,
+        context_length=48,
+        n_channels=16,
+        n_steps=60,
+        transform=None,
+        random_state=0,
+        n_threads=1,
     )
     return GLUAnomalyDetector(
         forecaster,
@@ -72,7 +78,8 @@ _fitted = {}
 
 
 def _fitted_detector(est, fit_rows):
-    key = repr(est)
+    """A fitted copy of ``est`` (fitted once per data set, then copied)."""
+    key = (repr(est), int(pd.util.hash_pandas_object(fit_rows).sum()))
     if key not in _fitted:
         _fitted[key] = copy.deepcopy(est).fit(fit_rows)
     return copy.deepcopy(_fitted[key])
