@@ -39,7 +39,7 @@ TABLE_SUFFIXES = ("", ".csv", ".json", ".parquet", ".pq")
 FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
 # Outputs whose format is not a table: figures, and model files (any name).
 _FIGURE_OPTIONS = ("--plot",)
-_FREE_OPTIONS = ("--save-model",)
+_FREE_OPTIONS = ("--save-model", "--state")
 
 _current: Transaction | None = None
 
