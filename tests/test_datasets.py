@@ -138,7 +138,7 @@ def test_each_anomaly_kind_changes_exactly_its_labelled_steps_as_described(kind)
     dirty, clean = _one_kind(kind)
     labelled = dirty["is_anomaly"].to_numpy() == 1
     np.testing.assert_array_equal(dirty["y"][~labelled], clean["y"][~labelled])
-    for sid, group in dirty.groupby("unique_id"):
+    for _, group in dirty.groupby("unique_id"):
         flags = group["is_anomaly"].to_numpy()
         starts = np.flatnonzero(np.diff(np.r_[0, flags]) == 1)
         ends = np.flatnonzero(np.diff(np.r_[flags, 0]) == -1)
