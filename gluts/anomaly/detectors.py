@@ -68,7 +68,8 @@ class _RollingDetector(BaseAnomalyDetector):
         return value_floor(values)
 
     def _context(self, state: float) -> int:
-        return self.window
+        # the robust scale is a rolling median of deviations from a rolling median
+        return 2 * self.window if self._robust else self.window
 
     def _surprise(self, state: float, values: np.ndarray, start: int = 0) -> Surprise:
         if self._robust:
@@ -263,7 +264,7 @@ class STLDetector(BaseAnomalyDetector):
         return _STLState(profile, value_floor(values))
 
     def _context(self, state: _STLState) -> int:
-        return max(len(state.profile), 5) + self.scale_window
+        return max(len(state.profile), 5) + 2 * self.scale_window
 
     def _surprise(self, state: _STLState, values: np.ndarray, start: int = 0) -> Surprise:
         period = len(state.profile)
