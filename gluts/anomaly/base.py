@@ -217,7 +217,7 @@ class BaseAnomalyDetector(FittedStateMixin, PanelEstimator):
             {
                 "score": [s.score for s in scored],
                 "surprisal": [s.surprisal for s in scored],
-                "anomaly": [flag(s.score).astype(np.float64) for s in scored],
+                "anomaly": [flag(s.score) for s in scored],
                 "expected": [s.surprise.expected for s in scored],
                 "lower": [s.surprise.lower for s in scored],
                 "upper": [s.surprise.upper for s in scored],
