@@ -161,7 +161,7 @@ def test_loading_a_mad_detector_needs_no_torch(rows, tmp_path):
     assert out.stdout.strip() == "MADDetector"
 
 
-def test_an_unfitted_copy_is_untouched_by_loading(rows, tmp_path):
+def test_updating_a_loaded_copy_leaves_the_saved_detector_alone(rows, tmp_path):
     det = MADDetector(window=20).fit(rows[0])
     path = tmp_path / "mad.gluts"
     det.save(path)
