@@ -19,7 +19,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from gluts.data import parse_time_column, read_table
+from gluts._cli.columns import (
+    is_numeric,
+    mostly_numeric,
+    read_times,
+    text_notes,
+    time_candidates,
+)
+from gluts.data import read_table
 from gluts.data.files import column_names
 from gluts.exceptions import DataError, GlutsWarning
 
@@ -197,15 +204,15 @@ def load_input(
             )
     named = {c for c in (id_col, time_col, target_col) if c is not None}
     if time_col is None:
-        time_col = _single(name, "datetime-like", "--time-col", _time_candidates(frame, named))
+        time_col = _single(name, "datetime-like", "--time-col", time_candidates(frame, named))
     if time_col is not None:
-        frame = frame.assign(**{time_col: _parse_times(name, frame[time_col])})
+        frame = frame.assign(**{time_col: read_times(name, frame[time_col])})
         named.add(time_col)
-    numeric = [c for c in frame.columns if c not in named and _mostly_numeric(frame[c])]
+    numeric = [c for c in frame.columns if c not in named and mostly_numeric(frame[c])]
     notes = []
     if id_col is None:
         others = [c for c in frame.columns if c not in named and c not in numeric]
-        notes = _notes(frame, time_col, others)
+        notes = text_notes(frame, time_col, others)
         id_col = _single(name, "non-numeric", "--id-col", [c for c in others if c not in notes])
     targets = (target_col,) if target_col is not None else tuple(numeric)
     if not targets:
@@ -247,7 +254,7 @@ def _merge_duplicates(
             f"{first}); merge them with --duplicates first, last or mean."
         )
     if how == "mean":
-        text = [t for t in targets if not _is_numeric(frame[t])]
+        text = [t for t in targets if not is_numeric(frame[t])]
         if text:
             raise DataError(
                 f"{name}: cannot average the repeated timestamps of the non-numeric column "
@@ -307,50 +314,3 @@ def _single(name: str, kind: str, option: str, candidates: list[Hashable]) -> st
             f"choose one with {option}."
         )
     return candidates[0] if candidates else None
-
-
-def _notes(frame: pd.DataFrame, time_col: str | None, text: list[Hashable]) -> list[Hashable]:
-    """Text columns that cannot be series ids: several values, yet every time appears once."""
-    if not text or time_col is None or not frame[time_col].is_unique:
-        return []
-    return [c for c in text if frame[c].nunique() > 1]
-
-
-def _time_candidates(frame: pd.DataFrame, named: set) -> list[Hashable]:
-    return [c for c in frame.columns if c not in named and _is_datetime_like(frame[c])]
-
-
-def _is_numeric(col: pd.Series) -> bool:
-    return pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)
-
-
-def _mostly_numeric(col: pd.Series) -> bool:
-    """Numbers, or text of which most values are numbers (the adapter names the others)."""
-    if _is_numeric(col):
-        return True
-    if not (col.dtype == object or pd.api.types.is_string_dtype(col)):
-        return False
-    values = col.dropna()
-    return len(values) > 0 and pd.to_numeric(values, errors="coerce").notna().mean() >= 0.5
-
-
-def _is_datetime_like(col: pd.Series) -> bool:
-    if pd.api.types.is_datetime64_any_dtype(col):
-        return True
-    if not (col.dtype == object or pd.api.types.is_string_dtype(col)):
-        return False
-    values = col.dropna()
-    if values.empty:
-        return False
-    try:
-        pd.to_datetime(values.iloc[:50], format="mixed", utc=True)
-    except (ValueError, TypeError, OverflowError):
-        return False
-    return True
-
-
-def _parse_times(name: str, col: pd.Series) -> pd.Series:
-    """Parse text timestamps (see :func:`~gluts.data.parse_time_column`); numbers are steps."""
-    if pd.api.types.is_datetime64_any_dtype(col) or _is_numeric(col):
-        return col
-    return parse_time_column(col, col.name, source=name)
