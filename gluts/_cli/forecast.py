@@ -106,7 +106,8 @@ def forecast_command(
         if save_model is not None:
             _save(estimator, save_model)
             info(f"Saved the model to {save_model}.", quiet)
-    _write(loaded.restore(_name_levels(forecast, estimator.alias_, levels)), output, quiet)
+    frame = loaded.restore(_name_levels(forecast, estimator.alias_, levels))
+    _write(frame, output, quiet, index=loaded.wide)
     if plot is not None:
         _plot(y, forecast, columns, estimator, plot)
         info(f"Wrote the plot to {plot}.", quiet)
@@ -240,14 +241,14 @@ def _name_levels(forecast, alias: str, levels):
     return forecast.rename(columns=names)
 
 
-def _write(frame, output: Path | None, quiet: bool) -> None:
-    from gluts._cli.writing import csv_safe, write_table
+def _write(frame, output: Path | None, quiet: bool, index: bool = False) -> None:
+    from gluts._cli.writing import csv_text, write_table
 
     if output is None:
-        typer.echo(csv_safe(frame).to_csv(index=False), nl=False)
+        typer.echo(csv_text(frame, index=index), nl=False)
         return
 
-    write_table(frame, output)
+    write_table(frame, output, index=index)
     info(f"Wrote {len(frame)} rows to {output}.", quiet)
 
 

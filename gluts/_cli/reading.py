@@ -53,6 +53,8 @@ class InputData:
         Column of timestamps; None when the row order is the time.
     targets : tuple of str
         The value column (long layout) or one column per series (wide layout).
+    value_columns : tuple of str
+        Every column that could be a series (numeric, with no other role); empty: ``targets``.
     """
 
     source: str
@@ -60,20 +62,30 @@ class InputData:
     id_col: str | None
     time_col: str | None
     targets: tuple[str, ...]
+    value_columns: tuple[str, ...] = ()
 
     @property
     def wide(self) -> bool:
-        """Whether each target column is its own series."""
-        return len(self.targets) > 1
+        """Whether the file is a wide table: no id column, several columns of values.
+
+        The series are the target columns (all of them, or the one ``--target`` picked),
+        and outputs keep their names (see :meth:`restore`).
+        """
+        return self.id_col is None and len(self.value_columns or self.targets) > 1
 
     @property
     def columns(self) -> dict[str, str]:
         """``id_col``, ``time_col`` and ``target_col`` of :meth:`long`, for ``fit``."""
+        taken = self.targets
         return {
             "id_col": self.id_col or ID_COLUMN,
             "time_col": self.time_col or STEP_COLUMN,
-            "target_col": _free_name(VALUE_COLUMN, self.targets) if self.wide else self.targets[0],
+            "target_col": _free_name(VALUE_COLUMN, taken) if self._melted else self.targets[0],
         }
+
+    @property
+    def _melted(self) -> bool:
+        return len(self.targets) > 1
 
     def long(self) -> pd.DataFrame:
         """Return the series as a long frame with the column names of :attr:`columns`.
@@ -87,7 +99,7 @@ class InputData:
         if self.time_col is None:
             keys = frame[self.id_col] if self.id_col else pd.Series(0, index=frame.index)
             frame = frame.assign(**{cols["time_col"]: keys.groupby(keys).cumcount()})
-        if self.wide:
+        if self._melted:
             melted = frame.melt(
                 id_vars=[cols["time_col"]],
                 value_vars=list(self.targets),
@@ -111,24 +123,23 @@ class InputData:
         -------
         pandas.DataFrame
             Long input: the same frame, without the id column when the input had none.
-            Wide input: one row per time, one column per series for the point forecast
-            (the first value column) and ``<series>-<suffix>`` columns for the others,
-            where ``<suffix>`` is the value column's name after the model alias.
+            Wide input (:attr:`wide`): the layout of the Python API's forecasts of a wide
+            frame (:func:`gluts.data.panel.to_wide`), indexed by time, with a
+            ``(series, column)`` column index (one column per series when the forecast has
+            a single value column).
         """
+        from gluts.data.panel import to_wide
+
         cols = self.columns
         if not self.wide:
             return forecast if self.id_col else forecast.drop(columns=cols["id_col"])
-        values = [c for c in forecast.columns if c not in (cols["id_col"], cols["time_col"])]
-        wide = forecast.pivot(index=cols["time_col"], columns=cols["id_col"], values=values)
-        point = values[0]
-        names = {
-            (v, sid): str(sid) if v == point else f"{sid}-{v.removeprefix(point + '-')}"
-            for v, sid in wide.columns
-        }
-        order = [(v, sid) for sid in self.targets for v in values if (v, sid) in names]
-        wide = wide[order]
-        wide.columns = [names[c] for c in order]
-        return wide.reset_index()
+        return to_wide(
+            forecast,
+            cols["id_col"],
+            cols["time_col"],
+            ids=self.targets,
+            index_name=cols["time_col"],
+        )
 
 
 def _free_name(name: str, taken: tuple[str, ...]) -> str:
@@ -233,7 +244,8 @@ def load_input(
         )
     if duplicates is not None and time_col is not None:
         frame = _merge_duplicates(name, frame, id_col, time_col, targets, duplicates)
-    return InputData(name, frame, id_col, time_col, targets)
+    values = tuple(numeric) if target_col is None else (target_col, *numeric)
+    return InputData(name, frame, id_col, time_col, targets, values)
 
 
 def _merge_duplicates(
