@@ -13,7 +13,7 @@ the file and the column.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,6 +55,8 @@ class InputData:
         The value column (long layout) or one column per series (wide layout).
     value_columns : tuple of str
         Every column that could be a series (numeric, with no other role); empty: ``targets``.
+    covariates : tuple of str
+        Covariate columns (``--covariates`` and ``--past-covariates``).
     """
 
     source: str
@@ -63,6 +65,7 @@ class InputData:
     time_col: str | None
     targets: tuple[str, ...]
     value_columns: tuple[str, ...] = ()
+    covariates: tuple[str, ...] = ()
 
     @property
     def wide(self) -> bool:
@@ -76,7 +79,7 @@ class InputData:
     @property
     def columns(self) -> dict[str, str]:
         """``id_col``, ``time_col`` and ``target_col`` of :meth:`long`, for ``fit``."""
-        taken = self.targets
+        taken = (*self.targets, *self.covariates)
         return {
             "id_col": self.id_col or ID_COLUMN,
             "time_col": self.time_col or STEP_COLUMN,
@@ -95,10 +98,7 @@ class InputData:
         missing cells.
         """
         cols = self.columns
-        frame = self.frame
-        if self.time_col is None:
-            keys = frame[self.id_col] if self.id_col else pd.Series(0, index=frame.index)
-            frame = frame.assign(**{cols["time_col"]: keys.groupby(keys).cumcount()})
+        frame = self._timed()
         if self._melted:
             melted = frame.melt(
                 id_vars=[cols["time_col"]],
@@ -110,6 +110,26 @@ class InputData:
         if self.id_col is None:
             frame = frame.assign(**{cols["id_col"]: self.targets[0]})
         return frame[list(cols.values())]
+
+    def covariate_frame(self) -> pd.DataFrame | None:
+        """Return the covariate columns as ``fit``'s ``X``; None without covariates.
+
+        With an id column, a long frame (id, time, covariates): values per series; without
+        one (a single series, or a wide table), a frame of time and covariates that every
+        series shares.
+        """
+        if not self.covariates:
+            return None
+        cols = self.columns
+        keys = [cols["time_col"]] if self.id_col is None else [cols["id_col"], cols["time_col"]]
+        return self._timed()[[*keys, *self.covariates]]
+
+    def _timed(self) -> pd.DataFrame:
+        """The rows, with a step column (the row order of each series) when there is no time."""
+        if self.time_col is not None:
+            return self.frame
+        keys = self.frame[self.id_col] if self.id_col else pd.Series(0, index=self.frame.index)
+        return self.frame.assign(**{STEP_COLUMN: keys.groupby(keys).cumcount()})
 
     def restore(self, forecast: pd.DataFrame) -> pd.DataFrame:
         """Lay out a long forecast (from a model fitted on :meth:`long`) like the input.
@@ -168,6 +188,7 @@ def load_input(
     target_col: str | None = None,
     duplicates: str | None = None,
     decimal: str | None = None,
+    covariates: Mapping[str, Sequence[str]] | None = None,
 ) -> InputData:
     """Read a file and assign the id, time and target columns, detecting those not given.
 
@@ -185,6 +206,9 @@ def load_input(
     decimal : {".", ","} or None, default=None
         Decimal mark of a CSV file's numbers; detected when None (see
         :func:`gluts.data.read_table`).
+    covariates : mapping of str to sequence of str or None, default=None
+        Covariate columns, by the option that named them (``--covariates``, ...); they take
+        no other role, and the series are read from the other columns.
 
     Returns
     -------
@@ -208,12 +232,16 @@ def load_input(
         name, frame = path.name, read_table(path, dtype=dtype, decimal=decimal)
     else:
         name, frame = str(path), load_bundled(str(path), missing_file=True)
-    for role, col in (("--id-col", id_col), ("--time-col", time_col), ("--target", target_col)):
-        if col is not None and col not in frame.columns:
+    roles = [("--id-col", id_col), ("--time-col", time_col), ("--target", target_col)]
+    roles += [(option, c) for option, cols in (covariates or {}).items() for c in cols]
+    roles = [(role, col) for role, col in roles if col is not None]
+    for role, col in roles:
+        if col not in frame.columns:
             raise DataError(
                 f"{name}: there is no column {col!r} ({role}); columns are {column_names(frame)}."
             )
-    named = {c for c in (id_col, time_col, target_col) if c is not None}
+    named = {c for _, c in roles}
+    _check_one_role(roles)
     if time_col is None:
         time_col = _single(name, "datetime-like", "--time-col", time_candidates(frame, named))
     if time_col is not None:
@@ -245,7 +273,22 @@ def load_input(
     if duplicates is not None and time_col is not None:
         frame = _merge_duplicates(name, frame, id_col, time_col, targets, duplicates)
     values = tuple(numeric) if target_col is None else (target_col, *numeric)
-    return InputData(name, frame, id_col, time_col, targets, values)
+    covs = tuple(c for cols in (covariates or {}).values() for c in cols)
+    return InputData(name, frame, id_col, time_col, targets, values, covs)
+
+
+def _check_one_role(roles: list[tuple[str, str]]) -> None:
+    """Refuse a column named by two options (exit code 2)."""
+    seen: dict[str, str] = {}
+    for role, col in roles:
+        if col in seen:
+            import typer
+
+            raise typer.BadParameter(
+                f"column {col!r} is named by {seen[col]} and {role}; give it one role.",
+                param_hint=role,
+            )
+        seen[col] = role
 
 
 def _merge_duplicates(

@@ -61,6 +61,9 @@ def test_named_columns_override_detection(tmp_path):
     # one series picked from a wide table: outputs keep its name (issue 18, item 9)
     assert data.targets == ("load",) and data.wide
     assert data.long()["unique_id"].unique().tolist() == ["load"]
+    covariate = load_input(write(tmp_path, text), covariates={"--covariates": ["temp"]})
+    assert covariate.targets == ("load",) and not covariate.wide
+    assert covariate.covariate_frame().columns.tolist() == ["ds", "temp"]
 
 
 @pytest.mark.parametrize(
