@@ -90,9 +90,12 @@ def align_covariates(
             )
         groups = dict(iter(frame.groupby(id_col, sort=False)))
         tables = []
-        for sid in panel.ids:
+        for sid, idx in zip(panel.ids, at):
             if sid not in groups:
-                raise DataError(f"{label} has no rows for series {sid!r}.")
+                raise DataError(
+                    f"{label} has no rows for series {sid!r}; it needs {len(idx)}, from "
+                    f"{idx[0]} to {idx[-1]}."
+                )
             tables.append(_table(groups[sid], names, time_col, panel.grid, label, sid))
     else:
         shared = _table(frame, names, time_col, panel.grid, label, None)

@@ -219,6 +219,11 @@ def _write(path: Path, frame: pd.DataFrame) -> Path:
             "f.csv has no row for series 's1' at 2024-01-11 05:00:00.",
         ),
         (
+            lambda f: {"future": f.future_frame.query("store == 's0'")},
+            "f.csv has no rows for series 's1'; it needs 6, from 2024-01-11 00:00:00 to "
+            "2024-01-11 05:00:00.",
+        ),
+        (
             lambda f: {"future": f.future_frame.drop(columns="promo")},
             "f.csv: there is no column 'promo' (--covariates); columns are 'store', 'ds'.",
         ),
@@ -240,6 +245,7 @@ def _write(path: Path, frame: pd.DataFrame) -> Path:
         "missing_value",
         "missing_future_rows",
         "one_missing_future_row",
+        "future_without_a_series",
         "future_without_the_covariate",
         "future_without_the_time_column",
         "future_without_ids",
