@@ -44,7 +44,8 @@ def forecast_command(
         typer.Option(
             dir_okay=False,
             help="Write the forecast here (CSV, or JSON/Parquet by extension) in the input's "
-            "layout. Default: CSV on stdout.",
+            "layout (a wide table's: columns (series, column), two header rows in CSV). "
+            "Default: CSV on stdout.",
         ),
     ] = None,
     plot: opt.Plot = None,
