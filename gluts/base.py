@@ -168,7 +168,8 @@ class BaseForecaster(PanelEstimator):
         pandas.Series, pandas.DataFrame or numpy.ndarray
             The point forecast (column ``alias``) and one column per quantile
             (``alias-q<q>``), laid out like the input (see
-            :meth:`gluts.data.Panel.format_forecast`).
+            :meth:`gluts.data.Panel.format_forecast`): for a wide frame, indexed by time with
+            ``(series, column)`` columns, as the command line writes it.
         """
         check_is_fitted(self, "history_")
         fitted = self._as_fitted()

@@ -47,6 +47,12 @@ _current: Transaction | None = None
 class FileError(DataError):
     """A problem with a file other than the command's DATA; the message starts with its name."""
 
+    @classmethod
+    def about(cls, path: Path, exc: Exception) -> FileError:
+        """``exc``'s message as an error about ``path``, starting with the file's name."""
+        text = str(exc)
+        return cls(text if text.startswith(path.name) else f"{path.name}: {text}")
+
 
 class Transaction:
     """Temporary files waiting to be renamed onto their targets, all at once.
