@@ -59,6 +59,9 @@ class BaseForecaster(PanelEstimator):
         "supports_exog": False,
         "requires_horizon_in_fit": False,
     }
+    # Fitted attributes that hold something per fitted series, which a forecast of a new
+    # history does not read (see :meth:`_for_new_histories`).
+    _per_series_state: tuple[str, ...] = ()
 
     @classmethod
     def get_tags(cls) -> dict[str, Any]:
@@ -243,6 +246,20 @@ class BaseForecaster(PanelEstimator):
         view = copy.copy(self)
         view.__dict__.update(fitted)
         return view
+
+    def _for_new_histories(self):
+        """A fitted copy that forecasts new histories (``predict(h, y=...)``) only.
+
+        It shares the fitted model but holds none of the fitted series (an empty history on
+        the same time grid, and None for :attr:`_per_series_state`): what a parallel task
+        that forecasts other histories with a global model needs of it, and no more.
+        """
+        check_is_fitted(self, "history_")
+        light = copy.copy(self)
+        light.history_ = self.history_.subset([])
+        for name in self._per_series_state:
+            setattr(light, name, None)
+        return light
 
     def _new_history(self, y) -> Panel:
         """Read ``y`` as a new history, refusing one on another time grid than the fitted."""

@@ -20,9 +20,16 @@ REPO = Path(__file__).resolve().parents[1]
 # entry covers all its submodules, and a module's most specific entry wins.
 LAYERS = (
     # Foundations, which import no other gluts module: the package itself (only __version__
-    # and lazy re-exports), the exceptions, the numpy metrics, the progress bar and the
-    # default thread count.
-    ("gluts", "gluts.exceptions", "gluts.metrics", "gluts._progress", "gluts._threads"),
+    # and lazy re-exports), the exceptions, the numpy metrics, the progress bar, the
+    # default thread count and the parallel helper (joblib chunks of whole series).
+    (
+        "gluts",
+        "gluts.exceptions",
+        "gluts.metrics",
+        "gluts._progress",
+        "gluts._threads",
+        "gluts._parallel",
+    ),
     # Building blocks: pandas input adapters, torch modules and losses.
     ("gluts.data", "gluts.nn"),
     # The estimator bases, on top of gluts.data.

@@ -23,6 +23,7 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from gluts._estimator import PanelEstimator
+from gluts._parallel import map_series
 from gluts.anomaly.calibration import TailCalibrator, rise, to_unit
 from gluts.anomaly.events import group_events
 from gluts.anomaly.surprise import Surprise
@@ -60,9 +61,12 @@ class BaseAnomalyDetector(PanelEstimator):
         "merge_gap": [Interval(Integral, 0, None, closed="left")],
         "min_duration": [Interval(Integral, 1, None, closed="left")],
         "cooldown": [Interval(Integral, 0, None, closed="left")],
+        "n_jobs": [Integral, None],
     }
     _parameter_constraints: dict = {}
     _default_threshold = 0.3
+    # Estimated seconds per observation of fitting and of scoring (sizes parallel tasks).
+    _seconds_per_value: tuple[float, float] = (5e-6, 5e-6)
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -105,20 +109,17 @@ class BaseAnomalyDetector(PanelEstimator):
         panel = self._to_panel(y)
         self.season_length_ = panel.grid.season_length()
         self._prepare(panel)
-        self.states_, self.calibrators_, calibration = [], [], []
-        for sid, values in zip(panel.ids, panel.values):
-            state = self._fit_series(sid, values, self.season_length_)
-            z = self._surprise(state, values).z
-            calibrator = TailCalibrator.fit(z, self.tail_quantile, _MIN_CALIBRATION)
-            if not calibrator.usable:
-                raise InsufficientHistoryError(
-                    f"{type(self).__name__} needs at least {_MIN_CALIBRATION} scored points "
-                    f"after its warm-up to calibrate; series {sid!r} has fewer. "
-                    "Fit on a longer history or shorten the detector's windows."
-                )
-            self.states_.append(state)
-            self.calibrators_.append(calibrator)
-            calibration.append(self._finish(calibrator, z))
+        fitted = map_series(
+            _fit_chunk,
+            self,
+            list(zip(panel.ids, panel.values)),
+            n_jobs=self.n_jobs,
+            seconds=panel.lengths * self._seconds_per_value[0],
+            shared=(self.season_length_, self._global_state()),
+        )
+        self.states_ = [state for state, _, _ in fitted]
+        self.calibrators_ = [calibrator for _, calibrator, _ in fitted]
+        calibration = [scores for _, _, scores in fitted]
         self.history_ = panel
         self.series_ids_ = list(panel.ids)
         self.threshold_ = self._make_threshold().fit(np.concatenate(calibration))
@@ -222,6 +223,15 @@ class BaseAnomalyDetector(PanelEstimator):
     def _prepare(self, panel: Panel) -> None:
         """Fit anything shared by all series (e.g. a global forecaster); default: nothing."""
 
+    def _global_state(self) -> dict[str, Any]:
+        """The attributes set by :meth:`_prepare` that every series needs, by name.
+
+        They are all that a parallel task gets of the fitted detector besides its own series
+        (see :mod:`gluts._parallel`), so keep them small: a global model without its
+        training data, a seed. Default: none.
+        """
+        return {}
+
     def _fit_series(self, sid, values: np.ndarray, season_length: int) -> Any:
         """Learn the state of one series from its fit data."""
         raise NotImplementedError
@@ -254,27 +264,65 @@ class BaseAnomalyDetector(PanelEstimator):
             score = rise(score, self.shaping_window)
         return score
 
+    def _fit_one(self, sid, values: np.ndarray, season_length: int) -> tuple:
+        """The state, calibrator and calibrated fit scores of one series."""
+        state = self._fit_series(sid, values, season_length)
+        z = self._surprise(state, values).z
+        calibrator = TailCalibrator.fit(z, self.tail_quantile, _MIN_CALIBRATION)
+        if not calibrator.usable:
+            raise InsufficientHistoryError(
+                f"{type(self).__name__} needs at least {_MIN_CALIBRATION} scored points "
+                f"after its warm-up to calibrate; series {sid!r} has fewer. "
+                "Fit on a longer history or shorten the detector's windows."
+            )
+        return state, calibrator, self._finish(calibrator, z)
+
     def _score_all(self, y) -> tuple[Panel, list[_Scored]]:
         check_is_fitted(self, "threshold_")
         panel = self.history_ if y is None else self._to_panel(y)
-        scored = []
+        items = []
         for sid, values, index in zip(panel.ids, panel.values, panel.index):
-            scored.append(self._score_one(sid, values, index))
+            k = self._position(sid)
+            past = (self.history_.values[k], self.history_.index[k])
+            items.append((values, index, *past, self.states_[k], self.calibrators_[k]))
+        scored = map_series(
+            _score_chunk,
+            self,
+            items,
+            n_jobs=self.n_jobs,
+            seconds=panel.lengths * self._seconds_per_value[1],
+            shared=self._global_state(),
+        )
         return panel, scored
 
-    def _score_one(self, sid, values: np.ndarray, index: pd.Index) -> _Scored:
+    def _position(self, sid) -> int:
+        """Where series ``sid`` is among the fitted series."""
         try:
-            k = self.series_ids_.index(sid)
+            return self.series_ids_.index(sid)
         except ValueError:
             raise DataError(
                 f"Series {sid!r} was not seen in fit; {type(self).__name__} calibrates each "
                 f"series on its own history. Known series: {self.series_ids_[:5]}."
             ) from None
-        past_values, past_index = self.history_.values[k], self.history_.index[k]
+
+    def _score_one(self, values, index, past_values, past_index, state, calibrator) -> _Scored:
         offset = 0
         if len(index) and index[0] > past_index[-1]:
             offset = len(past_values)
             values = np.concatenate([past_values, values])
-        surprise = self._surprise(self.states_[k], values)
-        score = self._finish(self.calibrators_[k], surprise.z)
+        surprise = self._surprise(state, values)
+        score = self._finish(calibrator, surprise.z)
         return _Scored(score[offset:], surprise.tail(offset), values[offset:], index)
+
+
+def _fit_chunk(detector: BaseAnomalyDetector, items: list, shared: tuple) -> list:
+    """Fit each ``(id, values)`` of a chunk (see :meth:`BaseAnomalyDetector._fit_one`)."""
+    season_length, global_state = shared
+    vars(detector).update(global_state)
+    return [detector._fit_one(sid, values, season_length) for sid, values in items]
+
+
+def _score_chunk(detector: BaseAnomalyDetector, items: list, global_state: dict) -> list:
+    """Score each series of a chunk from its fitted state and calibrator."""
+    vars(detector).update(global_state)
+    return [detector._score_one(*item) for item in items]
