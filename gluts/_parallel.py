@@ -89,7 +89,8 @@ def split(seconds: Sequence[float], n_jobs: int | None) -> list[slice]:
     if workers(n_jobs) == 1 or n_tasks < 2:
         return [slice(0, n)]
     targets = total * np.arange(1, n_tasks) / n_tasks
-    cuts = np.searchsorted(np.cumsum(cost), targets, side="left") + 1
+    # a chunk ends at the item whose cumulative cost reaches its share (rounding forgiven)
+    cuts = np.searchsorted(np.cumsum(cost), targets * (1 - 1e-9), side="left") + 1
     edges = np.unique(np.concatenate([[0], np.clip(cuts, 1, n), [n]]))
     return [slice(int(a), int(b)) for a, b in zip(edges[:-1], edges[1:])]
 
@@ -125,11 +126,14 @@ def run(
                 progress()
         return results
     tasks = (delayed(_task)(function, args) for function, args in calls)
-    results = []
-    for outcome in Parallel(n_jobs=n_jobs, return_as="generator")(tasks):
+    outcomes, results = Parallel(n_jobs=n_jobs, return_as="generator")(tasks), []
+    for outcome in outcomes:
         for category, text in outcome.warnings:
             warnings.warn(text, category, stacklevel=2)
         if outcome.error is not None:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # joblib's notice that it cancels the rest
+                outcomes.close()
             raise outcome.error
         results.append(outcome.value)
         if progress is not None:

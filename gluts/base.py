@@ -141,7 +141,7 @@ class BaseForecaster(PanelEstimator):
         """
         self._validate_params()
         self._check_exog(X)
-        self._fit_params = copy.deepcopy(self.get_params(deep=False))
+        self._fit_params = self._fitted_params()
         self.read_options_ = read_options or ReadOptions()
         self._fit_panel(panel, X)
         self.history_ = panel
@@ -230,13 +230,21 @@ class BaseForecaster(PanelEstimator):
 
     # -- helpers ----------------------------------------------------------------------------
 
+    def _fitted_params(self) -> dict:
+        """The parameters that define the fitted model: all but ``n_jobs``, which says only
+        how parallel the work runs (results do not depend on it), so it acts at once."""
+        params = copy.deepcopy(self.get_params(deep=False))
+        params.pop("n_jobs", None)
+        return params
+
     def _as_fitted(self):
         """This forecaster as fitted: a shallow copy holding the parameters of the last fit.
 
         Predictions read only fitted state (scikit-learn's rule): parameters changed with
-        ``set_params`` after ``fit`` take effect at the next ``fit``. The copy shares every
-        fitted attribute; ``self`` is returned when the parameters are those of the fit (or
-        when the forecaster was unpickled from a version that did not record them).
+        ``set_params`` after ``fit`` take effect at the next ``fit`` (``n_jobs`` at once).
+        The copy shares every fitted attribute; ``self`` is returned when the parameters are
+        those of the fit (or when the forecaster was unpickled from a version that did not
+        record them).
         """
         fitted = self.__dict__.get("_fit_params")
         if fitted is None or all(

@@ -10,6 +10,7 @@ import typer
 from gluts._cli import options as opt
 from gluts._cli.console import EXIT_ALERTS, Quiet, Verbose, guarded, info, status, stdout
 from gluts._cli.registry import DETECTORS, build, parse_names
+from gluts._cli.scaling import Scheduler, scaled_out
 
 __all__ = ["detect_command"]
 
@@ -30,6 +31,7 @@ _SHOWN = [
 
 
 @guarded
+@scaled_out
 def detect_command(
     data: opt.Data,
     model: Annotated[
@@ -109,6 +111,8 @@ def detect_command(
         ),
     ] = False,
     seed: opt.Seed = 0,
+    n_jobs: opt.NJobs = -1,
+    scheduler: Scheduler = None,
     threads: opt.Threads = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -160,6 +164,7 @@ def detect_command(
         season_length=season_length,
         random_state=seed,
         n_threads=threads,
+        n_jobs=n_jobs,
     )
     info(
         f"Fitting {type(detector).__name__} on {len(train)} of {len(y)} rows of {loaded.source}.",

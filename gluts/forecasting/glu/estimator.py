@@ -380,7 +380,7 @@ class GLUForecaster(BaseForecaster):
         model.read_options_, model.history_ = state.read_options, state.history
         model.series_ids_, model.n_series_ = list(state.history.ids), len(state.history)
         model._loaded_from = (state.history, state.fingerprint)  # keeps the file's fingerprint
-        model._fit_params = model.get_params(deep=False)
+        model._fit_params = model._fitted_params()
         return model
 
     def _covariates(self) -> Covariates:

@@ -17,6 +17,7 @@ import torch
 
 from gluts._threads import in_task
 from gluts.forecasting.glu.covariates import Covariates
+from gluts.forecasting.glu.persistence import pickle_state, unpickle_state
 from gluts.forecasting.glu.runtime import device_for, torch_threads
 from gluts.forecasting.glu.windows import SequenceData, prepare
 from gluts.nn import GLUNetwork
@@ -125,6 +126,17 @@ class Predictor:
     log_transform: bool
     device: str
     n_threads: int | None
+
+    def __getstate__(self) -> dict:
+        """Pickle the network as its state dict (a weight-normed module does not pickle)."""
+        state = {**vars(self), "network_": self.network, "spec_": self.network.spec}
+        del state["network"]
+        return pickle_state(state)
+
+    def __setstate__(self, state: dict) -> None:
+        state = unpickle_state(state)
+        del state["spec_"]
+        vars(self).update(state, network=state.pop("network_"))
 
     def forecast(self, items: list, h: int) -> list[tuple[np.ndarray, np.ndarray]]:
         """Forecast ``h`` steps of each series.
