@@ -126,14 +126,18 @@ def run(
                 progress()
         return results
     tasks = (delayed(_task)(function, args) for function, args in calls)
-    outcomes, results = Parallel(n_jobs=n_jobs, return_as="generator")(tasks), []
+    try:  # results as they come, in order, where the backend can stream them
+        parallel = Parallel(n_jobs=n_jobs, return_as="generator")
+    except ValueError:  # it cannot (multiprocessing, some third-party backends)
+        parallel = Parallel(n_jobs=n_jobs)
+    outcomes, results = parallel(tasks), []
     for outcome in outcomes:
         for category, text in outcome.warnings:
             warnings.warn(text, category, stacklevel=2)
         if outcome.error is not None:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # joblib's notice that it cancels the rest
-                outcomes.close()
+                getattr(outcomes, "close", lambda: None)()
             raise outcome.error
         results.append(outcome.value)
         if progress is not None:

@@ -56,6 +56,11 @@ def test_results_come_back_in_order_with_progress():
     assert len(ticks) == 7
 
 
+def test_backends_that_cannot_stream_results_give_them_in_order_too():
+    with parallel_config(backend="multiprocessing"):
+        assert run([(_square, (k,)) for k in range(5)], n_jobs=2) == [0, 1, 4, 9, 16]
+
+
 def _warn_then(value, text):
     warnings.warn(text, GlutsWarning, stacklevel=1)
     return value
