@@ -47,6 +47,7 @@ def test_thread_counts_and_parallel_tasks_leave_forecasts_alone(fitted, monkeypa
     reference = model.predict()
     monkeypatch.setenv("GLUTS_THREADS", "2")
     two_threads = model.predict(y=y)
+    monkeypatch.setenv("GLUTS_THREADS", "1")  # before loky's workers start: they keep it
     model.set_params(n_jobs=2)  # acts at once: it changes how, not what
     monkeypatch.setattr(_parallel, "TASK_SECONDS", 1e-9)  # tasks of a few series each
     in_tasks = model.predict(y=y)
