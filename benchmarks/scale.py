@@ -5,8 +5,8 @@ its own level, trend, daily cycle and noise, a few spikes), then
 
 * ``backtest``: ``gluts.backtest`` of ``--models`` (SeasonalNaive, Theta, ETS by default;
   the SeasonalNaive reference is always in), horizon 24, 3 windows;
-* ``detect``: each of ``--detectors`` fitted on the first 15% of every series (at least 100
-  rows) and scoring all of it;
+* ``detect``: each of ``--detectors`` fitted on the first 15% of every series (at least 200
+  rows; STL with a 48-row scale window) and scoring all of it;
 
 each in every mode of ``--modes``: ``serial`` (``n_jobs=1``), ``loky`` (``n_jobs=--workers``,
 joblib's default backend) and ``dask`` (a ``distributed.LocalCluster`` of ``--workers``
@@ -45,7 +45,9 @@ MODELS = {
 }
 DETECTORS = {
     "zscore": lambda n_jobs: __import__("gluts").ZScoreDetector(n_jobs=n_jobs),
-    "stl": lambda n_jobs: __import__("gluts").STLDetector(season_length=24, n_jobs=n_jobs),
+    "stl": lambda n_jobs: __import__("gluts").STLDetector(
+        season_length=24, scale_window=48, n_jobs=n_jobs
+    ),
     "iforest": lambda n_jobs: __import__("gluts").IsolationForestDetector(
         random_state=0, n_jobs=n_jobs
     ),
@@ -117,7 +119,7 @@ def run_backtest(y: pd.DataFrame, models: list[str], n_jobs: int) -> dict:
 
 
 def run_detect(y: pd.DataFrame, detector: str, n_jobs: int) -> dict:
-    fit_rows = max(100, int(0.15 * y.groupby("unique_id", sort=False).size().min()))
+    fit_rows = max(200, int(0.15 * y.groupby("unique_id", sort=False).size().min()))
     est = DETECTORS[detector](n_jobs).fit(y.groupby("unique_id", sort=False).head(fit_rows))
     return {"scores": est.score(y)}
 
