@@ -21,7 +21,8 @@ REPO = Path(__file__).resolve().parents[1]
 LAYERS = (
     # Foundations, which import no other gluts module but the exceptions: the package itself
     # (only __version__ and lazy re-exports), the exceptions, the numpy metrics, the progress
-    # bar, the default thread count and the safe model-file archive.
+    # bar, the default thread count, the safe model-file archive and the parallel helper
+    # (joblib chunks of whole series).
     (
         "gluts",
         "gluts.exceptions",
@@ -29,6 +30,7 @@ LAYERS = (
         "gluts._progress",
         "gluts._threads",
         "gluts._archive",
+        "gluts._parallel",
     ),
     # Building blocks: pandas input adapters, torch modules and losses.
     ("gluts.data", "gluts.nn"),

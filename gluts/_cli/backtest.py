@@ -11,6 +11,7 @@ import typer
 from gluts._cli import options as opt
 from gluts._cli.console import Quiet, Verbose, guarded, info, progress_enabled, stdout
 from gluts._cli.registry import DEFAULT_BACKTEST_MODELS, MODELS, build, parse_names
+from gluts._cli.scaling import Scheduler, scaled_out
 
 __all__ = ["backtest_command", "forecast_rows"]
 
@@ -18,6 +19,7 @@ _METRIC_NAMES = ("smape", "mase", "rmsse", "mae", "rmse", "mql", "scaled_crps", 
 
 
 @guarded
+@scaled_out
 def backtest_command(
     data: opt.Data,
     horizon: Annotated[
@@ -68,6 +70,7 @@ def backtest_command(
     decimal: opt.Decimal = None,
     seed: opt.Seed = 0,
     n_jobs: opt.NJobs = -1,
+    scheduler: Scheduler = None,
     threads: opt.Threads = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -132,6 +135,7 @@ def backtest_command(
         refit=refit,
         season_length=season,
         X=X,
+        n_jobs=n_jobs,
         verbose=progress_enabled(quiet),
         **columns,
     )

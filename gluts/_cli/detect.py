@@ -11,6 +11,7 @@ from gluts._cli import options as opt
 from gluts._cli.console import EXIT_ALERTS, Quiet, Verbose, guarded, info, status, stdout
 from gluts._cli.registry import DETECTORS, build, parse_names
 from gluts._cli.row_steps import RowSteps
+from gluts._cli.scaling import Scheduler, scaled_out
 
 __all__ = ["detect_command"]
 
@@ -32,6 +33,7 @@ _SHOWN = [
 
 
 @guarded
+@scaled_out
 def detect_command(
     data: opt.Data,
     model: Annotated[
@@ -126,6 +128,8 @@ def detect_command(
         ),
     ] = False,
     seed: opt.Seed = 0,
+    n_jobs: opt.NJobs = -1,
+    scheduler: Scheduler = None,
     threads: opt.Threads = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -172,6 +176,7 @@ def detect_command(
     windows = train_end = scored = None
     if resume:
         detector = detect_state.load_state(state)
+        detector.set_params(n_jobs=n_jobs)
         y = detect_state.rows_after(y if rows is None else rows.as_steps(y), columns, detector)
         if y.empty:
             stdout().print(f"No new rows in {loaded.source} since the last run.", markup=False)
@@ -197,6 +202,7 @@ def detect_command(
             season_length=season_length,
             random_state=seed,
             n_threads=threads,
+            n_jobs=n_jobs,
         )
         info(
             f"Fitting {type(detector).__name__} on {len(train)} of {len(y)} rows of "

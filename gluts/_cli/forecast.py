@@ -10,6 +10,7 @@ import typer
 from gluts._cli import options as opt
 from gluts._cli.console import Quiet, Verbose, guarded, info, progress_enabled, status
 from gluts._cli.registry import MODELS, build, parse_names
+from gluts._cli.scaling import Scheduler, scaled_out
 
 __all__ = ["forecast_command", "parse_quantiles"]
 
@@ -17,6 +18,7 @@ DEFAULT_MODEL = "glu"
 
 
 @guarded
+@scaled_out
 def forecast_command(
     data: opt.Data,
     horizon: Annotated[int, typer.Option(min=1, help="Steps to forecast after each series.")],
@@ -67,6 +69,7 @@ def forecast_command(
     decimal: opt.Decimal = None,
     seed: opt.Seed = 0,
     n_jobs: opt.NJobs = -1,
+    scheduler: Scheduler = None,
     threads: opt.Threads = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -102,6 +105,7 @@ def forecast_command(
         from gluts._cli.covariates import saved_covariates
 
         estimator = _load_model(model_path)
+        estimator.set_params(n_jobs=n_jobs)
         names = saved_covariates(estimator, names, model_path)
     _set_threads(estimator, threads)
     check_future_option(names, future)

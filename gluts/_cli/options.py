@@ -90,7 +90,9 @@ NJobs = Annotated[
     int,
     typer.Option(
         envvar="GLUTS_N_JOBS",
-        help="Parallel jobs for fitting one model per series (-1: all cores).",
+        help="Parallel jobs (joblib) over chunks of series: fits and forecasts of one model "
+        "per series, backtest windows, detection, GLU predictions (-1: all cores, or every "
+        "worker of the cluster with --scheduler). Results do not depend on it.",
     ),
 ]
 Plot = Annotated[

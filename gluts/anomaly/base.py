@@ -14,7 +14,6 @@ the input.
 
 from __future__ import annotations
 
-from functools import partial
 from numbers import Integral, Real
 from typing import Any
 
@@ -24,25 +23,16 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from gluts._estimator import FittedStateMixin, PanelEstimator
-from gluts.anomaly.calibration import TailCalibrator
+from gluts._parallel import map_series
 from gluts.anomaly.events import AlertCarry, critical_surprisal, group_events, stream_spans
-from gluts.anomaly.stream import (
-    Scored,
-    SeriesStream,
-    finish_blocks,
-    place,
-    read_rows,
-    surprise_blocks,
-    warn_gaps,
-)
+from gluts.anomaly.stream import Scored, place, read_rows, warn_gaps
 from gluts.anomaly.surprise import Surprise
+from gluts.anomaly.tasks import empty_stream, fit_chunk, score_chunk
 from gluts.anomaly.thresholds import _BaseThreshold, make_threshold
 from gluts.data import Panel
-from gluts.exceptions import DataError, InsufficientHistoryError
+from gluts.exceptions import DataError
 
 __all__ = ["BaseAnomalyDetector", "Surprise"]
-
-_MIN_CALIBRATION = 10
 
 
 class BaseAnomalyDetector(FittedStateMixin, PanelEstimator):
@@ -61,9 +51,12 @@ class BaseAnomalyDetector(FittedStateMixin, PanelEstimator):
         "merge_gap": [Interval(Integral, 0, None, closed="left")],
         "min_duration": [Interval(Integral, 1, None, closed="left")],
         "cooldown": [Interval(Integral, 0, None, closed="left")],
+        "n_jobs": [Integral, None],
     }
     _parameter_constraints: dict = {}
     _default_threshold = 0.3
+    # Estimated seconds per observation of fitting and of scoring (sizes parallel tasks).
+    _seconds_per_value: tuple[float, float] = (5e-6, 5e-6)
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -108,34 +101,27 @@ class BaseAnomalyDetector(FittedStateMixin, PanelEstimator):
         panel = self._to_panel(y)
         self.season_length_ = panel.grid.season_length()
         self._prepare(panel)
-        self.states_, self.calibrators_, streams, fitted = [], [], [], []
-        for sid, values in zip(panel.ids, panel.values):
-            state = self._fit_series(sid, values, self.season_length_)
-            stream = SeriesStream.empty(self._context(state) + (self.shaping_window or 0))
-            blocks = surprise_blocks(partial(self._surprise, state), stream, values)
-            z = np.concatenate([s.z[offset:] for offset, s in blocks])
-            calibrator = TailCalibrator.fit(z, self.tail_quantile, _MIN_CALIBRATION)
-            if not calibrator.usable:
-                raise InsufficientHistoryError(
-                    f"{type(self).__name__} needs at least {_MIN_CALIBRATION} scored points "
-                    f"after its warm-up to calibrate; series {sid!r} has fewer. "
-                    "Fit on a longer history or shorten the detector's windows."
-                )
-            self.states_.append(state)
-            self.calibrators_.append(calibrator)
-            streams.append(stream)
-            fitted.append(self._finish(calibrator, blocks)[0])
+        fitted = map_series(
+            fit_chunk,
+            self,
+            list(zip(panel.ids, panel.values)),
+            n_jobs=self.n_jobs,
+            seconds=panel.lengths * self._seconds_per_value[0],
+            shared=(self.season_length_, self._global_state()),
+        )
+        self.states_ = [state for state, _, _ in fitted]
+        self.calibrators_ = [calibrator for _, calibrator, _ in fitted]
         self.history_ = panel
         self.series_ids_ = list(panel.ids)
         self.threshold_ = make_threshold(self.threshold, self._default_threshold).fit(
-            np.concatenate(fitted)
+            np.concatenate([score for _, _, score in fitted])
         )
         self.streams_ = []
-        for stream, score, values, index in zip(streams, fitted, panel.values, panel.index):
+        for (state, _, score), values, index in zip(fitted, panel.values, panel.index):
             _, carry = stream_spans(
                 AlertCarry(), self.threshold_.flag(score), index, **self._rules()
             )
-            self.streams_.append(stream.advance(values, index[-1], carry))
+            self.streams_.append(empty_stream(self, state).advance(values, index[-1], carry))
         return self
 
     def score(self, y=None):
@@ -326,6 +312,15 @@ class BaseAnomalyDetector(FittedStateMixin, PanelEstimator):
     def _prepare(self, panel: Panel) -> None:
         """Fit anything shared by all series (e.g. a global forecaster); default: nothing."""
 
+    def _global_state(self) -> dict[str, Any]:
+        """The attributes set by :meth:`_prepare` that every series needs, by name.
+
+        They are all that a parallel task gets of the fitted detector besides its own series
+        (see :mod:`gluts._parallel`), so keep them small: a global model without its
+        training data, a seed. Default: none.
+        """
+        return {}
+
     def _fit_series(self, sid, values: np.ndarray, season_length: int) -> Any:
         """Learn the state of one series from its fit data."""
         raise NotImplementedError
@@ -347,9 +342,6 @@ class BaseAnomalyDetector(FittedStateMixin, PanelEstimator):
     def _rules(self) -> dict:
         return {k: getattr(self, k) for k in ("merge_gap", "min_duration", "cooldown")}
 
-    def _finish(self, calibrator: TailCalibrator, blocks) -> tuple[np.ndarray, ...]:
-        return finish_blocks(calibrator, blocks, self.score_scale, self.shaping_window)
-
     def _read_rows(self, y, advance: bool) -> Panel:
         """Read rows on the fitted grid; for ``update``, an array holds the next rows."""
         panel = read_rows(self.read_options_, self.history_.grid, y, type(self).__name__)
@@ -359,6 +351,7 @@ class BaseAnomalyDetector(FittedStateMixin, PanelEstimator):
         return panel
 
     def _position(self, sid) -> int:
+        """Where series ``sid`` is among the fitted series."""
         try:
             return self.series_ids_.index(sid)
         except ValueError:
@@ -370,21 +363,20 @@ class BaseAnomalyDetector(FittedStateMixin, PanelEstimator):
     def _score_all(self, y, advance: bool = False) -> tuple[Panel, list[Scored]]:
         check_is_fitted(self, "threshold_")
         panel = self.history_ if y is None else self._read_rows(y, advance)
-        scored, gaps = [], []
+        items, gaps = [], []
         for sid, values, index in zip(panel.ids, panel.values, panel.index):
             k = self._position(sid)
             owner = type(self).__name__ if advance else None
             stream, gap = place(self.streams_[k], self.history_, k, index, update=owner)
             gaps += [gap] if gap else []
-            scored.append(self._score_stream(k, stream, values, index))
+            items.append((self.states_[k], self.calibrators_[k], stream, values, index))
         warn_gaps(type(self).__name__, gaps)
+        scored = map_series(
+            score_chunk,
+            self,
+            items,
+            n_jobs=self.n_jobs,
+            seconds=panel.lengths * self._seconds_per_value[1],
+            shared=(self._global_state(), self.threshold_),
+        )
         return panel, scored
-
-    def _score_stream(self, k: int, stream: SeriesStream, values, index) -> Scored:
-        surprise = partial(self._surprise, self.states_[k])
-        blocks = surprise_blocks(surprise, stream, values)
-        score, surprisal, details = self._finish(self.calibrators_[k], blocks)
-        flags = self.threshold_.flag(score)
-        spans, carry = stream_spans(stream.carry, flags, index, **self._rules())
-        after = stream.advance(values, index[-1], carry)
-        return Scored(score, surprisal, details, values, index, spans, stream.carry.index, after)

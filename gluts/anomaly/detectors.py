@@ -14,6 +14,7 @@ import pandas as pd
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 
+from gluts._parallel import series_seed
 from gluts.anomaly.base import BaseAnomalyDetector
 from gluts.anomaly.forest import IsolationTrees, forest_arrays, isolation_scores
 from gluts.anomaly.surprise import (
@@ -25,12 +26,7 @@ from gluts.anomaly.surprise import (
 )
 from gluts.exceptions import InsufficientHistoryError
 
-__all__ = [
-    "IsolationForestDetector",
-    "MADDetector",
-    "ZScoreDetector",
-    "STLDetector",
-]
+__all__ = ["IsolationForestDetector", "MADDetector", "STLDetector", "ZScoreDetector"]
 
 _COMMON_DOC = """
     threshold : float, threshold object or None, default=None
@@ -50,6 +46,10 @@ _COMMON_DOC = """
         Alerts: events spanning fewer rows are dropped.
     cooldown : int, default=0
         Alerts: an event starting within this many rows after the previous one is dropped.
+    n_jobs : int or None, default=None
+        joblib's number of parallel jobs for fitting and scoring, over chunks of whole
+        series (see :mod:`gluts._parallel`; the backend is the caller's, e.g. Dask through
+        ``joblib.parallel_config(backend="dask")``). Results do not depend on it.
 """
 
 
@@ -112,6 +112,7 @@ class ZScoreDetector(_RollingDetector):
         merge_gap: int = 0,
         min_duration: int = 1,
         cooldown: int = 0,
+        n_jobs: int | None = None,
     ):
         self.window = window
         self.threshold = threshold
@@ -121,6 +122,7 @@ class ZScoreDetector(_RollingDetector):
         self.merge_gap = merge_gap
         self.min_duration = min_duration
         self.cooldown = cooldown
+        self.n_jobs = n_jobs
 
     @classmethod
     def _test_params(cls):
@@ -162,6 +164,7 @@ class MADDetector(_RollingDetector):
         merge_gap: int = 0,
         min_duration: int = 1,
         cooldown: int = 0,
+        n_jobs: int | None = None,
     ):
         self.window = window
         self.threshold = threshold
@@ -171,6 +174,7 @@ class MADDetector(_RollingDetector):
         self.merge_gap = merge_gap
         self.min_duration = min_duration
         self.cooldown = cooldown
+        self.n_jobs = n_jobs
 
     @classmethod
     def _test_params(cls):
@@ -228,6 +232,7 @@ class STLDetector(BaseAnomalyDetector):
         merge_gap: int = 0,
         min_duration: int = 1,
         cooldown: int = 0,
+        n_jobs: int | None = None,
     ):
         self.season_length = season_length
         self.scale_window = scale_window
@@ -238,10 +243,13 @@ class STLDetector(BaseAnomalyDetector):
         self.merge_gap = merge_gap
         self.min_duration = min_duration
         self.cooldown = cooldown
+        self.n_jobs = n_jobs
 
     @classmethod
     def _test_params(cls):
         return [{"season_length": 24, "scale_window": 50}]
+
+    _seconds_per_value = (2e-4, 5e-6)
 
     def _period(self, season_length: int) -> int:
         return int(self.season_length or season_length)
@@ -301,7 +309,8 @@ class IsolationForestDetector(BaseAnomalyDetector):
     n_estimators : int, default=100
         Number of trees.
     random_state : int, RandomState instance or None, default=None
-        Seed of the forest.
+        Seeds the forests: each series' forest gets a seed derived from one draw of it and
+        the series id, whatever order or parallel task the series is fitted in.
 {common_doc()}
 
     Attributes
@@ -331,6 +340,7 @@ class IsolationForestDetector(BaseAnomalyDetector):
         merge_gap: int = 0,
         min_duration: int = 1,
         cooldown: int = 0,
+        n_jobs: int | None = None,
     ):
         self.window = window
         self.n_estimators = n_estimators
@@ -342,13 +352,21 @@ class IsolationForestDetector(BaseAnomalyDetector):
         self.merge_gap = merge_gap
         self.min_duration = min_duration
         self.cooldown = cooldown
+        self.n_jobs = n_jobs
 
     @classmethod
     def _test_params(cls):
         return [{"window": 8, "n_estimators": 20}]
 
+    _seconds_per_value = (2.5e-4, 2e-5)
+
     def _prepare(self, panel) -> None:
-        self._rng = check_random_state(self.random_state)
+        # One draw here; each series' forest is seeded from it and the series id, so that
+        # a series' forest does not depend on the order or the task the series runs in.
+        self._seed = int(check_random_state(self.random_state).randint(2**31 - 1))
+
+    def _global_state(self) -> dict:
+        return {"_seed": getattr(self, "_seed", None)}  # only fits read it; a loaded one has none
 
     def _windows(self, values: np.ndarray, sd: float) -> np.ndarray:
         """Lagged windows, each centred on its own mean (so a slow trend is not anomalous)."""
@@ -365,7 +383,7 @@ class IsolationForestDetector(BaseAnomalyDetector):
             )
         sd = max(float(np.std(np.diff(values))), value_floor(values))
         forest = IsolationForest(
-            n_estimators=self.n_estimators, random_state=self._rng.randint(2**31 - 1)
+            n_estimators=self.n_estimators, random_state=series_seed(self._seed, sid)
         )
         forest.fit(self._windows(values, sd))
         return _ForestState(forest_arrays(forest), sd)

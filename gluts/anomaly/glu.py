@@ -201,7 +201,7 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
         "forecast_context": [Interval(Integral, 1, None, closed="left")],
         "forecast_stride": [Interval(Integral, 1, None, closed="left")],
     }
-    _STATE = (*BaseAnomalyDetector._STATE, "forecaster_", "references_")
+    _STATE = (*BaseAnomalyDetector._STATE, "forecaster_")
 
     def __init__(
         self,
@@ -222,6 +222,7 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
         merge_gap: int = 0,
         min_duration: int = 1,
         cooldown: int = 0,
+        n_jobs: int | None = None,
     ):
         self.forecaster = forecaster
         self.references = references
@@ -239,6 +240,9 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
         self.merge_gap = merge_gap
         self.min_duration = min_duration
         self.cooldown = cooldown
+        self.n_jobs = n_jobs
+
+    _seconds_per_value = (2e-5, 2e-5)
 
     @classmethod
     def _test_params(cls):
@@ -251,7 +255,6 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
                 f"GLUAnomalyDetector needs references from {REFERENCES} and windows of ints "
                 f">= 4; got references={self.references!r}, windows={self.windows!r}."
             )
-        self.references_ = {}
         self.forecaster_ = None
         if "forecast" in self.references:
             forecaster = self.forecaster
@@ -277,8 +280,17 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
                 spread[name] = _mad(values - expected)
         best = min((s, n) for n, s in spread.items() if n != "level") if len(spread) > 1 else None
         chosen = best[1] if best and best[0] < self.selection_ratio * spread["level"] else "level"
-        self.references_[sid] = chosen
         return _State(chosen, period, floor)
+
+    @property
+    def references_(self) -> dict:
+        """The reference each fitted series uses, by series id."""
+        return {sid: state.reference for sid, state in zip(self.series_ids_, self.states_)}
+
+    def _global_state(self) -> dict:
+        """The fitted forecaster, without its training series, for the parallel tasks."""
+        forecaster = self.forecaster_
+        return {"forecaster_": None if forecaster is None else forecaster._for_new_histories()}
 
     def _available(self, name: str, period: int, n: int) -> bool:
         if name == "forecast":
