@@ -10,6 +10,8 @@ import typer
 from gluts._cli import options as opt
 from gluts._cli.console import EXIT_ALERTS, Quiet, Verbose, guarded, info, stdout
 from gluts._cli.registry import DETECTORS, build, parse_names
+from gluts._cli.row_steps import RowSteps
+from gluts._cli.scaling import Scheduler, scaled_out
 
 __all__ = ["detect_command"]
 
@@ -22,6 +24,7 @@ _SHOWN = [
     "start",
     "end",
     "peak_score",
+    "surprisal",
     "severity",
     "observed",
     "expected",
@@ -30,11 +33,15 @@ _SHOWN = [
 
 
 @guarded
+@scaled_out
 def detect_command(
     data: opt.Data,
     model: Annotated[
-        str, typer.Option(help=f"Detector, one of: {', '.join(DETECTORS)}.")
-    ] = DEFAULT_DETECTOR,
+        str | None,
+        typer.Option(
+            help=f"Detector, one of: {', '.join(DETECTORS)}. [default: {DEFAULT_DETECTOR}]"
+        ),
+    ] = None,
     train_until: Annotated[
         str | None,
         typer.Option(help="Fit on the rows up to this timestamp (inclusive) of each series."),
@@ -56,7 +63,10 @@ def detect_command(
     ] = None,
     threshold: Annotated[
         float | None,
-        typer.Option(min=0.0, max=1.0, help="Fixed score threshold in [0, 1]."),
+        typer.Option(
+            callback=lambda v: _open_unit(v, "--threshold"),
+            help="Fixed score threshold in (0, 1): 0 would flag every row, 1 none.",
+        ),
     ] = None,
     season_length: opt.SeasonLength = None,
     id_col: opt.IdCol = None,
@@ -73,6 +83,15 @@ def detect_command(
         typer.Option(dir_okay=False, help="Write the score and 0/1 label of every row."),
     ] = None,
     plot: opt.Plot = None,
+    state: Annotated[
+        Path | None,
+        typer.Option(
+            dir_okay=False,
+            help="Detector state file, for repeated runs on a growing file (e.g. from cron): "
+            "the first run fits and writes it; later runs score only the rows after those it "
+            "has seen, append only the new alerts to --alerts and update it.",
+        ),
+    ] = None,
     labels: Annotated[
         Path | None,
         typer.Option(
@@ -109,6 +128,8 @@ def detect_command(
         ),
     ] = False,
     seed: opt.Seed = 0,
+    n_jobs: opt.NJobs = -1,
+    scheduler: Scheduler = None,
     threads: opt.Threads = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -120,18 +141,24 @@ def detect_command(
     With --labels, the alerts are compared with known anomaly windows: how many windows
     carry an alert (event recall) and how many alerts lie outside every window.
     """
+    from gluts._cli import detect_state
     from gluts._cli.outputs import check_outputs
     from gluts._cli.reading import load_input
 
     threads = opt.use_threads(threads)
-    name = parse_names(model, DETECTORS, "--model")[0]
+    resume = state is not None and state.exists()
+    fitting = {"--model": model, "--train-until": train_until, "--train-fraction": train_fraction}
+    fitting.update({"--risk": risk, "--threshold": threshold, "--season-length": season_length})
+    if resume:
+        detect_state.refuse_fit_options({**fitting, "--labels": labels}, state)
+    name = parse_names(model or DEFAULT_DETECTOR, DETECTORS, "--model")[0]
     limit = _threshold(risk, threshold)
     if train_until is not None and train_fraction is not None:
         raise typer.BadParameter(
             "give --train-until or --train-fraction, not both.", param_hint="--train-until"
         )
     check_outputs(
-        {"--alerts": alerts, "--scores": scores, "--plot": plot},
+        {"--alerts": alerts, "--scores": scores, "--plot": plot, "--state": state},
         {"DATA": data, "--labels": labels},
     )
     if duplicates is None and not by_row:
@@ -145,28 +172,46 @@ def detect_command(
         decimal=decimal,
     )
     y, columns = loaded.long(), loaded.columns
-    train = _training_rows(y, columns, train_until, train_fraction)
-    windows = _read_windows(labels, loaded.source, y, columns)
-    train_end = train.groupby(columns["id_col"], sort=False)[columns["time_col"]].max()
-    rows = _Rows(y, columns) if by_row else None
-    if rows is not None:
-        y, train = rows.as_steps(y), rows.as_steps(train)
-        season_length = season_length or rows.season_length()
-    _check_panel(y, columns, by_row)
-    detector = build(
-        name,
-        DETECTORS,
-        threshold=limit,
-        season_length=season_length,
-        random_state=seed,
-        n_threads=threads,
-    )
-    info(
-        f"Fitting {type(detector).__name__} on {len(train)} of {len(y)} rows of {loaded.source}.",
-        quiet,
-    )
-    _fit(detector, train, columns, len(y))
-    events = detector.alerts(y)
+    rows = RowSteps(y, columns) if by_row else None
+    windows = train_end = scored = None
+    if resume:
+        detector = detect_state.load_state(state)
+        detector.set_params(n_jobs=n_jobs)
+        y = detect_state.rows_after(y if rows is None else rows.as_steps(y), columns, detector)
+        if y.empty:
+            stdout().print(f"No new rows in {loaded.source} since the last run.", markup=False)
+            return
+        info(f"Scoring {len(y)} new rows of {loaded.source} from {state}.", quiet)
+        events = detector.alerts(y)
+        if scores is not None or plot is not None:
+            scored = _scored_rows(detector, y, columns)
+        detector.update(y)
+    else:
+        train = _training_rows(y, columns, train_until, train_fraction)
+        windows = _read_windows(labels, loaded.source, y, columns)
+        train_end = train.groupby(columns["id_col"], sort=False)[columns["time_col"]].max()
+        if rows is not None:
+            y, train = rows.as_steps(y), rows.as_steps(train)
+            season_length = season_length or rows.season_length()
+        _check_panel(y, columns, by_row)
+        detector = build(
+            name,
+            DETECTORS,
+            threshold=limit,
+            season_length=season_length,
+            random_state=seed,
+            n_threads=threads,
+            n_jobs=n_jobs,
+        )
+        info(
+            f"Fitting {type(detector).__name__} on {len(train)} of {len(y)} rows of "
+            f"{loaded.source}.",
+            quiet,
+        )
+        _fit(detector, train, columns, len(y))
+        events = detector.alerts(y)
+        if state is not None and len(train) < len(y):  # the stream goes on to the end
+            detector.update(y.drop(index=train.index))
     if rows is not None:
         events = rows.restore_events(events)
     match = None
@@ -178,13 +223,19 @@ def detect_command(
     _print_alerts(events, loaded.source)
     if match is not None:
         stdout().print(match.summary(labels.name), highlight=False, markup=False, soft_wrap=True)
-    if alerts is not None:
+    if alerts is not None and state is not None:
+        added = detect_state.append_alerts(events, alerts)
+        info(f"Appended {added} alert events to {alerts}.", quiet)
+    elif alerts is not None:
         from gluts._cli.writing import write_table
 
         write_table(events, alerts)
         info(f"Wrote {len(events)} alert events to {alerts}.", quiet)
+    if state is not None:
+        detect_state.save_state(detector, state)
+        info(f"Wrote the detector state to {state}.", quiet)
     if scores is not None or plot is not None:
-        scored = _scored_rows(detector, y, columns)
+        scored = _scored_rows(detector, y, columns) if scored is None else scored
         if rows is not None:
             scored = rows.restore_rows(scored)
         _write_scores(scored, scores, plot, events, columns, quiet, windows, train_end)
@@ -242,43 +293,6 @@ def _training_rows(y, columns, train_until: str | None, train_fraction: float | 
         return y[position < (train_fraction * length).round().clip(lower=1)]
     rows = (DEFAULT_TRAIN_FRACTION * length).round().clip(lower=DEFAULT_MIN_TRAIN_ROWS)
     return y[position < rows]
-
-
-class _Rows:
-    """Row positions as the time of each series (``--by-row``), and the way back."""
-
-    def __init__(self, y, columns: dict[str, str]):
-        self.id_col, self.time_col = columns["id_col"], columns["time_col"]
-        self.ids, self.times = y[self.id_col], y[self.time_col]
-        self.step = y.groupby(self.id_col, sort=False).cumcount()
-        self.lookup = dict(zip(zip(y[self.id_col], self.step), self.times))
-
-    def as_steps(self, frame):
-        """``frame`` (rows of the input) with each row's position as its time."""
-        return frame.assign(**{self.time_col: self.step.loc[frame.index]})
-
-    def season_length(self) -> int:
-        """Rows per natural cycle at the typical spacing (1 without datetimes)."""
-        import pandas as pd
-        from pandas.tseries.frequencies import to_offset
-
-        from gluts.data import season_length_for
-
-        if not pd.api.types.is_datetime64_any_dtype(self.times):
-            return 1
-        spacing = self.times.groupby(self.ids, sort=False).diff().median()
-        return season_length_for(to_offset(spacing)) if spacing > pd.Timedelta(0) else 1
-
-    def restore_events(self, events):
-        """Alert events with timestamps instead of row positions."""
-        out = events.copy()
-        for col in ("start", "end", "peak_time"):
-            out[col] = [self.lookup[key] for key in zip(out["unique_id"], out[col])]
-        return out
-
-    def restore_rows(self, scored):
-        """Scored rows (in input order) with their original timestamps."""
-        return scored.assign(**{self.time_col: self.times.to_numpy()})
 
 
 def _read_windows(labels: Path | None, source: str, y, columns):
@@ -345,11 +359,11 @@ def _print_alerts(events, source: str) -> None:
 
 
 def _scored_rows(detector, y, columns):
-    """The input rows with their score and 0/1 label."""
+    """The input rows with their score, surprisal and 0/1 label."""
     keys = [columns["id_col"], columns["time_col"]]
-    score = detector.score(y)
-    label = detector.predict(y)
-    return y.merge(score, on=keys, how="left").merge(label, on=keys, how="left")
+    details = detector.score_details(y)[[*keys, "score", "surprisal", "anomaly"]]
+    scored = y.merge(details, on=keys, how="left")
+    return scored.assign(anomaly=scored["anomaly"].astype("int64"))
 
 
 def _write_scores(

@@ -10,6 +10,7 @@ import typer
 from gluts._cli import options as opt
 from gluts._cli.console import Quiet, Verbose, guarded, info
 from gluts._cli.registry import MODELS, build, parse_names
+from gluts._cli.scaling import Scheduler, scaled_out
 
 __all__ = ["forecast_command", "parse_quantiles"]
 
@@ -17,6 +18,7 @@ DEFAULT_MODEL = "glu"
 
 
 @guarded
+@scaled_out
 def forecast_command(
     data: opt.Data,
     horizon: Annotated[int, typer.Option(min=1, help="Steps to forecast after each series.")],
@@ -44,7 +46,8 @@ def forecast_command(
         typer.Option(
             dir_okay=False,
             help="Write the forecast here (CSV, or JSON/Parquet by extension) in the input's "
-            "layout. Default: CSV on stdout.",
+            "layout (a wide table's: columns (series, column), two header rows in CSV). "
+            "Default: CSV on stdout.",
         ),
     ] = None,
     plot: opt.Plot = None,
@@ -59,20 +62,31 @@ def forecast_command(
             "without retraining.",
         ),
     ] = None,
+    covariates: opt.Covariates = None,
+    past_covariates: opt.PastCovariates = None,
+    future: opt.Future = None,
     duplicates: opt.Duplicates = "error",
     decimal: opt.Decimal = None,
     seed: opt.Seed = 0,
     n_jobs: opt.NJobs = -1,
+    scheduler: Scheduler = None,
     threads: opt.Threads = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
 ) -> None:
-    """Forecast HORIZON steps after the end of every series in DATA."""
+    """Forecast HORIZON steps after the end of every series in DATA.
+
+    The forecast has the layout of DATA: long (id, time, one column per quantity) for long
+    input; for a wide table, one row per time and two header rows, series then quantity
+    (the Python API's `(series, column)` columns), also when --target picks one series.
+    """
+    from gluts._cli.covariates import check_future_option, parse_covariates
     from gluts._cli.outputs import check_outputs
-    from gluts._cli.reading import load_input
+    from gluts._cli.reading import load_input, silent_panel
 
     threads = opt.use_threads(threads)
     qs, levels = parse_quantiles(quantiles, level)
+    names = parse_covariates(covariates, past_covariates)
     if model_path is not None and (model or qs or save_model):
         raise typer.BadParameter(
             "--model-path uses the saved model as it is; drop --model, --quantiles, --level "
@@ -81,12 +95,20 @@ def forecast_command(
         )
     check_outputs(
         {"--output": output, "--plot": plot, "--save-model": save_model},
-        {"DATA": data, "--model-path": model_path},
+        {"DATA": data, "--model-path": model_path, "--future": future},
     )
     if model_path is None:
         name = parse_names(model or DEFAULT_MODEL, MODELS, "--model")[0]
         estimator = _build(name, horizon, qs, season_length, seed, n_jobs, save_model)
-        _set_threads(estimator, threads)
+        estimator = _with_covariates(name, estimator, names)
+    else:
+        from gluts._cli.covariates import saved_covariates
+
+        estimator = _load_model(model_path)
+        estimator.set_params(n_jobs=n_jobs)
+        names = saved_covariates(estimator, names, model_path)
+    _set_threads(estimator, threads)
+    check_future_option(names, future)
     loaded = load_input(
         data,
         id_col=id_col,
@@ -94,18 +116,20 @@ def forecast_command(
         target_col=target,
         duplicates=duplicates,
         decimal=decimal,
+        covariates=names.by_option,
     )
     y, columns = loaded.long(), loaded.columns
+    panel = silent_panel(y, columns)  # also reports bad data before any fitting
+    X, X_future = _covariates(loaded, names, future, decimal, panel, horizon)
     if model_path is not None:
-        estimator = _load_model(model_path)
-        _set_threads(estimator, threads)
-        forecast = estimator.predict(horizon, y=y)
+        forecast = estimator.predict(horizon, X_future=X_future, y=y, X=X)
     else:
-        forecast = _fit_predict(estimator, y, columns, horizon, loaded.source, quiet)
+        forecast = _fit_predict(estimator, y, X, X_future, len(panel), horizon, loaded, quiet)
         if save_model is not None:
             _save(estimator, save_model)
             info(f"Saved the model to {save_model}.", quiet)
-    _write(loaded.restore(_name_levels(forecast, estimator.alias_, levels)), output, quiet)
+    frame = loaded.restore(_name_levels(forecast, estimator.alias_, levels))
+    _write(frame, output, quiet, index=loaded.wide)
     if plot is not None:
         _plot(y, forecast, columns, estimator, plot)
         info(f"Wrote the plot to {plot}.", quiet)
@@ -182,13 +206,38 @@ def _build(name, horizon, qs, season_length, seed, n_jobs, save_model):
     return estimator
 
 
-def _fit_predict(estimator, y, columns, horizon, source, quiet):
-    from gluts._cli.reading import silent_panel
+def _with_covariates(name: str, estimator, names):
+    """``estimator`` told which covariates are past-only; refused when it takes none."""
+    from gluts._cli.covariates import refuse_unless_taken
 
-    n_series = len(silent_panel(y, columns))  # also reports bad data before "Fitting"
-    info(f"Fitting {estimator.alias_} on {n_series} series of {source}.", quiet)
-    estimator.fit(y, **columns)
-    return estimator.predict(horizon)
+    refuse_unless_taken(names, {name: estimator})
+    if names.past:
+        estimator.set_params(past_covariates=list(names.past))
+    return estimator
+
+
+def _covariates(loaded, names, future: Path | None, decimal, panel, horizon: int):
+    """``X`` and ``X_future`` from DATA and ``--future``, checked; (None, None) without."""
+    if not names:
+        return None, None
+    from gluts._cli.covariates import check_covariates, read_future
+
+    X = loaded.covariate_frame()
+    check_covariates(X, panel, loaded.covariates, loaded.columns, loaded.source)
+    if not names.known:
+        return X, None
+    X_future = read_future(future, loaded, names.known, decimal)
+    check_covariates(X_future, panel, names.known, loaded.columns, future.name, h=horizon)
+    return X, X_future
+
+
+def _fit_predict(estimator, y, X, X_future, n_series: int, horizon: int, loaded, quiet: bool):
+    message = f"Fitting {estimator.alias_} on {n_series} series of {loaded.source}"
+    if X is not None:
+        message += f" with the covariates {', '.join(loaded.covariates)}"
+    info(message + ".", quiet)
+    estimator.fit(y, X, **loaded.columns)
+    return estimator.predict(horizon, X_future=X_future)
 
 
 def _set_threads(estimator, threads: int | None) -> None:
@@ -212,8 +261,7 @@ def _load_model(path: Path):
     try:
         return load(path)
     except DataError as exc:
-        text = str(exc)
-        raise FileError(text if text.startswith(path.name) else f"{path.name}: {text}") from None
+        raise FileError.about(path, exc) from None
 
 
 def _save(estimator, path: Path) -> None:
@@ -235,14 +283,14 @@ def _name_levels(forecast, alias: str, levels):
     return forecast.rename(columns=names)
 
 
-def _write(frame, output: Path | None, quiet: bool) -> None:
-    from gluts._cli.writing import csv_safe, write_table
+def _write(frame, output: Path | None, quiet: bool, index: bool = False) -> None:
+    from gluts._cli.writing import csv_text, write_table
 
     if output is None:
-        typer.echo(csv_safe(frame).to_csv(index=False), nl=False)
+        typer.echo(csv_text(frame, index=index), nl=False)
         return
 
-    write_table(frame, output)
+    write_table(frame, output, index=index)
     info(f"Wrote {len(frame)} rows to {output}.", quiet)
 
 

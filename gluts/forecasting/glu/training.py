@@ -17,7 +17,7 @@ import torch
 from gluts._progress import progress_bar
 from gluts.exceptions import InsufficientHistoryError
 from gluts.forecasting.glu.runtime import torch_threads
-from gluts.forecasting.glu.windows import SequenceData
+from gluts.forecasting.glu.windows import ROWS, SequenceData
 from gluts.nn import GLUNetwork, NetworkSpec, pinball
 
 __all__ = ["History", "TrainingPlan", "fit_network", "plan_training", "train"]
@@ -305,13 +305,15 @@ def _origin_weights(data: SequenceData, plan: TrainingPlan, last: int, horizon: 
     """
     n, length = data.scale_raw.shape
     t = np.arange(length)
-    usable = (t[None, :] >= data.starts[:, None] + plan.warm) & (t[None, :] < last)
-    if plan.log_values:
-        ratio = data.scale_raw
-    else:
-        ratio = data.scale_raw / np.maximum(np.abs(data.loc_raw), 1e-12)
-    weight = 1.0 + plan.relative_weight * np.minimum(ratio, plan.relative_weight_cap)
-    return torch.as_tensor(weight * usable, dtype=torch.float32)
+    out = np.empty((n, length), np.float32)
+    for start in range(0, n, ROWS):  # float64 arithmetic one chunk of series at a time
+        rows = slice(start, start + ROWS)
+        usable = (t[None, :] >= data.starts[rows, None] + plan.warm) & (t[None, :] < last)
+        scale = data.scale_raw[rows]
+        ratio = scale if plan.log_values else scale / np.maximum(np.abs(data.loc_raw[rows]), 1e-12)
+        weight = 1.0 + plan.relative_weight * np.minimum(ratio, plan.relative_weight_cap)
+        out[rows] = weight * usable
+    return torch.from_numpy(out)
 
 
 def _crop_starts(
