@@ -4,6 +4,7 @@
 # which includes the GLU network.
 set -euo pipefail
 
+examples=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
@@ -36,6 +37,17 @@ gluts detect elnino --model mad --report alerts.html --quiet > /dev/null
 # Results go to stdout, so they pipe: the leaderboard as JSON.
 gluts backtest monthly_seasonal --models snaive,naive2 --horizon 12 --json --quiet \
     | python -c 'import json, sys; print(json.load(sys.stdin)["leaderboard"][0]["model"])'
+
+# Covariates are columns of the file. A promotion is planned, so known in advance
+# (--covariates), and its plan for the forecast steps comes in --future; a temperature is
+# measured, so known only up to now (--past-covariates). GLU reads them (the baselines take
+# none); the backtest reads each window's promotions from the file itself.
+python "$examples/sales_covariates.py"
+gluts forecast sales.csv --horizon 24 --covariates promo --past-covariates temperature \
+    --future future.csv --output sales_forecast.csv
+head -n 3 sales_forecast.csv
+gluts backtest sales.csv --models glu,snaive --horizon 24 --windows 1 \
+    --covariates promo --past-covariates temperature
 
 # Anomaly alerts on a bundled series, compared with known events: the two strong El Nino
 # episodes of 1982-83 and 1997-98. The summary says how many carry an alert; the plot

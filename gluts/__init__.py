@@ -24,7 +24,7 @@ _LAZY = {
     "LinearForecaster": "gluts.forecasting",
     "GLUForecaster": "gluts.forecasting",
     "EnsembleForecaster": "gluts.forecasting",
-    "load": "gluts.forecasting.glu",
+    "load": "gluts.loading",
     "backtest": "gluts.backtesting",
     "BacktestResult": "gluts.backtesting",
     "list_datasets": "gluts.datasets",

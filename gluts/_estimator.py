@@ -8,7 +8,30 @@ from sklearn.base import BaseEstimator
 
 from gluts.data import Panel, ReadOptions
 
-__all__ = ["PanelEstimator"]
+__all__ = ["FittedStateMixin", "PanelEstimator"]
+
+
+class FittedStateMixin:
+    """Gives and takes the fitted attributes named in ``_STATE``, for files without pickle.
+
+    A file format (e.g. :mod:`gluts.anomaly.persistence`) stores ``get_params()`` and
+    ``_get_state()`` and rebuilds the estimator with ``_from_state(params, state)``, so that
+    the estimator, not the file format, decides what its fitted state is.
+    """
+
+    _STATE: tuple[str, ...] = ()
+
+    def _get_state(self) -> dict[str, Any]:
+        """The fitted attributes named in ``_STATE``."""
+        return {name: getattr(self, name) for name in self._STATE}
+
+    @classmethod
+    def _from_state(cls, params: dict, state: dict[str, Any]):
+        """A fitted estimator from its parameters and fitted attributes."""
+        estimator = cls(**params)
+        for name in cls._STATE:
+            setattr(estimator, name, state[name])
+        return estimator
 
 
 class PanelEstimator(BaseEstimator):

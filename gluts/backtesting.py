@@ -4,6 +4,12 @@ The windows end at the end of each series: the last window's forecast covers the
 ``horizon`` observations, and each earlier window's cutoff lies ``step`` observations before
 the next one. A model only ever sees data up to its cutoff, and covariates up to its cutoff
 plus, for known-future covariates, over its forecast window.
+
+Models of one series at a time (``global_model`` tag False) run as parallel tasks over
+models x windows x chunks of series (see :mod:`gluts._parallel`): each task fits a clone on
+its series up to the cutoff, forecasts and scores them, and sends back forecast and metric
+rows only. Global models (GLU, Linear) learn from every series at once: they are fitted
+here, with their own threads, and predict in parallel where they can (``n_jobs``).
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import pandas as pd
 from sklearn.base import clone
 
 from gluts import metrics
+from gluts._parallel import run, split
 from gluts._progress import progress_bar
 from gluts.base import BaseForecaster
 from gluts.data import Panel, ReadOptions
@@ -28,6 +35,8 @@ __all__ = ["BacktestResult", "backtest"]
 REFERENCE = "SeasonalNaive"
 POINT_METRICS = ("smape", "mase", "rmsse", "mae", "rmse")
 QUANTILE_METRICS = ("mql", "scaled_crps", "coverage")
+# Estimated seconds per observation of a model that declares none (sizes parallel tasks).
+_SECONDS_PER_VALUE = 1e-5
 
 
 @dataclass
@@ -44,7 +53,8 @@ class BacktestResult:
         point metrics and, for probabilistic models, ``mql`` (mean quantile loss),
         ``scaled_crps`` and ``coverage`` of the widest central interval.
     seconds : dict of str to float
-        Wall-clock seconds each model spent fitting and predicting, over all windows.
+        Seconds each model spent fitting and predicting, over all windows (summed over its
+        tasks, which run side by side when ``n_jobs`` gives several workers).
     """
 
     forecasts: pd.DataFrame
@@ -86,6 +96,7 @@ def backtest(
     target_col: str = "y",
     missing: str = "interpolate",
     freq: str | None = None,
+    n_jobs: int | None = None,
     verbose: bool = False,
 ) -> BacktestResult:
     """Evaluate forecasters by rolling-origin backtesting.
@@ -119,8 +130,16 @@ def backtest(
         How missing values are handled.
     freq : str or None, default=None
         Frequency of the data; inferred when None.
+    n_jobs : int or None, default=None
+        joblib's parallel jobs for the models of one series at a time: tasks over models x
+        windows x chunks of series, on the active joblib backend (Dask with ``with
+        joblib.parallel_config(backend="dask"): ...``); the results do not depend on it.
+        Inside the tasks the models run serially, whatever their own ``n_jobs``; in this
+        process (``n_jobs`` None or 1) they use their own.
     verbose : bool, default=False
-        Show a progress bar over models and windows.
+        Show a progress bar over the tasks (models, windows and chunks of series), with the
+        time left, and a line for the long steps of each fit run here (GLU training, local
+        models' series).
 
     Returns
     -------
@@ -140,28 +159,86 @@ def backtest(
     models = _named_models(forecasters, season)
     cuts = [horizon + step * (n_windows - 1 - w) for w in range(n_windows)]
     _check_lengths(panel, cuts[0], season)
-    forecasts, seconds = [], {}
-    with progress_bar(verbose, len(models) * n_windows, "backtest") as advance:
+    spec = _Spec(horizon, tuple(cuts), season, options)
+    calls = {name: _tasks(name, model, panel, spec, n_jobs) for name, model in models.items()}
+    n_steps = sum(len(c) if c is not None else n_windows for c in calls.values())
+    windows, seconds = [], {}
+    with progress_bar(verbose, n_steps, "backtest") as advance:
+        flat = [call for c in calls.values() if c is not None for call in c]
+        done = iter(run(flat, n_jobs, progress=advance))
         for name, model in models.items():
-            start = time.perf_counter()
-            fitted = None
-            for w, cut in enumerate(cuts):
-                train = panel.truncate(cut)
-                exog = X if model.get_tags()["supports_exog"] else None
-                if refit or fitted is None:
-                    fitted = clone(model).fit_panel(train, exog, read_options=options)
-                    point, qs = fitted.forecast_panel(horizon, **_exog(fitted, None, exog))
-                else:
-                    kwargs = _exog(fitted, exog, exog)
-                    point, qs = fitted.forecast_panel(horizon, train, **kwargs)
-                frame = _window_frame(panel, cut, horizon, point, qs, fitted.quantiles_)
-                forecasts.append(frame.assign(model=name, window=w))
-                advance()
-            seconds[name] = time.perf_counter() - start
-    frame = pd.concat(forecasts, ignore_index=True)
+            if calls[name] is not None:
+                results = [next(done) for _ in calls[name]]
+            else:
+                results = _global_windows(name, model, panel, spec, X, refit, advance)
+            windows += [window for window, _ in results]
+            seconds[name] = sum(elapsed for _, elapsed in results)
+    frame = pd.concat([w.forecasts for w in windows], ignore_index=True)
     first = ["model", "unique_id", "window"]
     frame = frame[first + [c for c in frame.columns if c not in first]]
-    return BacktestResult(frame, _score(frame, panel, cuts, season), seconds)
+    scores = pd.concat([w.metrics for w in windows], ignore_index=True)
+    return BacktestResult(frame, scores, seconds)
+
+
+@dataclass(frozen=True)
+class _Spec:
+    """What every window of a backtest shares."""
+
+    horizon: int
+    cuts: tuple[int, ...]
+    season: int
+    options: ReadOptions
+
+
+@dataclass
+class _Window:
+    """Forecast and metric rows of one model at one cutoff (for some or all series)."""
+
+    forecasts: pd.DataFrame
+    metrics: pd.DataFrame
+
+
+def _tasks(name: str, model: BaseForecaster, panel: Panel, spec: _Spec, n_jobs) -> list | None:
+    """The parallel tasks of a model of one series at a time; None for a global model."""
+    tags = model.get_tags()
+    if tags["global_model"] or tags["supports_exog"]:
+        return None
+    cost = getattr(model, "_seconds_per_value", _SECONDS_PER_VALUE)
+    chunks = split(panel.lengths * cost, n_jobs)
+    return [
+        (_local_window, (name, clone(model), panel.subset(range(c.start, c.stop)), w, spec))
+        for w in range(len(spec.cuts))
+        for c in chunks
+    ]
+
+
+def _local_window(name: str, model: BaseForecaster, series: Panel, window: int, spec: _Spec):
+    """A task: fit ``model`` on ``series`` up to the window's cutoff, forecast and score."""
+    start = time.perf_counter()
+    cut = spec.cuts[window]
+    fitted = model.fit_panel(series.truncate(cut), read_options=spec.options)
+    point, qs = fitted.forecast_panel(spec.horizon)
+    result = _window(name, window, series, cut, point, qs, fitted.quantiles_, spec)
+    return result, time.perf_counter() - start
+
+
+def _global_windows(name, model, panel: Panel, spec: _Spec, X, refit: bool, advance) -> list:
+    """Every window of a global model, here: fitted at every cutoff, or once with ``refit``
+    False (later windows forecast from their history with the first fit)."""
+    exog, fitted, results = (X if model.get_tags()["supports_exog"] else None), None, []
+    for w, cut in enumerate(spec.cuts):
+        start = time.perf_counter()
+        train = panel.truncate(cut)
+        if refit or fitted is None:
+            fitted = clone(model).fit_panel(train, exog, read_options=spec.options)
+            point, qs = fitted.forecast_panel(spec.horizon, **_exog(fitted, None, exog))
+        else:
+            kwargs = _exog(fitted, exog, exog)
+            point, qs = fitted.forecast_panel(spec.horizon, train, **kwargs)
+        window = _window(name, w, panel, cut, point, qs, fitted.quantiles_, spec)
+        results.append((window, time.perf_counter() - start))
+        advance()
+    return results
 
 
 def _check_positive(**values: int) -> None:
@@ -212,32 +289,37 @@ def _exog(fitted: BaseForecaster, X, X_future) -> dict:
     return {"X": X, "X_future": X_future if fitted.future_covariates_ else None}
 
 
-def _window_frame(panel, cut, horizon, point, qs, quantiles) -> pd.DataFrame:
-    """Forecasts of one model at one cutoff beside the actuals, as a long frame."""
+def _window(name, window, panel: Panel, cut, point, qs, quantiles, spec: _Spec) -> _Window:
+    """Forecasts of one model at one cutoff beside the actuals, and their metrics."""
+    h = spec.horizon
     ends = [len(v) - cut for v in panel.values]
-    spans = [idx[e : e + horizon] for idx, e in zip(panel.index, ends)]
+    spans = [idx[e : e + h] for idx, e in zip(panel.index, ends)]
     frame = {
-        "unique_id": np.repeat(np.array(panel.ids, dtype=object), horizon),
-        "cutoff": np.repeat(np.array([idx[e - 1] for idx, e in zip(panel.index, ends)]), horizon),
+        "unique_id": np.repeat(np.array(panel.ids, dtype=object), h),
+        "cutoff": np.repeat(np.array([idx[e - 1] for idx, e in zip(panel.index, ends)]), h),
         "ds": concat_index(spans),
-        "y": np.concatenate([v[e : e + horizon] for v, e in zip(panel.values, ends)]),
+        "y": np.concatenate([v[e : e + h] for v, e in zip(panel.values, ends)]),
         "forecast": np.concatenate(point),
     }
     for j, q in enumerate(quantiles):
         frame[f"q{q:g}"] = np.concatenate([qa[:, j] for qa in qs])
-    return pd.DataFrame(frame)
+    frame = pd.DataFrame(frame).assign(model=name, window=window)
+    return _Window(frame, _score(name, window, frame, panel, cut, spec.season))
 
 
-def _score(frame: pd.DataFrame, panel: Panel, cuts: list[int], season: int) -> pd.DataFrame:
+def _score(name, window, frame: pd.DataFrame, panel: Panel, cut: int, season: int):
+    """One row of metrics per series of a window's forecast frame (its rows in panel order)."""
+    h = len(frame) // max(len(panel), 1)
     qcols = sorted((c for c in frame if c.startswith("q")), key=lambda c: float(c[1:]))
-    position = {sid: i for i, sid in enumerate(panel.ids)}
+    y_all, f_all, quantiles = frame["y"].to_numpy(), frame["forecast"].to_numpy(), frame[qcols]
+    cutoffs = frame["cutoff"]
     rows = []
-    for (model, sid, window), g in frame.groupby(["model", "unique_id", "window"], sort=False):
-        values = panel.values[position[sid]]
-        train = values[: len(values) - cuts[window]]
-        y, f = g["y"].to_numpy(), g["forecast"].to_numpy()
-        row = {"model": model, "unique_id": sid, "window": window, "cutoff": g["cutoff"].iloc[0]}
+    for k, (sid, values) in enumerate(zip(panel.ids, panel.values)):
+        rows_k = slice(k * h, (k + 1) * h)
+        y, f, train = y_all[rows_k], f_all[rows_k], values[: len(values) - cut]
+        row = {"model": name, "unique_id": sid, "window": window, "cutoff": cutoffs.iloc[k * h]}
         row.update(_point_metrics(y, f, train, season))
+        g = quantiles.iloc[rows_k]
         present = [c for c in qcols if g[c].notna().all()]
         if present:
             row.update(_quantile_metrics(y, g[present].to_numpy(), [float(c[1:]) for c in present]))

@@ -59,6 +59,9 @@ class BaseForecaster(PanelEstimator):
         "supports_exog": False,
         "requires_horizon_in_fit": False,
     }
+    # Fitted attributes that hold something per fitted series, which a forecast of a new
+    # history does not read (see :meth:`_for_new_histories`).
+    _per_series_state: tuple[str, ...] = ()
 
     @classmethod
     def get_tags(cls) -> dict[str, Any]:
@@ -138,7 +141,7 @@ class BaseForecaster(PanelEstimator):
         """
         self._validate_params()
         self._check_exog(X)
-        self._fit_params = copy.deepcopy(self.get_params(deep=False))
+        self._fit_params = self._fitted_params()
         self.read_options_ = read_options or ReadOptions()
         self._fit_panel(panel, X)
         self.history_ = panel
@@ -168,7 +171,8 @@ class BaseForecaster(PanelEstimator):
         pandas.Series, pandas.DataFrame or numpy.ndarray
             The point forecast (column ``alias``) and one column per quantile
             (``alias-q<q>``), laid out like the input (see
-            :meth:`gluts.data.Panel.format_forecast`).
+            :meth:`gluts.data.Panel.format_forecast`): for a wide frame, indexed by time with
+            ``(series, column)`` columns, as the command line writes it.
         """
         check_is_fitted(self, "history_")
         fitted = self._as_fitted()
@@ -227,13 +231,21 @@ class BaseForecaster(PanelEstimator):
 
     # -- helpers ----------------------------------------------------------------------------
 
+    def _fitted_params(self) -> dict:
+        """The parameters that define the fitted model: all but ``n_jobs``, which says only
+        how parallel the work runs (results do not depend on it), so it acts at once."""
+        params = copy.deepcopy(self.get_params(deep=False))
+        params.pop("n_jobs", None)
+        return params
+
     def _as_fitted(self):
         """This forecaster as fitted: a shallow copy holding the parameters of the last fit.
 
         Predictions read only fitted state (scikit-learn's rule): parameters changed with
-        ``set_params`` after ``fit`` take effect at the next ``fit``. The copy shares every
-        fitted attribute; ``self`` is returned when the parameters are those of the fit (or
-        when the forecaster was unpickled from a version that did not record them).
+        ``set_params`` after ``fit`` take effect at the next ``fit`` (``n_jobs`` at once).
+        The copy shares every fitted attribute; ``self`` is returned when the parameters are
+        those of the fit (or when the forecaster was unpickled from a version that did not
+        record them).
         """
         fitted = self.__dict__.get("_fit_params")
         if fitted is None or all(
@@ -243,6 +255,20 @@ class BaseForecaster(PanelEstimator):
         view = copy.copy(self)
         view.__dict__.update(fitted)
         return view
+
+    def _for_new_histories(self):
+        """A fitted copy that forecasts new histories (``predict(h, y=...)``) only.
+
+        It shares the fitted model but holds none of the fitted series (an empty history on
+        the same time grid, and None for :attr:`_per_series_state`): what a parallel task
+        that forecasts other histories with a global model needs of it, and no more.
+        """
+        check_is_fitted(self, "history_")
+        light = copy.copy(self)
+        light.history_ = self.history_.subset([])
+        for name in self._per_series_state:
+            setattr(light, name, None)
+        return light
 
     def _new_history(self, y) -> Panel:
         """Read ``y`` as a new history, refusing one on another time grid than the fitted."""

@@ -19,7 +19,7 @@ from sklearn.utils import check_random_state
 
 from gluts.data import read_table
 
-__all__ = ["list_datasets", "load_dataset", "make_synthetic"]
+__all__ = ["ANOMALY_KINDS", "list_datasets", "load_dataset", "make_synthetic"]
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,16 @@ _DATASETS = {
     "sunspots": _Dataset("Yearly mean sunspot numbers, 1700-2008", "YS", ("sunspots.csv",)),
 }
 
-_ANOMALY_KINDS = ("spike", "level_shift", "dropout")
+ANOMALY_KINDS = (
+    "spike",
+    "dip",
+    "level_shift",
+    "dropout",
+    "variance_burst",
+    "stuck",
+    "trend_change",
+)
+_DEFAULT_KINDS = ("spike", "level_shift", "dropout")  # the panels of earlier versions
 
 
 def _data_dir() -> Traversable:
@@ -169,30 +178,62 @@ def _inject(
     n_anomalies: int,
     season_length: int,
     scale: float,
+    kinds: tuple[str, ...],
     rng: np.random.Generator,
 ) -> None:
     """Inject ``n_anomalies`` non-overlapping anomalies after two seasons, in place.
 
     The span after the warm-up is cut into equal slots; each anomaly lies in its own slot,
     covers at most half of it (and at most one season) and ends before the slot's last step,
-    so anomalies never touch.
+    so anomalies never touch. The first draws of each anomaly (kind, width, place, sign) are
+    those of earlier versions, so the default kinds give the same panels.
     """
     warmup = 2 * season_length
     slot = (len(y) - warmup) // n_anomalies
     for k in range(n_anomalies):
-        kind = _ANOMALY_KINDS[rng.integers(len(_ANOMALY_KINDS))]
+        kind = kinds[rng.integers(len(kinds))]
         max_width = max(2, min(slot // 2, season_length))
-        width = 1 if kind == "spike" else int(rng.integers(2, max_width + 1))
+        if kind == "spike":
+            width = 1
+        elif kind in _DEFAULT_KINDS:
+            width = int(rng.integers(2, max_width + 1))
+        else:  # long enough to be an incident rather than a blip
+            width = int(rng.integers(max(2, max_width // 2), max_width + 1))
         begin = warmup + k * slot + int(rng.integers(0, slot - width))
         segment = slice(begin, begin + width)
         sign = rng.choice([-1.0, 1.0])
+        ramp = np.arange(1, width + 1) / width
         if kind == "spike":
             y[segment] += sign * rng.uniform(5.0, 8.0) * scale
         elif kind == "level_shift":
             y[segment] += sign * rng.uniform(3.0, 5.0) * scale
-        else:  # dropout: the sensor reads zero
+        elif kind == "dropout":  # the sensor reads zero
             y[segment] = 0.0
+        elif kind == "dip":  # a smooth sag down and back
+            y[segment] -= rng.uniform(3.0, 5.0) * scale * np.sin(np.pi * ramp * width / (width + 1))
+        elif kind == "variance_burst":
+            y[segment] += rng.normal(0.0, rng.uniform(1.5, 3.0) * scale, size=width)
+        elif kind == "stuck":  # the reading freezes at its last value
+            y[segment] = y[begin - 1]
+        else:  # trend_change: a ramp away from the normal level, then back
+            y[segment] += sign * rng.uniform(3.0, 5.0) * scale * ramp
         labels[segment] = 1
+
+
+def _check_kinds(kinds) -> tuple[str, ...]:
+    if kinds is None:
+        return _DEFAULT_KINDS
+    if isinstance(kinds, str) or not isinstance(kinds, (tuple, list)) or not kinds:
+        raise ValueError(
+            "The 'anomaly_kinds' parameter of make_synthetic must be a non-empty tuple of "
+            f"kinds from {ANOMALY_KINDS}. Got {kinds!r}."
+        )
+    unknown = [k for k in kinds if k not in ANOMALY_KINDS]
+    if unknown:
+        raise ValueError(
+            f"make_synthetic has no anomaly kind {unknown[0]!r}; choose from {ANOMALY_KINDS}."
+        )
+    return tuple(kinds)
 
 
 def make_synthetic(
@@ -205,15 +246,27 @@ def make_synthetic(
     n_anomalies: int = 3,
     random_state: int | np.random.RandomState | None = None,
     start: str | pd.Timestamp = "2024-01-01",
+    anomaly_kinds: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
     """Generate a panel of seasonal series with labelled injected anomalies.
 
     Each series is ``level + slope * t + seasonal(t) + noise``, where ``seasonal`` is a
     sinusoid of period ``season_length`` plus its second harmonic, with an amplitude drawn in
     [1, 10] per series; ``level``, ``slope`` and ``noise`` are expressed in units of that
-    amplitude. Anomalies (a one-step spike of 5-8 amplitudes, a temporary level shift of 3-5
-    amplitudes, or a dropout to zero) are placed after the first two seasons without
-    overlapping; every affected step has ``is_anomaly == 1``.
+    amplitude. Anomalies are placed after the first two seasons without overlapping; every
+    affected step has ``is_anomaly == 1``. Their kinds (``anomaly_kinds``, drawn at random
+    for each anomaly):
+
+    * ``"spike"``: one step 5-8 amplitudes up or down;
+    * ``"dip"``: a smooth sag down to 3-5 amplitudes below normal and back;
+    * ``"level_shift"``: a temporary shift of 3-5 amplitudes up or down;
+    * ``"dropout"``: the value drops to zero;
+    * ``"variance_burst"``: noise of 1.5-3 amplitudes standard deviation added;
+    * ``"stuck"``: the value freezes at its last normal reading;
+    * ``"trend_change"``: a ramp away from the normal level, to 3-5 amplitudes, then back.
+
+    All but the spike last from half a season (or two steps) to a season, at most half of
+    an anomaly's share of the series.
 
     Parameters
     ----------
@@ -238,6 +291,9 @@ def make_synthetic(
         the panel before injection.
     start : str or pandas.Timestamp, default="2024-01-01"
         First timestamp of every series.
+    anomaly_kinds : tuple of str or None, default=None
+        The kinds to draw from (see above); None draws spikes, level shifts and dropouts
+        (the panels of earlier versions).
 
     Returns
     -------
@@ -266,6 +322,7 @@ def make_synthetic(
     n_series = _check_int("n_series", n_series, 1)
     season_length = _check_int("season_length", season_length, 1)
     n_anomalies = _check_int("n_anomalies", n_anomalies, 0)
+    kinds = _check_kinds(anomaly_kinds)
     length = _check_int("length", length, 2)
     trend = _check_real("trend", trend)
     noise = _check_real("noise", noise, 0.0)
@@ -296,7 +353,7 @@ def make_synthetic(
         y = amplitude * shape
         labels = np.zeros(length, dtype=np.int64)
         if n_anomalies:
-            _inject(y, labels, n_anomalies, season_length, amplitude, anomaly_rng)
+            _inject(y, labels, n_anomalies, season_length, amplitude, kinds, anomaly_rng)
         frames.append(
             pd.DataFrame({"unique_id": f"series_{i}", "ds": ds, "y": y, "is_anomaly": labels})
         )

@@ -10,6 +10,7 @@ __all__ = [
     "InsufficientHistoryError",
     "LabelsError",
     "NotFittedError",
+    "StreamGapWarning",
 ]
 
 
@@ -27,3 +28,7 @@ class LabelsError(ValueError):
 
 class GlutsWarning(UserWarning):
     """Something in the input was repaired or replaced; the message says what and where."""
+
+
+class StreamGapWarning(GlutsWarning):
+    """Rows resume after a gap in a detector's stream; its context restarts there."""

@@ -23,6 +23,7 @@ __all__ = [
     "rmse",
     "rmsse",
     "scaled_crps",
+    "seasonal_scale",
     "smape",
 ]
 
@@ -59,7 +60,23 @@ def _pinball_terms(y_true, y_quantiles, quantiles) -> np.ndarray:
     return np.maximum(q * diff, (q - 1.0) * diff)
 
 
-def _seasonal_scale(y_train: ArrayLike, season_length: int, power: int) -> float:
+def seasonal_scale(y_train: ArrayLike, season_length: int = 1, power: int = 1) -> float:
+    """Mean of the in-sample seasonal naive errors raised to ``power``: MASE's scale (1) or
+    the square of RMSSE's (2).
+
+    Parameters
+    ----------
+    y_train : array-like of shape (n,)
+        The training series, longer than ``season_length``.
+    season_length : int, default=1
+        The lag of the naive errors.
+    power : int, default=1
+        1 for absolute errors, 2 for squared ones.
+
+    Returns
+    -------
+    float
+    """
     x = np.asarray(y_train, dtype=np.float64)
     if season_length < 1:
         raise ValueError(f"season_length must be a positive int; got {season_length}.")
@@ -179,7 +196,7 @@ def mase(y_true: ArrayLike, y_pred: ArrayLike, y_train: ArrayLike, season_length
     ValueError
         When ``y_train`` has no more than ``season_length`` values.
     """
-    scale = _seasonal_scale(y_train, season_length, power=1)
+    scale = seasonal_scale(y_train, season_length, power=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         return float(np.float64(mae(y_true, y_pred)) / scale)
 
@@ -211,7 +228,7 @@ def rmsse(
     ValueError
         When ``y_train`` has no more than ``season_length`` values.
     """
-    scale = _seasonal_scale(y_train, season_length, power=2)
+    scale = seasonal_scale(y_train, season_length, power=2)
     with np.errstate(divide="ignore", invalid="ignore"):
         return float(np.sqrt(np.float64(rmse(y_true, y_pred)) ** 2 / scale))
 

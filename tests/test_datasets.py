@@ -111,3 +111,62 @@ def test_make_synthetic_labels_exactly_the_injected_steps():
 def test_make_synthetic_rejects_bad_arguments(kwargs, match):
     with pytest.raises(ValueError, match=match):
         make_synthetic(**kwargs)
+
+
+def test_make_synthetic_default_panels_are_unchanged_by_the_new_kinds():
+    # values of this seeded panel before anomaly_kinds existed
+    frame = make_synthetic(n_series=2, length=300, random_state=11)
+    assert frame["is_anomaly"].sum() == 60
+    expected = [16.160546, 21.502732, 23.360632, 57.215278]
+    assert frame["y"].round(6).iloc[[0, 100, 299, 599]].tolist() == expected
+
+
+def _one_kind(kind):
+    kwargs = dict(n_series=3, length=600, noise=0.0, n_anomalies=4, random_state=7)
+    dirty = make_synthetic(**kwargs, anomaly_kinds=(kind,))
+    clean = make_synthetic(**{**kwargs, "n_anomalies": 0})
+    return dirty, clean
+
+
+@pytest.mark.parametrize(
+    "kind", ["spike", "dip", "level_shift", "dropout", "variance_burst", "stuck", "trend_change"]
+)
+def test_each_anomaly_kind_changes_exactly_its_labelled_steps_as_described(kind):
+    from gluts.datasets import ANOMALY_KINDS
+
+    assert kind in ANOMALY_KINDS
+    dirty, clean = _one_kind(kind)
+    labelled = dirty["is_anomaly"].to_numpy() == 1
+    np.testing.assert_array_equal(dirty["y"][~labelled], clean["y"][~labelled])
+    for _, group in dirty.groupby("unique_id"):
+        flags = group["is_anomaly"].to_numpy()
+        starts = np.flatnonzero(np.diff(np.r_[0, flags]) == 1)
+        ends = np.flatnonzero(np.diff(np.r_[flags, 0]) == -1)
+        assert len(starts) == 4
+        base = clean.loc[group.index, "y"].to_numpy()
+        y = group["y"].to_numpy()
+        swing = np.ptp(base[:24])  # one season's swing: 2.3 to 2.6 amplitudes
+        for a, b in zip(starts, ends + 1):
+            d = y[a:b] - base[a:b]
+            if kind == "spike":
+                assert b - a == 1 and abs(d[0]) > 1.5 * swing
+            elif kind == "dip":
+                assert b - a >= 2 and (d < 0).all() and d.min() < -0.9 * swing
+            elif kind == "level_shift":
+                assert np.allclose(d, d[0]) and abs(d[0]) > 1.1 * swing
+            elif kind == "dropout":
+                assert (y[a:b] == 0).all()
+            elif kind == "variance_burst":
+                assert b - a >= 6 and d.std() > 0.2 * swing
+            elif kind == "stuck":
+                assert b - a >= 6 and (y[a:b] == y[a - 1]).all()
+            else:  # trend_change: a straight ramp
+                assert b - a >= 6 and abs(d[-1]) > 1.1 * swing
+                np.testing.assert_allclose(d, d[-1] * np.arange(1, b - a + 1) / (b - a))
+
+
+def test_make_synthetic_names_an_unknown_anomaly_kind():
+    with pytest.raises(ValueError, match=r"has no anomaly kind 'tsunami'; choose from"):
+        make_synthetic(anomaly_kinds=("spike", "tsunami"))
+    with pytest.raises(ValueError, match=r"'anomaly_kinds' parameter .* non-empty tuple"):
+        make_synthetic(anomaly_kinds="spike")

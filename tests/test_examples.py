@@ -14,3 +14,17 @@ def test_backtest_example_prints_a_leaderboard(capsys):
     out = capsys.readouterr().out
     for model in ("GLU", "ETS", "Theta", "Naive2", "SeasonalNaive"):
         assert model in out
+
+
+def test_sales_example_writes_history_and_future_covariates(tmp_path, capsys):
+    import pandas as pd
+
+    runpy.run_path(str(EXAMPLES / "sales_covariates.py"), run_name="sales")["main"](tmp_path)
+    sales = pd.read_csv(tmp_path / "sales.csv", parse_dates=["ds"])
+    plan = pd.read_csv(tmp_path / "future.csv", parse_dates=["ds"])
+    assert sales.columns.tolist() == ["store", "ds", "sales", "promo", "temperature"]
+    assert plan.columns.tolist() == ["store", "ds", "promo"]
+    for store, rows in plan.groupby("store"):
+        last = sales.loc[sales["store"] == store, "ds"].max()
+        assert rows["ds"].tolist() == list(pd.date_range(last, periods=25, freq="h")[1:])
+    assert 0 < sales["promo"].mean() < 0.5 and "Wrote sales.csv" in capsys.readouterr().out

@@ -19,10 +19,19 @@ REPO = Path(__file__).resolve().parents[1]
 # Bottom first. A module may import modules of its own layer or of a lower one; a package
 # entry covers all its submodules, and a module's most specific entry wins.
 LAYERS = (
-    # Foundations, which import no other gluts module: the package itself (only __version__
-    # and lazy re-exports), the exceptions, the numpy metrics, the progress bar and the
-    # default thread count.
-    ("gluts", "gluts.exceptions", "gluts.metrics", "gluts._progress", "gluts._threads"),
+    # Foundations, which import no other gluts module but the exceptions: the package itself
+    # (only __version__ and lazy re-exports), the exceptions, the numpy metrics, the progress
+    # bar, the default thread count, the safe model-file archive and the parallel helper
+    # (joblib chunks of whole series).
+    (
+        "gluts",
+        "gluts.exceptions",
+        "gluts.metrics",
+        "gluts._progress",
+        "gluts._threads",
+        "gluts._archive",
+        "gluts._parallel",
+    ),
     # Building blocks: pandas input adapters, torch modules and losses.
     ("gluts.data", "gluts.nn"),
     # The estimator bases, on top of gluts.data.
@@ -32,9 +41,10 @@ LAYERS = (
     # Anomaly detectors, which may use forecasters.
     ("gluts.anomaly",),
     # User-level tools over the estimators. datasets imports no gluts module, plotting only
-    # the data adapters, the exceptions and the quantile column names; they sit here so that
-    # the library below cannot come to depend on them.
-    ("gluts.backtesting", "gluts.datasets", "gluts.plotting"),
+    # the data adapters, the exceptions and the quantile column names, loading the
+    # estimators' file readers; they sit here so that the library below cannot come to
+    # depend on them.
+    ("gluts.backtesting", "gluts.datasets", "gluts.plotting", "gluts.loading"),
     # The command line.
     ("gluts._cli", "gluts.cli"),
 )

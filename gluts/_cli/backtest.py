@@ -9,8 +9,9 @@ from typing import Annotated
 import typer
 
 from gluts._cli import options as opt
-from gluts._cli.console import Quiet, Verbose, guarded, info, progress_enabled, stdout
+from gluts._cli.console import Quiet, Verbose, guarded, info, stdout
 from gluts._cli.registry import DEFAULT_BACKTEST_MODELS, MODELS, build, parse_names
+from gluts._cli.scaling import Scheduler, scaled_out
 
 __all__ = ["backtest_command", "forecast_rows"]
 
@@ -18,6 +19,7 @@ _METRIC_NAMES = ("smape", "mase", "rmsse", "mae", "rmse", "mql", "scaled_crps", 
 
 
 @guarded
+@scaled_out
 def backtest_command(
     data: opt.Data,
     horizon: Annotated[
@@ -64,10 +66,13 @@ def backtest_command(
     plot: opt.Plot = None,
     plot_series: opt.plot_series("the series on which the best model has the largest MASE") = None,
     report: opt.Report = None,
+    covariates: opt.Covariates = None,
+    past_covariates: opt.PastCovariates = None,
     duplicates: opt.Duplicates = "error",
     decimal: opt.Decimal = None,
     seed: opt.Seed = 0,
     n_jobs: opt.NJobs = -1,
+    scheduler: Scheduler = None,
     threads: opt.Threads = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -75,14 +80,19 @@ def backtest_command(
     """Backtest models on DATA and print a leaderboard sorted by MASE.
 
     Each model is fitted at WINDOWS rolling cutoffs and forecasts HORIZON steps from each;
-    metrics are averaged over series and windows and compared with SeasonalNaive.
+    metrics are averaged over series and windows and compared with SeasonalNaive. Covariates
+    (--covariates, --past-covariates) go to the models that take them; the values of the
+    known ones over each window come from DATA.
     """
     threads = opt.use_threads(threads)
     names = parse_names(models, MODELS, "--models")
     from gluts._cli import plots
+    from gluts._cli.covariates import parse_covariates, refuse_unless_taken
     from gluts._cli.outputs import check_outputs
     from gluts._cli.reading import load_input, silent_panel
 
+    covs = parse_covariates(covariates, past_covariates)
+    takers = refuse_unless_taken(covs, {n: build(n, MODELS) for n in names})
     outputs = {"--output": output, "--forecasts": forecasts, "--plot": plot, "--report": report}
     check_outputs(outputs, {"DATA": data})
     plots.check_request(plot_series, plot, report)
@@ -93,6 +103,7 @@ def backtest_command(
         target_col=target,
         duplicates=duplicates,
         decimal=decimal,
+        covariates=covs.by_option,
     )
     y, columns = loaded.long(), loaded.columns
     panel = silent_panel(y, columns)
@@ -106,8 +117,8 @@ def backtest_command(
     )
     from gluts.backtesting import backtest
 
-    estimators = [
-        build(
+    estimators = {
+        n: build(
             n,
             MODELS,
             horizon=horizon,
@@ -115,18 +126,21 @@ def backtest_command(
             random_state=seed,
             n_jobs=n_jobs,
             n_threads=threads,
+            past_covariates=list(covs.past) or None,
         )
         for n in names
-    ]
+    }
+    X = _covariates(loaded, covs, takers, len(names), panel, quiet)
     result = backtest(
-        estimators,
+        list(estimators.values()),
         y,
         horizon,
         n_windows=windows,
         step=step,
         refit=refit,
         season_length=season,
-        verbose=progress_enabled(quiet),
+        X=X,
+        n_jobs=n_jobs,
         **columns,
     )
     board = result.summary()
@@ -145,6 +159,19 @@ def backtest_command(
     if plot is not None or report is not None:
         settings = f"horizon {horizon}, {windows} windows, season length {season}"
         _draw(result, wanted, plot, report, (loaded, panel, settings), quiet)
+
+
+def _covariates(loaded, covs, takers: list[str], n_models: int, panel, quiet: bool):
+    """The covariates of DATA, checked, for the models that take them; None without."""
+    if not covs:
+        return None
+    from gluts._cli.covariates import check_covariates
+
+    X = loaded.covariate_frame()
+    check_covariates(X, panel, loaded.covariates, loaded.columns, loaded.source)
+    rest = "; the other models ignore them" if len(takers) < n_models else ""
+    info(f"Covariates {covs.describe()} go to {', '.join(takers)}{rest}.", quiet)
+    return X
 
 
 def _report(board, source: str, n_series: int, horizon: int, windows: int, season: int, as_json):

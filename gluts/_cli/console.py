@@ -1,7 +1,9 @@
 """Where the command line writes, and how it fails.
 
-Results go to stdout; messages, warnings, progress bars and errors to stderr. Progress is
-shown only when both streams are terminals and ``--quiet`` is not given. :func:`guarded`
+Results go to stdout; messages, warnings, progress bars and errors to stderr. Progress bars
+(percentage, steps and time left of GLU training, backtest windows, series fitted and
+scored) are drawn only when stderr is a terminal and ``--quiet`` is not given, so pipes,
+redirections and cron jobs get none. :func:`guarded`
 wraps a command so that any error becomes one ``Error: ...`` line on stderr and exit code 1
 (with the traceback only under ``--verbose``), Ctrl-C (SIGINT) exit code 130 and SIGTERM exit
 code 143. Output files are written atomically and committed together when the command
@@ -36,8 +38,6 @@ __all__ = [
     "guarded",
     "info",
     "printable",
-    "progress_enabled",
-    "status",
     "stdout",
 ]
 
@@ -71,15 +71,6 @@ def _stderr() -> Console:
     return Console(file=sys.stderr, width=None if sys.stderr.isatty() else 120)
 
 
-def progress_enabled(quiet: bool) -> bool:
-    """Whether progress bars should be drawn: not quiet, and stdout and stderr are terminals."""
-    return not quiet and _both_terminals()
-
-
-def _both_terminals() -> bool:
-    return sys.stdout.isatty() and sys.stderr.isatty()
-
-
 def printable(text: str) -> str:
     """``text`` without control characters (ANSI escapes, bells...), which a terminal obeys.
 
@@ -96,13 +87,6 @@ def info(message: str, quiet: bool) -> None:
         _stderr().print(printable(message), highlight=False, markup=False, soft_wrap=True)
 
 
-def status(message: str, quiet: bool):
-    """Return a context manager showing a spinner with ``message`` while a step runs."""
-    if not progress_enabled(quiet):
-        return nullcontext()
-    return _stderr().status(message)
-
-
 def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
     """Turn a command's errors into one line on stderr and exit code 1, Ctrl-C into 130.
 
@@ -110,10 +94,11 @@ def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
     it succeeds (or exits with code 3); otherwise none is written and no temporary file is
     left. The command must take ``quiet`` and ``verbose`` keyword arguments; data errors are
     prefixed with the name of its ``data`` file argument, when it has one (errors about
-    other files, :class:`~gluts._cli.outputs.FileError`, name their own file). While it runs, rich
-    progress bars drawn by the library (backtest windows, training epochs) go to stderr, and
-    warnings are printed as ``Warning: ...`` lines (gluts' own warnings always unless quiet,
-    others only with ``verbose``).
+    other files, :class:`~gluts._cli.outputs.FileError`, name their own file). While it runs,
+    the library's progress bars (:func:`gluts._progress.show_progress`) are drawn on stderr
+    when it is a terminal and the command is not ``quiet``, and warnings are printed as
+    ``Warning: ...`` lines (gluts' own warnings always unless quiet, others only with
+    ``verbose``).
     """
 
     @functools.wraps(func)
@@ -121,7 +106,12 @@ def guarded(func: Callable[..., Any]) -> Callable[..., Any]:
         from gluts._cli.outputs import transaction
 
         verbose, quiet = kwargs.get("verbose", False), kwargs.get("quiet", False)
-        with _rich_to_stderr(), _warnings_to_stderr(verbose, quiet), _sigterm_raises():
+        with (
+            _rich_to_stderr(),
+            _warnings_to_stderr(verbose, quiet),
+            _sigterm_raises(),
+            _progress_on_terminal(quiet),
+        ):
             with transaction() as outputs:
                 try:
                     try:
@@ -210,6 +200,15 @@ def _one_line(exc: BaseException, data: Any = None) -> str:
     ):
         return text or type(exc).__name__
     return f"{type(exc).__name__}: {text} (rerun with --verbose for the traceback)"
+
+
+def _progress_on_terminal(quiet: bool):
+    """Draw the library's progress bars on stderr if it is a terminal and not ``quiet``."""
+    if quiet or not sys.stderr.isatty():
+        return nullcontext()
+    from gluts._progress import show_progress
+
+    return show_progress(_stderr())
 
 
 @contextmanager

@@ -8,10 +8,11 @@ from typing import Annotated
 import typer
 
 from gluts._cli import options as opt
-from gluts._cli.console import EXIT_ALERTS, Quiet, Verbose, guarded, info, status, stdout
-from gluts._cli.detect_outputs import print_alerts, write_row_outputs
+from gluts._cli.console import EXIT_ALERTS, Quiet, Verbose, guarded, info, stdout
+from gluts._cli.detect_outputs import print_alerts, scored_rows, write_row_outputs
 from gluts._cli.registry import DETECTORS, build, parse_names
-from gluts._cli.rows import RowSteps
+from gluts._cli.row_steps import RowSteps
+from gluts._cli.scaling import Scheduler, scaled_out
 
 __all__ = ["detect_command"]
 
@@ -22,11 +23,15 @@ DEFAULT_DUPLICATES = "last"
 
 
 @guarded
+@scaled_out
 def detect_command(
     data: opt.Data,
     model: Annotated[
-        str, typer.Option(help=f"Detector, one of: {', '.join(DETECTORS)}.")
-    ] = DEFAULT_DETECTOR,
+        str | None,
+        typer.Option(
+            help=f"Detector, one of: {', '.join(DETECTORS)}. [default: {DEFAULT_DETECTOR}]"
+        ),
+    ] = None,
     train_until: Annotated[
         str | None,
         typer.Option(help="Fit on the rows up to this timestamp (inclusive) of each series."),
@@ -48,7 +53,10 @@ def detect_command(
     ] = None,
     threshold: Annotated[
         float | None,
-        typer.Option(min=0.0, max=1.0, help="Fixed score threshold in [0, 1]."),
+        typer.Option(
+            callback=lambda v: _open_unit(v, "--threshold"),
+            help="Fixed score threshold in (0, 1): 0 would flag every row, 1 none.",
+        ),
     ] = None,
     season_length: opt.SeasonLength = None,
     id_col: opt.IdCol = None,
@@ -67,6 +75,15 @@ def detect_command(
     plot: opt.Plot = None,
     plot_series: opt.plot_series("the series with the most alerts") = None,
     report: opt.Report = None,
+    state: Annotated[
+        Path | None,
+        typer.Option(
+            dir_okay=False,
+            help="Detector state file, for repeated runs on a growing file (e.g. from cron): "
+            "the first run fits and writes it; later runs score only the rows after those it "
+            "has seen, append only the new alerts to --alerts and update it.",
+        ),
+    ] = None,
     labels: Annotated[
         Path | None,
         typer.Option(
@@ -103,6 +120,8 @@ def detect_command(
         ),
     ] = False,
     seed: opt.Seed = 0,
+    n_jobs: opt.NJobs = -1,
+    scheduler: Scheduler = None,
     threads: opt.Threads = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -114,19 +133,30 @@ def detect_command(
     With --labels, the alerts are compared with known anomaly windows: how many windows
     carry an alert (event recall) and how many alerts lie outside every window.
     """
-    from gluts._cli import plots
+    from gluts._cli import detect_state, plots
     from gluts._cli.outputs import check_outputs
     from gluts._cli.reading import load_input
 
     threads = opt.use_threads(threads)
-    name = parse_names(model, DETECTORS, "--model")[0]
+    resume = state is not None and state.exists()
+    fitting = {"--model": model, "--train-until": train_until, "--train-fraction": train_fraction}
+    fitting.update({"--risk": risk, "--threshold": threshold, "--season-length": season_length})
+    if resume:
+        detect_state.refuse_fit_options({**fitting, "--labels": labels}, state)
+    name = parse_names(model or DEFAULT_DETECTOR, DETECTORS, "--model")[0]
     limit = _threshold(risk, threshold)
     if train_until is not None and train_fraction is not None:
         raise typer.BadParameter(
             "give --train-until or --train-fraction, not both.", param_hint="--train-until"
         )
     check_outputs(
-        {"--alerts": alerts, "--scores": scores, "--plot": plot, "--report": report},
+        {
+            "--alerts": alerts,
+            "--scores": scores,
+            "--plot": plot,
+            "--report": report,
+            "--state": state,
+        },
         {"DATA": data, "--labels": labels},
     )
     plots.check_request(plot_series, plot, report)
@@ -141,30 +171,47 @@ def detect_command(
         decimal=decimal,
     )
     y, columns = loaded.long(), loaded.columns
-    train = _training_rows(y, columns, train_until, train_fraction)
-    windows = _read_windows(labels, loaded.source, y, columns)
-    train_end = train.groupby(columns["id_col"], sort=False)[columns["time_col"]].max()
     rows = RowSteps(y, columns) if by_row else None
-    if rows is not None:
-        y, train = rows.as_steps(y), rows.as_steps(train)
-        season_length = season_length or rows.season_length()
-    panel = _check_panel(y, columns, by_row)
+    windows = train_end = scored = None
+    panel = _check_panel(y if rows is None else rows.as_steps(y), columns, by_row)
     wanted = plots.requested_series(plot_series, panel.ids)
-    detector = build(
-        name,
-        DETECTORS,
-        threshold=limit,
-        season_length=season_length,
-        random_state=seed,
-        n_threads=threads,
-    )
-    info(
-        f"Fitting {type(detector).__name__} on {len(train)} of {len(y)} rows of {loaded.source}.",
-        quiet,
-    )
-    with status("Fitting and scoring", quiet):
+    if resume:
+        detector = detect_state.load_state(state)
+        detector.set_params(n_jobs=n_jobs)
+        y = detect_state.rows_after(y if rows is None else rows.as_steps(y), columns, detector)
+        if y.empty:
+            stdout().print(f"No new rows in {loaded.source} since the last run.", markup=False)
+            return
+        info(f"Scoring {len(y)} new rows of {loaded.source} from {state}.", quiet)
+        events = detector.alerts(y)
+        if scores is not None or plot is not None or report is not None:
+            scored = scored_rows(detector, y, columns)
+        detector.update(y)
+    else:
+        train = _training_rows(y, columns, train_until, train_fraction)
+        windows = _read_windows(labels, loaded.source, y, columns)
+        train_end = train.groupby(columns["id_col"], sort=False)[columns["time_col"]].max()
+        if rows is not None:
+            y, train = rows.as_steps(y), rows.as_steps(train)
+            season_length = season_length or rows.season_length()
+        detector = build(
+            name,
+            DETECTORS,
+            threshold=limit,
+            season_length=season_length,
+            random_state=seed,
+            n_threads=threads,
+            n_jobs=n_jobs,
+        )
+        info(
+            f"Fitting {type(detector).__name__} on {len(train)} of {len(y)} rows of "
+            f"{loaded.source}.",
+            quiet,
+        )
         _fit(detector, train, columns, len(y))
         events = detector.alerts(y)
+        if state is not None and len(train) < len(y):  # the stream goes on to the end
+            detector.update(y.drop(index=train.index))
     if rows is not None:
         events = rows.restore_events(events)
     match = None
@@ -176,17 +223,23 @@ def detect_command(
     print_alerts(events, loaded.source)
     if match is not None:
         stdout().print(match.summary(labels.name), highlight=False, markup=False, soft_wrap=True)
-    if alerts is not None:
+    if alerts is not None and state is not None:
+        added = detect_state.append_alerts(events, alerts)
+        info(f"Appended {added} alert events to {alerts}.", quiet)
+    elif alerts is not None:
         from gluts._cli.writing import write_table
 
         write_table(events, alerts)
         info(f"Wrote {len(events)} alert events to {alerts}.", quiet)
+    if state is not None:
+        detect_state.save_state(detector, state)
+        info(f"Wrote the detector state to {state}.", quiet)
     if scores is not None or plot is not None or report is not None:
         notes = [] if match is None else [match.summary(labels.name)]
         write_row_outputs(
-            detector,
-            y,
+            scored_rows(detector, y, columns) if scored is None else scored,
             events,
+            model=type(detector).__name__,
             rows=rows,
             paths=(scores, plot, report),
             drawing=(windows, train_end, wanted),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from gluts._cli.console import info, stdout
 
-__all__ = ["SHOWN", "print_alerts", "write_row_outputs"]
+__all__ = ["SHOWN", "print_alerts", "scored_rows", "write_row_outputs"]
 
 # The columns of an alert event shown in the terminal and in the report.
 SHOWN = [
@@ -12,6 +12,7 @@ SHOWN = [
     "start",
     "end",
     "peak_score",
+    "surprisal",
     "severity",
     "observed",
     "expected",
@@ -41,8 +42,8 @@ def print_alerts(events, source: str) -> None:
     console.print(frame_table(shown, title))
 
 
-def write_row_outputs(detector, y, events, *, rows, paths, drawing, page, quiet: bool) -> None:
-    """Write ``--scores``, ``--plot`` and ``--report``, scoring every row once for all.
+def scored_rows(detector, y, columns):
+    """The rows of ``y`` with their score, surprisal and 0/1 label.
 
     Parameters
     ----------
@@ -50,8 +51,31 @@ def write_row_outputs(detector, y, events, *, rows, paths, drawing, page, quiet:
         The fitted detector.
     y : pandas.DataFrame
         The rows it checked (row positions as time under ``--by-row``).
+    columns : dict of str to str
+        The id, time and target columns.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``y`` with the columns ``score``, ``surprisal`` and ``anomaly``.
+    """
+    keys = [columns["id_col"], columns["time_col"]]
+    details = detector.score_details(y)[[*keys, "score", "surprisal", "anomaly"]]
+    scored = y.merge(details, on=keys, how="left")
+    return scored.assign(anomaly=scored["anomaly"].astype("int64"))
+
+
+def write_row_outputs(scored, events, *, model, rows, paths, drawing, page, quiet: bool) -> None:
+    """Write ``--scores``, ``--plot`` and ``--report`` from the scored rows.
+
+    Parameters
+    ----------
+    scored : pandas.DataFrame
+        The rows checked, with their scores (:func:`scored_rows`).
     events : pandas.DataFrame
         The alert events, with the original timestamps.
+    model : str
+        The detector's name.
     rows : RowSteps or None
         The way back to the timestamps under ``--by-row``.
     paths : tuple of (pathlib.Path or None)
@@ -68,9 +92,6 @@ def write_row_outputs(detector, y, events, *, rows, paths, drawing, page, quiet:
     scores, plot, report = paths
     loaded, panel, notes = page
     columns = loaded.columns
-    keys = [columns["id_col"], columns["time_col"]]
-    scored = y.merge(detector.score(y), on=keys, how="left")
-    scored = scored.merge(detector.predict(y), on=keys, how="left")
     if rows is not None:
         scored = rows.restore_rows(scored)
     if scores is not None:
@@ -80,7 +101,7 @@ def write_row_outputs(detector, y, events, *, rows, paths, drawing, page, quiet:
         info(f"Wrote {len(scored)} scored rows to {scores}.", quiet)
     if plot is None and report is None:
         return
-    figure = _figure(scored, events, columns, type(detector).__name__, drawing, quiet)
+    figure = _figure(scored, events, columns, model, drawing, quiet)
     if plot is not None:
         from gluts._cli.writing import write_figure
 

@@ -8,8 +8,9 @@ from typing import Annotated
 import typer
 
 from gluts._cli import options as opt
-from gluts._cli.console import Quiet, Verbose, guarded, info, progress_enabled, status
+from gluts._cli.console import Quiet, Verbose, guarded, info
 from gluts._cli.registry import MODELS, build, parse_names
+from gluts._cli.scaling import Scheduler, scaled_out
 
 __all__ = ["forecast_command", "parse_quantiles"]
 
@@ -17,6 +18,7 @@ DEFAULT_MODEL = "glu"
 
 
 @guarded
+@scaled_out
 def forecast_command(
     data: opt.Data,
     horizon: Annotated[int, typer.Option(min=1, help="Steps to forecast after each series.")],
@@ -44,7 +46,8 @@ def forecast_command(
         typer.Option(
             dir_okay=False,
             help="Write the forecast here (CSV, or JSON/Parquet by extension) in the input's "
-            "layout. Default: CSV on stdout.",
+            "layout (a wide table's: columns (series, column), two header rows in CSV). "
+            "Default: CSV on stdout.",
         ),
     ] = None,
     plot: opt.Plot = None,
@@ -64,21 +67,32 @@ def forecast_command(
             "without retraining.",
         ),
     ] = None,
+    covariates: opt.Covariates = None,
+    past_covariates: opt.PastCovariates = None,
+    future: opt.Future = None,
     duplicates: opt.Duplicates = "error",
     decimal: opt.Decimal = None,
     seed: opt.Seed = 0,
     n_jobs: opt.NJobs = -1,
+    scheduler: Scheduler = None,
     threads: opt.Threads = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
 ) -> None:
-    """Forecast HORIZON steps after the end of every series in DATA."""
+    """Forecast HORIZON steps after the end of every series in DATA.
+
+    The forecast has the layout of DATA: long (id, time, one column per quantity) for long
+    input; for a wide table, one row per time and two header rows, series then quantity
+    (the Python API's `(series, column)` columns), also when --target picks one series.
+    """
     from gluts._cli import plots
+    from gluts._cli.covariates import check_future_option, parse_covariates
     from gluts._cli.outputs import check_outputs
     from gluts._cli.reading import load_input, silent_panel
 
     threads = opt.use_threads(threads)
     qs, levels = parse_quantiles(quantiles, level)
+    names = parse_covariates(covariates, past_covariates)
     if model_path is not None and (model or qs or save_model):
         raise typer.BadParameter(
             "--model-path uses the saved model as it is; drop --model, --quantiles, --level "
@@ -87,13 +101,21 @@ def forecast_command(
         )
     check_outputs(
         {"--output": output, "--plot": plot, "--report": report, "--save-model": save_model},
-        {"DATA": data, "--model-path": model_path},
+        {"DATA": data, "--model-path": model_path, "--future": future},
     )
     plots.check_request(plot_series, plot, report)
     if model_path is None:
         name = parse_names(model or DEFAULT_MODEL, MODELS, "--model")[0]
-        estimator = _build(name, horizon, qs, season_length, seed, n_jobs, quiet, save_model)
-        _set_threads(estimator, threads)
+        estimator = _build(name, horizon, qs, season_length, seed, n_jobs, save_model)
+        estimator = _with_covariates(name, estimator, names)
+    else:
+        from gluts._cli.covariates import saved_covariates
+
+        estimator = _load_model(model_path)
+        estimator.set_params(n_jobs=n_jobs)
+        names = saved_covariates(estimator, names, model_path)
+    _set_threads(estimator, threads)
+    check_future_option(names, future)
     loaded = load_input(
         data,
         id_col=id_col,
@@ -101,22 +123,21 @@ def forecast_command(
         target_col=target,
         duplicates=duplicates,
         decimal=decimal,
+        covariates=names.by_option,
     )
     y, columns = loaded.long(), loaded.columns
     panel = silent_panel(y, columns)  # also reports bad data before any fitting
     wanted = plots.requested_series(plot_series, panel.ids)
+    X, X_future = _covariates(loaded, names, future, decimal, panel, horizon)
     if model_path is not None:
-        estimator = _load_model(model_path)
-        _set_threads(estimator, threads)
-        with status(f"Forecasting with {model_path.name}", quiet):
-            forecast = estimator.predict(horizon, y=y)
+        forecast = estimator.predict(horizon, X_future=X_future, y=y, X=X)
     else:
-        what = f"{len(panel)} series of {loaded.source}"
-        forecast = _fit_predict(estimator, y, columns, horizon, what, quiet)
+        forecast = _fit_predict(estimator, y, X, X_future, len(panel), horizon, loaded, quiet)
         if save_model is not None:
             _save(estimator, save_model)
             info(f"Saved the model to {save_model}.", quiet)
-    _write(loaded.restore(_name_levels(forecast, estimator.alias_, levels)), output, quiet)
+    frame = loaded.restore(_name_levels(forecast, estimator.alias_, levels))
+    _write(frame, output, quiet, index=loaded.wide)
     if plot is not None or report is not None:
         _draw(y, forecast, columns, estimator, wanted, plot, report, (loaded, panel), quiet)
 
@@ -175,7 +196,7 @@ def _floats(text: str, option: str, low: float, high: float) -> list[float]:
     return values
 
 
-def _build(name, horizon, qs, season_length, seed, n_jobs, quiet, save_model):
+def _build(name, horizon, qs, season_length, seed, n_jobs, save_model):
     estimator = build(
         name,
         MODELS,
@@ -184,7 +205,6 @@ def _build(name, horizon, qs, season_length, seed, n_jobs, quiet, save_model):
         season_length=season_length,
         random_state=seed,
         n_jobs=n_jobs,
-        verbose=progress_enabled(quiet),
     )
     if save_model is not None and not hasattr(estimator, "save"):
         raise typer.BadParameter(f"model {name!r} cannot be saved.", param_hint="--save-model")
@@ -193,13 +213,38 @@ def _build(name, horizon, qs, season_length, seed, n_jobs, quiet, save_model):
     return estimator
 
 
-def _fit_predict(estimator, y, columns, horizon, what: str, quiet):
-    message = f"Fitting {estimator.alias_} on {what}"
+def _with_covariates(name: str, estimator, names):
+    """``estimator`` told which covariates are past-only; refused when it takes none."""
+    from gluts._cli.covariates import refuse_unless_taken
+
+    refuse_unless_taken(names, {name: estimator})
+    if names.past:
+        estimator.set_params(past_covariates=list(names.past))
+    return estimator
+
+
+def _covariates(loaded, names, future: Path | None, decimal, panel, horizon: int):
+    """``X`` and ``X_future`` from DATA and ``--future``, checked; (None, None) without."""
+    if not names:
+        return None, None
+    from gluts._cli.covariates import check_covariates, read_future
+
+    X = loaded.covariate_frame()
+    check_covariates(X, panel, loaded.covariates, loaded.columns, loaded.source)
+    if not names.known:
+        return X, None
+    X_future = read_future(future, loaded, names.known, decimal)
+    check_covariates(X_future, panel, names.known, loaded.columns, future.name, h=horizon)
+    return X, X_future
+
+
+def _fit_predict(estimator, y, X, X_future, n_series: int, horizon: int, loaded, quiet: bool):
+    message = f"Fitting {estimator.alias_} on {n_series} series of {loaded.source}"
+    if X is not None:
+        message += f" with the covariates {', '.join(loaded.covariates)}"
     info(message + ".", quiet)
-    draws_own_progress = "verbose" in estimator.get_params()
-    with status(message, quiet or draws_own_progress):
-        estimator.fit(y, **columns)
-    return estimator.predict(horizon)
+    estimator.fit(y, X, **loaded.columns)
+    return estimator.predict(horizon, X_future=X_future)
 
 
 def _set_threads(estimator, threads: int | None) -> None:
@@ -223,8 +268,7 @@ def _load_model(path: Path):
     try:
         return load(path)
     except DataError as exc:
-        text = str(exc)
-        raise FileError(text if text.startswith(path.name) else f"{path.name}: {text}") from None
+        raise FileError.about(path, exc) from None
 
 
 def _save(estimator, path: Path) -> None:
@@ -246,14 +290,14 @@ def _name_levels(forecast, alias: str, levels):
     return forecast.rename(columns=names)
 
 
-def _write(frame, output: Path | None, quiet: bool) -> None:
-    from gluts._cli.writing import csv_safe, write_table
+def _write(frame, output: Path | None, quiet: bool, index: bool = False) -> None:
+    from gluts._cli.writing import csv_text, write_table
 
     if output is None:
-        typer.echo(csv_safe(frame).to_csv(index=False), nl=False)
+        typer.echo(csv_text(frame, index=index), nl=False)
         return
 
-    write_table(frame, output)
+    write_table(frame, output, index=index)
     info(f"Wrote {len(frame)} rows to {output}.", quiet)
 
 

@@ -8,12 +8,15 @@ from typing import Annotated, Literal
 import typer
 
 __all__ = [
+    "Covariates",
     "Data",
     "DuplicateRule",
     "Decimal",
     "Duplicates",
+    "Future",
     "IdCol",
     "NJobs",
+    "PastCovariates",
     "Plot",
     "Report",
     "SeasonLength",
@@ -48,6 +51,38 @@ Target = Annotated[
         "mean one series per column (wide layout)."
     ),
 ]
+Covariates = Annotated[
+    str | None,
+    typer.Option(
+        "--covariates",
+        show_default=False,
+        help="Comma-separated columns of DATA known in advance (prices, promotions, holidays), "
+        "read as covariates by models that take them (glu); forecast needs their future "
+        "values (--future). Per series with an id column; shared by every series without one.",
+    ),
+]
+PastCovariates = Annotated[
+    str | None,
+    typer.Option(
+        "--past-covariates",
+        show_default=False,
+        help="Comma-separated columns of DATA observed only up to the forecast origin (a "
+        "measured temperature), read as covariates by models that take them (glu); they "
+        "need no future values.",
+    ),
+]
+Future = Annotated[
+    Path | None,
+    typer.Option(
+        "--future",
+        exists=True,
+        dir_okay=False,
+        show_default=False,
+        help="CSV or Parquet file of the --covariates values over the forecast steps: DATA's "
+        "time column, its id column (or none, for values every series shares) and the "
+        "covariate columns, one row per series and step.",
+    ),
+]
 SeasonLength = Annotated[
     int | None,
     typer.Option(min=1, help="Steps in one season. Default: inferred from the frequency."),
@@ -57,7 +92,9 @@ NJobs = Annotated[
     int,
     typer.Option(
         envvar="GLUTS_N_JOBS",
-        help="Parallel jobs for fitting one model per series (-1: all cores).",
+        help="Parallel jobs (joblib) over chunks of series: fits and forecasts of one model "
+        "per series, backtest windows, detection, GLU predictions (-1: all cores, or every "
+        "worker of the cluster with --scheduler). Results do not depend on it.",
     ),
 ]
 Plot = Annotated[

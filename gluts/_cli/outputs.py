@@ -39,15 +39,21 @@ __all__ = [
 TABLE_SUFFIXES = ("", ".csv", ".json", ".parquet", ".pq")
 FIGURE_SUFFIXES = (".png", ".svg", ".pdf")
 REPORT_SUFFIXES = (".html",)
-# Outputs whose format is not a table: figures, reports, and model files (any name).
+# Outputs whose format is not a table: figures, reports, and model or state files (any name).
 _FORMATS = {"--plot": FIGURE_SUFFIXES, "--report": REPORT_SUFFIXES}
-_FREE_OPTIONS = ("--save-model",)
+_FREE_OPTIONS = ("--save-model", "--state")
 
 _current: Transaction | None = None
 
 
 class FileError(DataError):
     """A problem with a file other than the command's DATA; the message starts with its name."""
+
+    @classmethod
+    def about(cls, path: Path, exc: Exception) -> FileError:
+        """``exc``'s message as an error about ``path``, starting with the file's name."""
+        text = str(exc)
+        return cls(text if text.startswith(path.name) else f"{path.name}: {text}")
 
 
 class Transaction:

@@ -13,13 +13,20 @@ the file and the column.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Hashable
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from gluts.data import parse_time_column, read_table
+from gluts._cli.columns import (
+    is_numeric,
+    mostly_numeric,
+    read_times,
+    text_notes,
+    time_candidates,
+)
+from gluts.data import read_table
 from gluts.data.files import column_names
 from gluts.exceptions import DataError, GlutsWarning
 
@@ -50,6 +57,10 @@ class InputData:
         The ``--duplicates`` rule applied to repeated timestamps; None when none was.
     merged : int
         Rows removed by merging repeated timestamps.
+    value_columns : tuple of str
+        Every column that could be a series (numeric, with no other role); empty: ``targets``.
+    covariates : tuple of str
+        Covariate columns (``--covariates`` and ``--past-covariates``).
     """
 
     source: str
@@ -59,20 +70,31 @@ class InputData:
     targets: tuple[str, ...]
     duplicates: str | None = None
     merged: int = 0
+    value_columns: tuple[str, ...] = ()
+    covariates: tuple[str, ...] = ()
 
     @property
     def wide(self) -> bool:
-        """Whether each target column is its own series."""
-        return len(self.targets) > 1
+        """Whether the file is a wide table: no id column, several columns of values.
+
+        The series are the target columns (all of them, or the one ``--target`` picked),
+        and outputs keep their names (see :meth:`restore`).
+        """
+        return self.id_col is None and len(self.value_columns or self.targets) > 1
 
     @property
     def columns(self) -> dict[str, str]:
         """``id_col``, ``time_col`` and ``target_col`` of :meth:`long`, for ``fit``."""
+        taken = (*self.targets, *self.covariates)
         return {
             "id_col": self.id_col or ID_COLUMN,
             "time_col": self.time_col or STEP_COLUMN,
-            "target_col": _free_name(VALUE_COLUMN, self.targets) if self.wide else self.targets[0],
+            "target_col": _free_name(VALUE_COLUMN, taken) if self._melted else self.targets[0],
         }
+
+    @property
+    def _melted(self) -> bool:
+        return len(self.targets) > 1
 
     def long(self) -> pd.DataFrame:
         """Return the series as a long frame with the column names of :attr:`columns`.
@@ -82,11 +104,8 @@ class InputData:
         missing cells.
         """
         cols = self.columns
-        frame = self.frame
-        if self.time_col is None:
-            keys = frame[self.id_col] if self.id_col else pd.Series(0, index=frame.index)
-            frame = frame.assign(**{cols["time_col"]: keys.groupby(keys).cumcount()})
-        if self.wide:
+        frame = self._timed()
+        if self._melted:
             melted = frame.melt(
                 id_vars=[cols["time_col"]],
                 value_vars=list(self.targets),
@@ -97,6 +116,26 @@ class InputData:
         if self.id_col is None:
             frame = frame.assign(**{cols["id_col"]: self.targets[0]})
         return frame[list(cols.values())]
+
+    def covariate_frame(self) -> pd.DataFrame | None:
+        """Return the covariate columns as ``fit``'s ``X``; None without covariates.
+
+        With an id column, a long frame (id, time, covariates): values per series; without
+        one (a single series, or a wide table), a frame of time and covariates that every
+        series shares.
+        """
+        if not self.covariates:
+            return None
+        cols = self.columns
+        keys = [cols["time_col"]] if self.id_col is None else [cols["id_col"], cols["time_col"]]
+        return self._timed()[[*keys, *self.covariates]]
+
+    def _timed(self) -> pd.DataFrame:
+        """The rows, with a step column (the row order of each series) when there is no time."""
+        if self.time_col is not None:
+            return self.frame
+        keys = self.frame[self.id_col] if self.id_col else pd.Series(0, index=self.frame.index)
+        return self.frame.assign(**{STEP_COLUMN: keys.groupby(keys).cumcount()})
 
     def restore(self, forecast: pd.DataFrame) -> pd.DataFrame:
         """Lay out a long forecast (from a model fitted on :meth:`long`) like the input.
@@ -110,24 +149,23 @@ class InputData:
         -------
         pandas.DataFrame
             Long input: the same frame, without the id column when the input had none.
-            Wide input: one row per time, one column per series for the point forecast
-            (the first value column) and ``<series>-<suffix>`` columns for the others,
-            where ``<suffix>`` is the value column's name after the model alias.
+            Wide input (:attr:`wide`): the layout of the Python API's forecasts of a wide
+            frame (:func:`gluts.data.panel.to_wide`), indexed by time, with a
+            ``(series, column)`` column index (one column per series when the forecast has
+            a single value column).
         """
+        from gluts.data.panel import to_wide
+
         cols = self.columns
         if not self.wide:
             return forecast if self.id_col else forecast.drop(columns=cols["id_col"])
-        values = [c for c in forecast.columns if c not in (cols["id_col"], cols["time_col"])]
-        wide = forecast.pivot(index=cols["time_col"], columns=cols["id_col"], values=values)
-        point = values[0]
-        names = {
-            (v, sid): str(sid) if v == point else f"{sid}-{v.removeprefix(point + '-')}"
-            for v, sid in wide.columns
-        }
-        order = [(v, sid) for sid in self.targets for v in values if (v, sid) in names]
-        wide = wide[order]
-        wide.columns = [names[c] for c in order]
-        return wide.reset_index()
+        return to_wide(
+            forecast,
+            cols["id_col"],
+            cols["time_col"],
+            ids=self.targets,
+            index_name=cols["time_col"],
+        )
 
 
 def _free_name(name: str, taken: tuple[str, ...]) -> str:
@@ -156,6 +194,7 @@ def load_input(
     target_col: str | None = None,
     duplicates: str | None = None,
     decimal: str | None = None,
+    covariates: Mapping[str, Sequence[str]] | None = None,
 ) -> InputData:
     """Read a file and assign the id, time and target columns, detecting those not given.
 
@@ -173,6 +212,9 @@ def load_input(
     decimal : {".", ","} or None, default=None
         Decimal mark of a CSV file's numbers; detected when None (see
         :func:`gluts.data.read_table`).
+    covariates : mapping of str to sequence of str or None, default=None
+        Covariate columns, by the option that named them (``--covariates``, ...); they take
+        no other role, and the series are read from the other columns.
 
     Returns
     -------
@@ -196,22 +238,26 @@ def load_input(
         name, frame = path.name, read_table(path, dtype=dtype, decimal=decimal)
     else:
         name, frame = str(path), load_bundled(str(path), missing_file=True)
-    for role, col in (("--id-col", id_col), ("--time-col", time_col), ("--target", target_col)):
-        if col is not None and col not in frame.columns:
+    roles = [("--id-col", id_col), ("--time-col", time_col), ("--target", target_col)]
+    roles += [(option, c) for option, cols in (covariates or {}).items() for c in cols]
+    roles = [(role, col) for role, col in roles if col is not None]
+    for role, col in roles:
+        if col not in frame.columns:
             raise DataError(
                 f"{name}: there is no column {col!r} ({role}); columns are {column_names(frame)}."
             )
-    named = {c for c in (id_col, time_col, target_col) if c is not None}
+    named = {c for _, c in roles}
+    _check_one_role(roles)
     if time_col is None:
-        time_col = _single(name, "datetime-like", "--time-col", _time_candidates(frame, named))
+        time_col = _single(name, "datetime-like", "--time-col", time_candidates(frame, named))
     if time_col is not None:
-        frame = frame.assign(**{time_col: _parse_times(name, frame[time_col])})
+        frame = frame.assign(**{time_col: read_times(name, frame[time_col])})
         named.add(time_col)
-    numeric = [c for c in frame.columns if c not in named and _mostly_numeric(frame[c])]
+    numeric = [c for c in frame.columns if c not in named and mostly_numeric(frame[c])]
     notes = []
     if id_col is None:
         others = [c for c in frame.columns if c not in named and c not in numeric]
-        notes = _notes(frame, time_col, others)
+        notes = text_notes(frame, time_col, others)
         id_col = _single(name, "non-numeric", "--id-col", [c for c in others if c not in notes])
     targets = (target_col,) if target_col is not None else tuple(numeric)
     if not targets:
@@ -236,7 +282,23 @@ def load_input(
     else:
         duplicates = None
     merged = n_rows - len(frame)
-    return InputData(name, frame, id_col, time_col, targets, duplicates, merged)
+    values = tuple(numeric) if target_col is None else (target_col, *numeric)
+    covs = tuple(c for cols in (covariates or {}).values() for c in cols)
+    return InputData(name, frame, id_col, time_col, targets, duplicates, merged, values, covs)
+
+
+def _check_one_role(roles: list[tuple[str, str]]) -> None:
+    """Refuse a column named by two options (exit code 2)."""
+    seen: dict[str, str] = {}
+    for role, col in roles:
+        if col in seen:
+            import typer
+
+            raise typer.BadParameter(
+                f"column {col!r} is named by {seen[col]} and {role}; give it one role.",
+                param_hint=role,
+            )
+        seen[col] = role
 
 
 def _merge_duplicates(
@@ -257,7 +319,7 @@ def _merge_duplicates(
             f"{first}); merge them with --duplicates first, last or mean."
         )
     if how == "mean":
-        text = [t for t in targets if not _is_numeric(frame[t])]
+        text = [t for t in targets if not is_numeric(frame[t])]
         if text:
             raise DataError(
                 f"{name}: cannot average the repeated timestamps of the non-numeric column "
@@ -317,50 +379,3 @@ def _single(name: str, kind: str, option: str, candidates: list[Hashable]) -> st
             f"choose one with {option}."
         )
     return candidates[0] if candidates else None
-
-
-def _notes(frame: pd.DataFrame, time_col: str | None, text: list[Hashable]) -> list[Hashable]:
-    """Text columns that cannot be series ids: several values, yet every time appears once."""
-    if not text or time_col is None or not frame[time_col].is_unique:
-        return []
-    return [c for c in text if frame[c].nunique() > 1]
-
-
-def _time_candidates(frame: pd.DataFrame, named: set) -> list[Hashable]:
-    return [c for c in frame.columns if c not in named and _is_datetime_like(frame[c])]
-
-
-def _is_numeric(col: pd.Series) -> bool:
-    return pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)
-
-
-def _mostly_numeric(col: pd.Series) -> bool:
-    """Numbers, or text of which most values are numbers (the adapter names the others)."""
-    if _is_numeric(col):
-        return True
-    if not (col.dtype == object or pd.api.types.is_string_dtype(col)):
-        return False
-    values = col.dropna()
-    return len(values) > 0 and pd.to_numeric(values, errors="coerce").notna().mean() >= 0.5
-
-
-def _is_datetime_like(col: pd.Series) -> bool:
-    if pd.api.types.is_datetime64_any_dtype(col):
-        return True
-    if not (col.dtype == object or pd.api.types.is_string_dtype(col)):
-        return False
-    values = col.dropna()
-    if values.empty:
-        return False
-    try:
-        pd.to_datetime(values.iloc[:50], format="mixed", utc=True)
-    except (ValueError, TypeError, OverflowError):
-        return False
-    return True
-
-
-def _parse_times(name: str, col: pd.Series) -> pd.Series:
-    """Parse text timestamps (see :func:`~gluts.data.parse_time_column`); numbers are steps."""
-    if pd.api.types.is_datetime64_any_dtype(col) or _is_numeric(col):
-        return col
-    return parse_time_column(col, col.name, source=name)

@@ -3,23 +3,32 @@
 from __future__ import annotations
 
 import math
+from numbers import Integral, Real
 
 import pandas as pd
 from rich.table import Table
 from rich.text import Text
 
-__all__ = ["board_cells", "frame_cells", "frame_table", "glu_won", "leaderboard_table", "verdict"]
+__all__ = [
+    "board_cells",
+    "frame_cells",
+    "frame_table",
+    "glu_won",
+    "leaderboard_table",
+    "number_text",
+    "verdict",
+]
 
 GLU = "GLU"
 
 # Leaderboard column, header and format.
 _BOARD = (
-    ("smape", "sMAPE", "{:.2f}"),
-    ("mase", "MASE", "{:.3f}"),
-    ("scaled_crps", "sCRPS", "{:.4f}"),
+    ("smape", "sMAPE", "{:,.2f}"),
+    ("mase", "MASE", "{:,.3f}"),
+    ("scaled_crps", "sCRPS", "{:,.4f}"),
     ("coverage", "Coverage", "{:.1%}"),
-    ("mase_rel", "Skill vs SNaive", "{:+.1%}"),
-    ("seconds", "Seconds", "{:.1f}"),
+    ("mase_rel", "Skill vs SNaive", "{:+,.1%}"),
+    ("seconds", "Seconds", "{:,.1f}"),
 )
 
 
@@ -116,7 +125,8 @@ def frame_table(frame: pd.DataFrame, title: str, max_rows: int = 30) -> Table:
     Parameters
     ----------
     frame : pandas.DataFrame
-        The rows; floats are shown with four significant digits.
+        The rows; numbers are shown by :func:`number_text` (counts as ``14,280``, other
+        numbers with four significant digits).
     title : str
         Table title.
     max_rows : int, default=30
@@ -146,7 +156,7 @@ def frame_cells(
     Parameters
     ----------
     frame : pandas.DataFrame
-        The rows; floats are shown with four significant digits.
+        The rows; numbers are written by :func:`number_text`.
     max_rows : int or None, default=None
         Rows returned; all when None.
 
@@ -162,11 +172,49 @@ def frame_cells(
     frame = frame.infer_objects()
     numeric = [pd.api.types.is_numeric_dtype(frame[c]) for c in frame.columns]
     shown = frame if max_rows is None else frame.head(max_rows)
-    rows = [
-        [_fmt(v, "{:.4g}") if isinstance(v, float) else str(v) for v in row]
-        for row in shown.itertuples(index=False)
-    ]
+    cells = [[number_text(v) for v in shown[c].tolist()] for c in frame.columns]  # ints stay ints
+    rows = [list(row) for row in zip(*cells)]
     return [str(c) for c in frame.columns], rows, numeric
+
+
+def number_text(value) -> str:
+    """Write a table cell for people: numbers readable at a glance, other values as text.
+
+    Parameters
+    ----------
+    value : object
+        The cell.
+
+    Returns
+    -------
+    str
+        Whole numbers (counts) with thousands separators (``14,280``, never ``1.428e+04``);
+        other numbers with four significant digits (``0.9677``, ``28.85``), with
+        separators and no decimals from 1,000 on (``14,283``) and in scientific notation
+        below 0.0001 (``1.235e-05``); ``-`` for a missing value; booleans and text as they
+        are.
+    """
+    if value is None or (not isinstance(value, str) and _missing(value)):
+        return "-"
+    if isinstance(value, bool) or not isinstance(value, Real):
+        return str(value)
+    if isinstance(value, Integral):
+        return f"{int(value):,}"
+    number = float(value)
+    if math.isinf(number):
+        return str(number)
+    if number.is_integer() and abs(number) < 1e15:
+        return f"{int(number):,}"
+    if abs(number) >= 1000:
+        return f"{number:,.0f}"
+    return f"{number:.4g}" if abs(number) >= 1e-4 else f"{number:.3e}"
+
+
+def _missing(value) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # array-like cells
+        return False
 
 
 def _fmt(value, spec: str) -> str:

@@ -24,7 +24,15 @@ import pandas as pd
 
 from gluts._cli.outputs import FileError, current, file_mode
 
-__all__ = ["atomic_path", "csv_safe", "write_figure", "write_json", "write_table", "write_text"]
+__all__ = [
+    "atomic_path",
+    "csv_safe",
+    "csv_text",
+    "write_figure",
+    "write_json",
+    "write_table",
+    "write_text",
+]
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -73,6 +81,12 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
 def write_table(frame: pd.DataFrame, path: str | Path, *, index: bool = False) -> None:
     """Write a frame as CSV, JSON (records) or Parquet, chosen by the file extension.
 
+    A frame with two-level columns (the wide layout of forecasts, ``(series, column)``, see
+    :func:`gluts.data.panel.to_wide`) is written as pandas writes it: CSV with two header
+    rows (series, then column; ``pd.read_csv(path, header=[0, 1], index_col=0)`` reads it
+    back), JSON records holding one object per series (``{"ds": ..., "store_1": {"GLU": ...,
+    "GLU-q0.1": ...}}``), Parquet with the column index kept (``pd.read_parquet``).
+
     Parameters
     ----------
     frame : pandas.DataFrame
@@ -81,12 +95,11 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, index: bool = False) -
         Target file: ``.json`` gives a JSON list of records, ``.parquet`` / ``.pq`` Parquet
         (needs pyarrow), anything else CSV.
     index : bool, default=False
-        Whether to write the frame's index as a column.
+        Whether to write the frame's index as a column (the first).
     """
     suffix = Path(path).suffix.lower()
     if suffix == ".json":
-        records = frame.reset_index() if index else frame
-        write_json(json.loads(records.to_json(orient="records", date_format="iso")), path)
+        write_json(_records(frame, index), path)
         return
     parquet = suffix in (".parquet", ".pq")
     if parquet:
@@ -95,38 +108,70 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, index: bool = False) -
         if parquet:
             frame.to_parquet(tmp, index=index)
         else:
-            csv_safe(frame, index=index).to_csv(tmp, index=index)
+            _csv_ready(frame, index).to_csv(tmp, index=False)
 
 
-def csv_safe(frame: pd.DataFrame, *, index: bool = False) -> pd.DataFrame:
+def csv_text(frame: pd.DataFrame, *, index: bool = False) -> str:
+    """Return ``frame`` as CSV text, formula-safe (see :func:`csv_safe`).
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        The rows.
+    index : bool, default=False
+        Whether the index is written, as the first column.
+
+    Returns
+    -------
+    str
+        The CSV; two header rows for two-level columns.
+    """
+    return _csv_ready(frame, index).to_csv(index=False)
+
+
+def _csv_ready(frame: pd.DataFrame, index: bool) -> pd.DataFrame:
+    return csv_safe(frame.reset_index() if index else frame)
+
+
+def _records(frame: pd.DataFrame, index: bool) -> list[dict]:
+    """JSON records of ``frame``; one nested object per series for two-level columns."""
+    if not isinstance(frame.columns, pd.MultiIndex):
+        flat = frame.reset_index() if index else frame
+        return json.loads(flat.to_json(orient="records", date_format="iso"))
+    keys = frame.index.to_frame(index=False) if index else pd.DataFrame(index=range(len(frame)))
+    rows = json.loads(keys.to_json(orient="records", date_format="iso"))
+    for top in frame.columns.unique(0):
+        part = frame[top].reset_index(drop=True)
+        for row, values in zip(rows, json.loads(part.to_json(orient="records"))):
+            row[str(top)] = values
+    return rows
+
+
+def csv_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """Return ``frame`` with a ``'`` before text cells (and names) that a spreadsheet runs.
 
     Parameters
     ----------
     frame : pandas.DataFrame
-        Rows about to be written as CSV.
-    index : bool, default=False
-        Whether the index is written too (and so is escaped as well).
+        Rows about to be written as CSV (without the index).
 
     Returns
     -------
     pandas.DataFrame
-        ``frame`` itself when no text cell starts with ``=``, ``+``, ``-``, ``@``, a tab or
-        a carriage return; else a copy with those cells prefixed. Numbers are untouched.
+        ``frame`` itself when no text cell or column name (at any level) starts with ``=``,
+        ``+``, ``-``, ``@``, a tab or a carriage return; else a copy with those cells and
+        names prefixed. Numbers are untouched.
     """
     out = frame
-    columns = [_escaped(c) for c in frame.columns]
+    columns = [tuple(map(_escaped, c)) if isinstance(c, tuple) else _escaped(c) for c in frame]
     if columns != list(frame.columns):
-        out = out.set_axis(columns, axis=1)
+        multi = isinstance(frame.columns, pd.MultiIndex)
+        out = out.set_axis(pd.MultiIndex.from_tuples(columns) if multi else columns, axis=1)
     for position in range(frame.shape[1]):
         escaped = _escape_column(frame.iloc[:, position])
         if escaped is not None:
             out = out.copy() if out is frame else out
             out.isetitem(position, escaped)
-    if index and not isinstance(frame.index, pd.MultiIndex):
-        escaped = _escape_column(frame.index.to_series())
-        if escaped is not None:
-            out = out.set_axis(pd.Index(escaped.to_numpy(), name=frame.index.name), axis=0)
     return out
 
 

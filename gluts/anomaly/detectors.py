@@ -14,7 +14,9 @@ import pandas as pd
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval
 
+from gluts._parallel import series_seed
 from gluts.anomaly.base import BaseAnomalyDetector
+from gluts.anomaly.forest import IsolationTrees, forest_arrays, isolation_scores
 from gluts.anomaly.surprise import (
     Surprise,
     rolling_location_scale,
@@ -24,12 +26,7 @@ from gluts.anomaly.surprise import (
 )
 from gluts.exceptions import InsufficientHistoryError
 
-__all__ = [
-    "IsolationForestDetector",
-    "MADDetector",
-    "ZScoreDetector",
-    "STLDetector",
-]
+__all__ = ["IsolationForestDetector", "MADDetector", "STLDetector", "ZScoreDetector"]
 
 _COMMON_DOC = """
     threshold : float, threshold object or None, default=None
@@ -49,6 +46,10 @@ _COMMON_DOC = """
         Alerts: events spanning fewer rows are dropped.
     cooldown : int, default=0
         Alerts: an event starting within this many rows after the previous one is dropped.
+    n_jobs : int or None, default=None
+        joblib's number of parallel jobs for fitting and scoring, over chunks of whole
+        series (see :mod:`gluts._parallel`; the backend is the caller's, e.g. Dask through
+        ``joblib.parallel_config(backend="dask")``). Results do not depend on it.
 """
 
 
@@ -66,7 +67,11 @@ class _RollingDetector(BaseAnomalyDetector):
     def _fit_series(self, sid, values: np.ndarray, season_length: int) -> float:
         return value_floor(values)
 
-    def _surprise(self, state: float, values: np.ndarray) -> Surprise:
+    def _context(self, state: float) -> int:
+        # the robust scale is a rolling median of deviations from a rolling median
+        return 2 * self.window if self._robust else self.window
+
+    def _surprise(self, state: float, values: np.ndarray, start: int = 0) -> Surprise:
         if self._robust:
             expected, scale = rolling_location_scale(values, self.window, self.window // 2, state)
         else:
@@ -107,6 +112,7 @@ class ZScoreDetector(_RollingDetector):
         merge_gap: int = 0,
         min_duration: int = 1,
         cooldown: int = 0,
+        n_jobs: int | None = None,
     ):
         self.window = window
         self.threshold = threshold
@@ -116,6 +122,7 @@ class ZScoreDetector(_RollingDetector):
         self.merge_gap = merge_gap
         self.min_duration = min_duration
         self.cooldown = cooldown
+        self.n_jobs = n_jobs
 
     @classmethod
     def _test_params(cls):
@@ -157,6 +164,7 @@ class MADDetector(_RollingDetector):
         merge_gap: int = 0,
         min_duration: int = 1,
         cooldown: int = 0,
+        n_jobs: int | None = None,
     ):
         self.window = window
         self.threshold = threshold
@@ -166,6 +174,7 @@ class MADDetector(_RollingDetector):
         self.merge_gap = merge_gap
         self.min_duration = min_duration
         self.cooldown = cooldown
+        self.n_jobs = n_jobs
 
     @classmethod
     def _test_params(cls):
@@ -176,6 +185,10 @@ class MADDetector(_RollingDetector):
 class _STLState:
     profile: np.ndarray
     floor: float
+
+    def __post_init__(self):
+        if len(self.profile) < 1 or not self.floor > 0:
+            raise ValueError("An STLDetector series state needs a profile and a positive floor.")
 
 
 class STLDetector(BaseAnomalyDetector):
@@ -219,6 +232,7 @@ class STLDetector(BaseAnomalyDetector):
         merge_gap: int = 0,
         min_duration: int = 1,
         cooldown: int = 0,
+        n_jobs: int | None = None,
     ):
         self.season_length = season_length
         self.scale_window = scale_window
@@ -229,10 +243,13 @@ class STLDetector(BaseAnomalyDetector):
         self.merge_gap = merge_gap
         self.min_duration = min_duration
         self.cooldown = cooldown
+        self.n_jobs = n_jobs
 
     @classmethod
     def _test_params(cls):
         return [{"season_length": 24, "scale_window": 50}]
+
+    _seconds_per_value = (2e-4, 5e-6)
 
     def _period(self, season_length: int) -> int:
         return int(self.season_length or season_length)
@@ -254,9 +271,12 @@ class STLDetector(BaseAnomalyDetector):
         profile = np.roll(last, len(values) % period)
         return _STLState(profile, value_floor(values))
 
-    def _surprise(self, state: _STLState, values: np.ndarray) -> Surprise:
+    def _context(self, state: _STLState) -> int:
+        return max(len(state.profile), 5) + 2 * self.scale_window
+
+    def _surprise(self, state: _STLState, values: np.ndarray, start: int = 0) -> Surprise:
         period = len(state.profile)
-        seasonal = state.profile[np.arange(len(values)) % period]
+        seasonal = state.profile[(start + np.arange(len(values))) % period]
         level = pd.Series(values - seasonal).rolling(max(period, 5), min_periods=1)
         expected = seasonal + level.median().shift(1).to_numpy()
         window = self.scale_window
@@ -266,8 +286,12 @@ class STLDetector(BaseAnomalyDetector):
 
 @dataclass(frozen=True)
 class _ForestState:
-    forest: object
+    trees: IsolationTrees
     sd: float
+
+    def __post_init__(self):
+        if not 0 < self.sd < np.inf:
+            raise ValueError("An IsolationForestDetector series state needs a positive scale.")
 
 
 class IsolationForestDetector(BaseAnomalyDetector):
@@ -285,7 +309,8 @@ class IsolationForestDetector(BaseAnomalyDetector):
     n_estimators : int, default=100
         Number of trees.
     random_state : int, RandomState instance or None, default=None
-        Seed of the forest.
+        Seeds the forests: each series' forest gets a seed derived from one draw of it and
+        the series id, whatever order or parallel task the series is fitted in.
 {common_doc()}
 
     Attributes
@@ -315,6 +340,7 @@ class IsolationForestDetector(BaseAnomalyDetector):
         merge_gap: int = 0,
         min_duration: int = 1,
         cooldown: int = 0,
+        n_jobs: int | None = None,
     ):
         self.window = window
         self.n_estimators = n_estimators
@@ -326,13 +352,21 @@ class IsolationForestDetector(BaseAnomalyDetector):
         self.merge_gap = merge_gap
         self.min_duration = min_duration
         self.cooldown = cooldown
+        self.n_jobs = n_jobs
 
     @classmethod
     def _test_params(cls):
         return [{"window": 8, "n_estimators": 20}]
 
+    _seconds_per_value = (2.5e-4, 2e-5)
+
     def _prepare(self, panel) -> None:
-        self._rng = check_random_state(self.random_state)
+        # One draw here; each series' forest is seeded from it and the series id, so that
+        # a series' forest does not depend on the order or the task the series runs in.
+        self._seed = int(check_random_state(self.random_state).randint(2**31 - 1))
+
+    def _global_state(self) -> dict:
+        return {"_seed": getattr(self, "_seed", None)}  # only fits read it; a loaded one has none
 
     def _windows(self, values: np.ndarray, sd: float) -> np.ndarray:
         """Lagged windows, each centred on its own mean (so a slow trend is not anomalous)."""
@@ -349,14 +383,18 @@ class IsolationForestDetector(BaseAnomalyDetector):
             )
         sd = max(float(np.std(np.diff(values))), value_floor(values))
         forest = IsolationForest(
-            n_estimators=self.n_estimators, random_state=self._rng.randint(2**31 - 1)
+            n_estimators=self.n_estimators, random_state=series_seed(self._seed, sid)
         )
         forest.fit(self._windows(values, sd))
-        return _ForestState(forest, sd)
+        return _ForestState(forest_arrays(forest), sd)
 
-    def _surprise(self, state: _ForestState, values: np.ndarray) -> Surprise:
+    def _context(self, state: _ForestState) -> int:
+        return self.window
+
+    def _surprise(self, state: _ForestState, values: np.ndarray, start: int = 0) -> Surprise:
         z = np.full(len(values), np.nan)
         if len(values) >= self.window:
-            z[self.window - 1 :] = -state.forest.score_samples(self._windows(values, state.sd))
+            windows = self._windows(values, state.sd)
+            z[self.window - 1 :] = -isolation_scores(state.trees, windows)
         nan = np.full(len(values), np.nan)
         return Surprise(z, nan, nan, nan.copy())

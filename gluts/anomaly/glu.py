@@ -56,17 +56,29 @@ from gluts.exceptions import InsufficientHistoryError
 __all__ = ["GLUAnomalyDetector", "rolling_forecasts"]
 
 REFERENCES = ("level", "seasonal", "forecast")
+_BATCH = 64  # forecast batches are padded to a multiple of this many histories
 
 
 def rolling_forecasts(
-    forecaster, values: np.ndarray, *, context: int, stride: int = 1, chunk: int = 2048
+    forecaster,
+    values: np.ndarray,
+    *,
+    context: int,
+    stride: int = 1,
+    start: int = 0,
+    chunk: int = 2048,
 ) -> np.ndarray:
     """Causal forecasts, and their band, of every row from (up to) the ``context`` rows before it.
 
-    Forecast origins are every ``stride`` rows from row ``stride`` on; origin ``t`` becomes
-    one history ``values[max(0, t - context):t]`` and the fitted ``forecaster`` forecasts its
-    next ``stride`` rows. All origins of a chunk go into a single ``predict(h, y=...)`` call
-    (one batch for a global model). Row ``t``'s forecast therefore uses rows before ``t`` only.
+    Forecast origins are the rows at positions ``start + t`` that are multiples of
+    ``stride``, from row ``t = stride`` on (``start`` is the position of ``values[0]`` in
+    the series, so origins stay on the same rows however the series is cut); origin ``t``
+    becomes one history ``values[max(0, t - context):t]`` and the fitted ``forecaster``
+    forecasts its next ``stride`` rows. The origins of a chunk go into a single
+    ``predict(h, y=...)`` call (one batch for a global model), padded to a multiple of 64
+    histories: torch picks its kernels by batch size, and a fixed batch shape keeps each
+    forecast the same bit for bit however the rows were chunked. Row ``t``'s forecast
+    therefore uses rows before ``t`` only.
 
     Parameters
     ----------
@@ -79,6 +91,8 @@ def rolling_forecasts(
         Most rows of history per origin.
     stride : int, default=1
         Rows forecast per origin, and rows between origins.
+    start : int, default=0
+        Position of ``values[0]`` in the series.
     chunk : int, default=2048
         Origins per ``predict`` call.
 
@@ -86,25 +100,26 @@ def rolling_forecasts(
     -------
     ndarray of shape (n, 3)
         Per row the point forecast and the lowest and highest forecast quantile (NaN when the
-        forecaster predicts fewer than two quantiles); NaN for the first ``stride`` rows.
+        forecaster predicts fewer than two quantiles); NaN before the first origin.
     """
     n = len(values)
     alias, levels = forecaster.alias_, sorted(forecaster.quantiles_)
     bounds = [quantile_column(alias, q) for q in (levels[0], levels[-1])] if len(levels) > 1 else []
     columns = [alias, *bounds]
     out = np.full((n, 3), np.nan)
-    origins = np.arange(stride, n, stride)
+    origins = np.arange((-start) % stride + stride, n, stride)
     for first in range(0, len(origins), chunk):
         batch = origins[first : first + chunk]
-        lengths = np.minimum(batch, context)
+        padded = np.concatenate([batch, np.repeat(batch[-1:], -len(batch) % _BATCH)])
+        lengths = np.minimum(padded, context)
         ends = np.cumsum(lengths)
         # positions t - L, ..., t - 1 of each origin's history, concatenated
-        rows = np.arange(ends[-1]) - np.repeat(ends - batch, lengths)
+        rows = np.arange(ends[-1]) - np.repeat(ends - padded, lengths)
         history = pd.DataFrame(
-            {"unique_id": np.repeat(batch, lengths), "ds": rows, "y": values[rows]}
+            {"unique_id": np.repeat(np.arange(len(padded)), lengths), "ds": rows, "y": values[rows]}
         )
         pred = forecaster.predict(stride, y=history)[columns].to_numpy()
-        pred = pred.reshape(len(batch), stride, len(columns))
+        pred = pred.reshape(len(padded), stride, len(columns))[: len(batch)]
         targets = batch[:, None] + np.arange(stride)
         keep = targets < n
         out[targets[keep], : len(columns)] = pred[keep]
@@ -116,6 +131,10 @@ class _State:
     reference: str
     period: int
     floor: float
+
+    def __post_init__(self):
+        if self.reference not in REFERENCES or self.period < 1 or not self.floor > 0:
+            raise ValueError(f"Not a GLUAnomalyDetector series state: {self!r}.")
 
 
 class GLUAnomalyDetector(BaseAnomalyDetector):
@@ -182,6 +201,7 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
         "forecast_context": [Interval(Integral, 1, None, closed="left")],
         "forecast_stride": [Interval(Integral, 1, None, closed="left")],
     }
+    _STATE = (*BaseAnomalyDetector._STATE, "forecaster_")
 
     def __init__(
         self,
@@ -202,6 +222,7 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
         merge_gap: int = 0,
         min_duration: int = 1,
         cooldown: int = 0,
+        n_jobs: int | None = None,
     ):
         self.forecaster = forecaster
         self.references = references
@@ -219,6 +240,9 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
         self.merge_gap = merge_gap
         self.min_duration = min_duration
         self.cooldown = cooldown
+        self.n_jobs = n_jobs
+
+    _seconds_per_value = (2e-5, 2e-5)
 
     @classmethod
     def _test_params(cls):
@@ -231,7 +255,6 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
                 f"GLUAnomalyDetector needs references from {REFERENCES} and windows of ints "
                 f">= 4; got references={self.references!r}, windows={self.windows!r}."
             )
-        self.references_ = {}
         self.forecaster_ = None
         if "forecast" in self.references:
             forecaster = self.forecaster
@@ -257,8 +280,17 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
                 spread[name] = _mad(values - expected)
         best = min((s, n) for n, s in spread.items() if n != "level") if len(spread) > 1 else None
         chosen = best[1] if best and best[0] < self.selection_ratio * spread["level"] else "level"
-        self.references_[sid] = chosen
         return _State(chosen, period, floor)
+
+    @property
+    def references_(self) -> dict:
+        """The reference each fitted series uses, by series id."""
+        return {sid: state.reference for sid, state in zip(self.series_ids_, self.states_)}
+
+    def _global_state(self) -> dict:
+        """The fitted forecaster, without its training series, for the parallel tasks."""
+        forecaster = self.forecaster_
+        return {"forecaster_": None if forecaster is None else forecaster._for_new_histories()}
 
     def _available(self, name: str, period: int, n: int) -> bool:
         if name == "forecast":
@@ -271,10 +303,14 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
             return self._forecasts(values)[:, 0]
         return self._seasonal(values, period)[1]
 
-    def _forecasts(self, values: np.ndarray) -> np.ndarray:
+    def _forecasts(self, values: np.ndarray, start: int = 0) -> np.ndarray:
         """Point forecast and band of each row, see :func:`rolling_forecasts`."""
         return rolling_forecasts(
-            self.forecaster_, values, context=self.forecast_context, stride=self.forecast_stride
+            self.forecaster_,
+            values,
+            context=self.forecast_context,
+            stride=self.forecast_stride,
+            start=start,
         )
 
     def _seasonal(self, values: np.ndarray, period: int) -> tuple[np.ndarray, np.ndarray]:
@@ -287,7 +323,15 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
             warnings.simplefilter("ignore", RuntimeWarning)
             return smoothed.to_numpy(), np.nanmedian(past, axis=0)
 
-    def _surprise(self, state: _State, values: np.ndarray) -> Surprise:
+    def _context(self, state: _State) -> int:
+        level = max(self.windows)
+        if state.reference == "seasonal":
+            return self.n_seasons * state.period + self.smooth + level
+        if state.reference == "forecast":
+            return self.forecast_context + self.forecast_stride + level
+        return level
+
+    def _surprise(self, state: _State, values: np.ndarray, start: int = 0) -> Surprise:
         if state.reference == "seasonal":
             smoothed, reference = self._seasonal(values, state.period)
             z, mean, std = self._rolling_z(smoothed - reference, state.floor)
@@ -296,7 +340,7 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
         level_z, mean, std = self._rolling_z(values, state.floor)
         if state.reference == "level":
             return Surprise(level_z, mean, mean - 3 * std, mean + 3 * std)
-        point, lower, upper = self._forecasts(values).T
+        point, lower, upper = self._forecasts(values, start).T
         if np.isnan(lower).all():  # no quantiles: the residual's own rolling spread
             z, mean, std = self._rolling_z(values - point, state.floor)
             expected = point + mean

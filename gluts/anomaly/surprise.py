@@ -25,6 +25,7 @@ __all__ = [
 ]
 
 _MAD_TO_SD = 1.4826
+_FIELDS = ("z", "expected", "lower", "upper")
 
 
 @dataclass
@@ -52,6 +53,11 @@ class Surprise:
         """Return the surprise of the rows from ``start`` on."""
         cut = slice(start, None)
         return Surprise(self.z[cut], self.expected[cut], self.lower[cut], self.upper[cut])
+
+    @classmethod
+    def join(cls, parts: list[Surprise]) -> Surprise:
+        """Return the surprise of consecutive parts, end to end."""
+        return cls(*(np.concatenate([getattr(p, name) for p in parts]) for name in _FIELDS))
 
 
 def rolling_location_scale(

@@ -26,6 +26,8 @@ __all__ = ["GPDTail", "fit_gpd"]
 _SHAPE_BOUNDS = (-0.5, 0.5)
 _GRID = 64  # points of the first search grid on each side of theta = 0 (twice as many above)
 _REFINE_ROUNDS = 10  # each narrows the bracket around the best theta about eightfold
+_LN10 = float(np.log(10.0))
+_KNOT_LOG10 = 6.0  # a light tail continues exponentially from excess probability 1e-6
 
 
 def fit_gpd(excesses) -> tuple[float, float]:
@@ -99,6 +101,8 @@ class GPDTail:
     """A POT model of the upper tail of a sample: ``P(X > x) = p_u * GPD_sf(x - u)``.
 
     Below ``u`` the empirical survival function of the sample is used (never below ``p_u``).
+    Probabilities are computed as ``-log10`` in log space, so they are never capped: a light
+    tail continues exponentially near its endpoint (see :attr:`knot`).
 
     Attributes
     ----------
@@ -117,6 +121,21 @@ class GPDTail:
     shape: float
     scale: float
     sample: np.ndarray
+
+    def __post_init__(self):
+        sample = self.sample
+        if not (
+            np.isfinite([self.u, self.shape]).all()
+            and 0 < self.p_u <= 1
+            and 0 < self.scale < np.inf
+            and len(sample) > 0
+            and np.isfinite(sample).all()
+            and (np.diff(sample) >= 0).all()
+        ):
+            raise ValueError(
+                "A GPDTail needs finite u and shape, p_u in (0, 1], a positive scale and a "
+                "sorted, finite, non-empty sample."
+            )
 
     @classmethod
     def fit(cls, values, init_quantile: float = 0.9, min_scale: float = 0.0) -> GPDTail:
@@ -148,31 +167,62 @@ class GPDTail:
         scale = max(scale, min_scale * abs(u), 1e-12)
         return cls(u, p_u, shape, scale, x)
 
-    def survival(self, x) -> np.ndarray:
-        """Return ``P(X > x)`` under the model (NaN stays NaN)."""
-        x = np.asarray(x, dtype=np.float64)
-        emp = 1.0 - np.searchsorted(self.sample, x, side="right") / len(self.sample)
-        excess = np.maximum(x - self.u, 0.0) / self.scale
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            if abs(self.shape) < 1e-9:
-                tail = np.exp(-excess)
-            else:
-                base = np.maximum(1.0 + self.shape * excess, 0.0)
-                tail = base ** (-1.0 / self.shape)
-        out = np.where(x > self.u, self.p_u * tail, np.maximum(emp, self.p_u))
-        return np.where(np.isnan(x), np.nan, out)
+    @property
+    def knot(self) -> float:
+        """Excess over ``u`` beyond which a light tail continues exponentially.
+
+        A light tail (``shape < 0``) ends at ``u + scale / -shape``, where the GPD's
+        probability reaches 0, so every larger value would read the same. It is followed
+        until the excess probability falls to ``1e-6`` (:data:`_KNOT_LOG10`) and continues
+        from there as an exponential with the hazard rate it has there: steep, as the
+        light tail says such values hardly occur, but still ranking them. Other tails need
+        no knot (inf).
+        """
+        if self.shape >= 0:
+            return np.inf
+        return float(self.scale / self.shape * np.expm1(self.shape * _KNOT_LOG10 * _LN10))
 
     def neg_log10_survival(self, x) -> np.ndarray:
-        """Return ``-log10 P(X > x)`` (0 for NaN input), capped at 300."""
-        p = self.survival(x)
-        out = -np.log10(np.clip(p, 1e-300, 1.0))
-        return np.where(np.isnan(p), 0.0, out)
+        """Return ``-log10 P(X > x)`` (0 for NaN input), computed in log space: not capped.
+
+        Above ``u`` this is ``-log10 p_u`` plus the GPD's ``-log10`` survival of the excess,
+        continued exponentially beyond :attr:`knot` for a light tail, so it grows without
+        bound (linearly for ``shape <= 0``, logarithmically for ``shape > 0``) and more
+        extreme values always rank higher.
+        """
+        x = np.asarray(x, dtype=np.float64)
+        emp = 1.0 - np.searchsorted(self.sample, x, side="right") / len(self.sample)
+        below = -np.log10(np.maximum(emp, self.p_u))
+        excess = np.maximum(np.nan_to_num(x - self.u, nan=0.0), 0.0)
+        above = -np.log10(self.p_u) + self._excess_log10(excess)
+        out = np.where(x > self.u, above, below)
+        return np.where(np.isnan(x), 0.0, out)
+
+    def _excess_log10(self, e: np.ndarray) -> np.ndarray:
+        """``-log10`` of the GPD survival of the excesses ``e >= 0`` (continued at the knot)."""
+        xi, sigma, knot = self.shape, self.scale, self.knot
+        if abs(xi) < 1e-9:
+            return e / (sigma * _LN10)
+        inside = np.minimum(e, knot)
+        out = np.log1p(xi * inside / sigma) / (xi * _LN10)
+        if np.isfinite(knot):  # light tail: beyond the knot, the hazard rate it has there
+            out = out + np.maximum(e - knot, 0.0) / ((sigma + xi * knot) * _LN10)
+        return out
+
+    def survival(self, x) -> np.ndarray:
+        """Return ``P(X > x)`` under the model (NaN stays NaN); ``10 ** -neg_log10_survival``."""
+        x = np.asarray(x, dtype=np.float64)
+        return np.where(np.isnan(x), np.nan, 10.0 ** -self.neg_log10_survival(x))
 
     def quantile(self, risk: float) -> float:
         """Return the ``x`` with ``P(X > x) = risk`` (for ``risk < p_u``; else ``u``)."""
         if risk >= self.p_u:
             return self.u
-        ratio = risk / self.p_u
-        if abs(self.shape) < 1e-9:
-            return float(self.u - self.scale * np.log(ratio))
-        return float(self.u + self.scale / self.shape * (ratio ** (-self.shape) - 1.0))
+        target = np.log10(self.p_u / risk)  # -log10 of the excess survival
+        xi, sigma, knot = self.shape, self.scale, self.knot
+        if abs(xi) < 1e-9:
+            return float(self.u + sigma * _LN10 * target)
+        at_knot = float(self._excess_log10(np.array([knot]))[0]) if np.isfinite(knot) else np.inf
+        if target <= at_knot:
+            return float(self.u + sigma / xi * np.expm1(xi * _LN10 * target))
+        return float(self.u + knot + (target - at_knot) * (sigma + xi * knot) * _LN10)

@@ -10,23 +10,27 @@ from __future__ import annotations
 from numbers import Real
 
 import numpy as np
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
+from gluts._estimator import FittedStateMixin
 from gluts.anomaly.tails import GPDTail, fit_gpd
 
 __all__ = [
     "FixedThreshold",
     "QuantileThreshold",
     "SPOTThreshold",
+    "make_threshold",
 ]
 
 _REFIT_GROWTH = 1.05  # streaming SPOT refits once the peaks grew by 5%
 
 
-class _BaseThreshold(BaseEstimator):
+class _BaseThreshold(FittedStateMixin, BaseEstimator):
     """A rule that turns calibration scores into an alarm threshold."""
+
+    _STATE = ("threshold_",)
 
     def fit(self, scores):
         """Set ``threshold_`` from calibration scores.
@@ -64,7 +68,8 @@ class FixedThreshold(_BaseThreshold):
     Parameters
     ----------
     value : float, default=0.5
-        Scores at or above ``value`` are anomalies.
+        Scores at or above ``value`` are anomalies; in (0, 1), as scores lie in [0, 1): 0
+        would flag every row and 1 none.
 
     Attributes
     ----------
@@ -72,7 +77,7 @@ class FixedThreshold(_BaseThreshold):
         Equal to ``value``; set by ``fit``.
     """
 
-    _parameter_constraints: dict = {"value": [Real]}
+    _parameter_constraints: dict = {"value": [Interval(Real, 0, 1, closed="neither")]}
 
     def __init__(self, value: float = 0.5):
         self.value = value
@@ -137,6 +142,8 @@ class SPOTThreshold(_BaseThreshold):
         "update": ["boolean"],
     }
 
+    _STATE = ("threshold_", "tail_", "_n_calibration")
+
     def __init__(self, risk: float = 1e-4, init_quantile: float = 0.98, update: bool = False):
         self.risk = risk
         self.init_quantile = init_quantile
@@ -181,3 +188,23 @@ class SPOTThreshold(_BaseThreshold):
                 threshold = GPDTail(tail.u, p_u, shape, scale, tail.sample).quantile(self.risk)
                 n_fitted = len(peaks)
         return out
+
+
+def make_threshold(threshold, default: float) -> _BaseThreshold:
+    """A new, unfitted threshold object from a detector's ``threshold`` parameter.
+
+    Parameters
+    ----------
+    threshold : float, threshold object or None
+        The parameter: a threshold object is cloned, a float fixed, None gives ``default``.
+    default : float
+        The detector's default fixed threshold.
+
+    Returns
+    -------
+    threshold object
+        Ready to be fitted on calibration scores.
+    """
+    if isinstance(threshold, _BaseThreshold):
+        return clone(threshold)
+    return FixedThreshold(default if threshold is None else float(threshold))

@@ -90,9 +90,12 @@ def align_covariates(
             )
         groups = dict(iter(frame.groupby(id_col, sort=False)))
         tables = []
-        for sid in panel.ids:
+        for sid, idx in zip(panel.ids, at):
             if sid not in groups:
-                raise DataError(f"{label} has no rows for series {sid!r}.")
+                raise DataError(
+                    f"{label} has no rows for series {sid!r}; it needs {len(idx)}, from "
+                    f"{idx[0]} to {idx[-1]}."
+                )
             tables.append(_table(groups[sid], names, time_col, panel.grid, label, sid))
     else:
         shared = _table(frame, names, time_col, panel.grid, label, None)
@@ -116,24 +119,26 @@ def _table(
 ) -> pd.DataFrame:
     """The covariate columns of ``frame``, numeric, indexed by time on ``grid``'s kind."""
     times = parse_times(frame[time_col], time_col) if time_col in frame.columns else frame.index
-    table = pd.DataFrame({name: _numeric(frame[name], name, label) for name in names}).set_axis(
-        _on_grid(pd.Index(times), grid, label), axis=0
-    )
+    times = _on_grid(pd.Index(times), grid, label)
+    where = "" if sid is None else f" for series {sid!r}"
+    columns = {name: _numeric(frame[name], name, label, where, times) for name in names}
+    table = pd.DataFrame(columns).set_axis(times, axis=0)
     duplicated = table.index.duplicated()
     if duplicated.any():
-        where = "" if sid is None else f" for series {sid!r}"
         raise DataError(f"{label} has duplicate rows{where} at {table.index[duplicated][0]}.")
     return table
 
 
-def _numeric(column: pd.Series, name: str, label: str) -> np.ndarray:
+def _numeric(column: pd.Series, name: str, label: str, where: str, times) -> np.ndarray:
     if pd.api.types.is_bool_dtype(column) or pd.api.types.is_numeric_dtype(column):
         return column.to_numpy(dtype=np.float64, na_value=np.nan)
     converted = pd.to_numeric(column, errors="coerce")
-    bad = converted.isna() & column.notna()
+    bad = (converted.isna() & column.notna()).to_numpy()
     if bad.any():
+        first = int(np.flatnonzero(bad)[0])
         raise DataError(
-            f"Column {name!r} of {label} is not numeric: it holds {column[bad].iloc[0]!r}."
+            f"{label} has the non-numeric value {column.iloc[first]!r} in column {name!r}"
+            f"{where} at {times[first]}; covariates must be numbers."
         )
     return converted.to_numpy(dtype=np.float64, na_value=np.nan)
 
@@ -165,14 +170,18 @@ def _lookup(table: pd.DataFrame, at: pd.Index, sid: Hashable, label: str) -> np.
             index = index.tz_convert(at.tz)
     rows = index.get_indexer(at)
     if (rows < 0).any():
-        raise DataError(f"{label} has no row for series {sid!r} at {at[rows < 0][0]}.")
+        missing = at[rows < 0]
+        shown = ", ".join(str(t) for t in missing[:3])
+        more = f" (and {len(missing) - 3} more)" if len(missing) > 3 else ""
+        raise DataError(f"{label} has no row for series {sid!r} at {shown}{more}.")
     values = table.to_numpy()[rows]
     bad = ~np.isfinite(values)
     if bad.any():
         i, j = np.argwhere(bad)[0]
+        what = "a missing value" if np.isnan(values[i, j]) else f"the value {values[i, j]}"
         raise DataError(
-            f"{label} has the value {values[i, j]} in column {table.columns[j]!r} for series "
-            f"{sid!r} at {at[i]}; covariates must be finite."
+            f"{label} has {what} in column {table.columns[j]!r} for series {sid!r} at "
+            f"{at[i]}; covariates must be finite."
         )
     return values
 

@@ -11,7 +11,11 @@ import pandas as pd
 
 from gluts.data._time import TimeGrid
 
-__all__ = ["Layout", "Panel", "concat_index"]
+__all__ = ["Layout", "Panel", "concat_index", "to_wide"]
+
+# Keys of the id and time columns of the long frame that _lay_out pivots to the wide layout:
+# no output column can be called so.
+_ID, _TIME = "\0id", "\0time"
 
 
 @dataclass(frozen=True)
@@ -112,9 +116,9 @@ class Panel:
         pandas.Series, pandas.DataFrame or numpy.ndarray
             A long frame (id, time, every column) for long input; for a Series or wide input,
             the point forecast in the same layout when ``columns`` holds a single entry, else a
-            frame with one column per entry (wide: a ``(series, column)`` MultiIndex); for
-            arrays, an array of shape ``(h,)``, ``(h, n_series)`` or
-            ``(h, n_series, n_columns)``.
+            frame with one column per entry (wide: a ``(series, column)`` MultiIndex, see
+            :func:`to_wide`; the command line writes the same layout); for arrays, an array of
+            shape ``(h,)``, ``(h, n_series)`` or ``(h, n_series, n_columns)``.
         """
         return self._lay_out(columns, self.future_index(h))
 
@@ -154,15 +158,15 @@ class Panel:
             if len(names) == 1:
                 return pd.Series(columns[names[0]][0], index=idx, name=lay.name)
             return pd.DataFrame({c: columns[c][0] for c in names}, index=idx)
-        union = _union_index(index).rename(lay.index_name)
-        frames = {}
-        for i, sid in enumerate(self.ids):
-            for c in names:
-                frames[(sid, c)] = pd.Series(columns[c][i], index=index[i])
-        wide = pd.DataFrame(frames).reindex(union)
-        if len(names) == 1:
-            wide.columns = wide.columns.get_level_values(0)
-        return wide
+        long = pd.DataFrame(
+            {
+                _ID: np.repeat(np.array(self.ids, dtype=object), [len(i) for i in index]),
+                _TIME: concat_index(index),
+                **{c: np.concatenate(columns[c]) for c in names},
+            }
+        )
+        wide = to_wide(long, _ID, _TIME, ids=self.ids)
+        return wide.reindex(_union_index(index).rename(lay.index_name))  # keeps a common freq
 
 
 def concat_index(indexes: list[pd.Index]):
@@ -178,3 +182,48 @@ def _union_index(indexes: list[pd.Index]) -> pd.Index:
         if not idx.equals(union):
             union = union.union(idx)
     return union
+
+
+def to_wide(
+    frame: pd.DataFrame,
+    id_col: str,
+    time_col: str,
+    *,
+    ids: Sequence[Hashable] | None = None,
+    index_name: Hashable | None = None,
+) -> pd.DataFrame:
+    """Lay out a long frame of per-series columns in the wide layout of gluts' outputs.
+
+    This is the layout of every output for wide input (``predict``, ``score``, and the
+    command line's files): one row per timestamp (the union over the series), and
+
+    * with one value column, one column per series, named by its id, like the input;
+    * with several, a two-level column index ``(series, column)``: ``out["store_1"]`` is
+      that series' forecast with the columns of the long layout (``GLU``, ``GLU-q0.1``, ...),
+      and ``out.xs("GLU", axis=1, level=1)`` the point forecasts of every series.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        Long frame: the id and time columns and one or more value columns, with at most one
+        row per series and timestamp.
+    id_col, time_col : str
+        Names of its id and time columns.
+    ids : sequence of hashable or None, default=None
+        The series in output order; None keeps their order of appearance.
+    index_name : hashable or None, default=None
+        Name of the output's time index.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by time, missing cells NaN (where a series has no row at a timestamp).
+    """
+    values = [c for c in frame.columns if c not in (id_col, time_col)]
+    ids = list(pd.unique(frame[id_col])) if ids is None else list(ids)
+    wide = frame.pivot(index=time_col, columns=id_col, values=values).swaplevel(0, 1, axis=1)
+    wide = wide.reindex(columns=pd.MultiIndex.from_product([ids, values]))
+    if len(values) == 1:
+        wide.columns = wide.columns.get_level_values(0)
+    wide.columns.names = [None] * wide.columns.nlevels
+    return wide.rename_axis(index=index_name)

@@ -6,6 +6,7 @@ from collections.abc import Hashable
 from numbers import Integral, Real
 
 import numpy as np
+import pandas as pd
 from sklearn.base import clone
 from sklearn.utils._param_validation import Interval, StrOptions
 
@@ -16,6 +17,7 @@ from gluts.forecasting.baselines import NaiveForecaster
 from gluts.forecasting.ets import ETSForecaster
 from gluts.forecasting.linear import LinearForecaster
 from gluts.forecasting.theta import ThetaForecaster
+from gluts.metrics import seasonal_scale
 
 __all__ = ["EnsembleForecaster"]
 
@@ -180,6 +182,7 @@ class EnsembleForecaster(BaseForecaster):
         self.panel_weights_ = np.full(n_members, 1.0 / n_members)
         self.calibration_ = np.ones(len(levels))
         errors = np.empty((n_members, 0))
+        weights = None
         if len(positions):
             held = panel.subset(positions)
             actual = np.stack([v[-h:] for v in held.values])
@@ -187,7 +190,6 @@ class EnsembleForecaster(BaseForecaster):
             points, quantiles = _member_forecasts(members, training, h, levels)
             scale = _naive_scale(training, season)
             errors = comb.scaled_errors(points, actual, scale)
-            weights = None
             if self.combination == "weighted":
                 self.panel_weights_ = comb.panel_weights(points, actual, scale)
                 weights = comb.series_weights(errors, self.panel_weights_, self.shrinkage)
@@ -197,20 +199,22 @@ class EnsembleForecaster(BaseForecaster):
                     point, comb.combine(quantiles, weights), actual, levels
                 )
         self.forecasters_ = [(name, model.fit_panel(panel)) for name, model in members]
-        self._record_weights(panel, positions, errors)
+        self._record_weights(panel, positions, errors, weights)
 
-    def _record_weights(self, panel: Panel, positions: np.ndarray, errors: np.ndarray) -> None:
-        import pandas as pd
-
+    def _record_weights(
+        self, panel: Panel, positions: np.ndarray, errors: np.ndarray, held: np.ndarray | None
+    ) -> None:
+        """Keep the held-out errors, and the weights of every series (``held``: those of the
+        series at ``positions``, None when there are none or for the median)."""
         names = [name for name, _ in self.forecasters_]
         held_ids = [panel.ids[i] for i in positions]
         self.validation_errors_ = pd.DataFrame(errors.T, index=held_ids, columns=names)
         if self.combination == "median":
             self.weights_ = pd.DataFrame(columns=names, dtype=float)
             return
-        own = comb.series_weights(errors, self.panel_weights_, self.shrinkage)
         weights = np.tile(self.panel_weights_, (len(panel), 1))
-        weights[positions] = own.T
+        if held is not None:
+            weights[positions] = held.T
         self.weights_ = pd.DataFrame(weights, index=list(panel.ids), columns=names)
 
     # -- forecast ---------------------------------------------------------------------------
@@ -232,12 +236,11 @@ class EnsembleForecaster(BaseForecaster):
         return list(point), list(combined)
 
     def _weights_for(self, ids: list[Hashable]) -> np.ndarray:
-        known = self.weights_
-        rows = [
-            known.loc[sid].to_numpy() if sid in known.index else self.panel_weights_
-            for sid in ids
-        ]
-        return np.stack(rows, axis=1)
+        """Weights of shape (n_members, len(ids)); the panel's for series not fitted."""
+        rows = self.weights_.reindex(ids).to_numpy(dtype=float, copy=True)
+        unknown = np.isnan(rows).any(axis=1)
+        rows[unknown] = self.panel_weights_
+        return rows.T
 
 
 def _member_forecasts(members, training: Panel, h: int, levels) -> tuple[np.ndarray, np.ndarray]:
@@ -251,14 +254,12 @@ def _member_forecasts(members, training: Panel, h: int, levels) -> tuple[np.ndar
 
 
 def _naive_scale(panel: Panel, season: int) -> np.ndarray:
-    """Each series' in-sample mean absolute seasonal difference (1 where it is zero)."""
-    scales = []
-    for y in panel.values:
-        lag = season if len(y) > season else 1
-        diffs = np.abs(y[lag:] - y[:-lag])
-        scale = float(diffs.mean()) if len(diffs) else 0.0
-        scales.append(scale if scale > 0 and np.isfinite(scale) else 1.0)
-    return np.array(scales)
+    """Each series' MASE scale, its in-sample seasonal naive error (1 where that is zero).
+
+    Every series here held out a window, so it is longer than ``2 * season``.
+    """
+    scales = np.array([seasonal_scale(y, season) for y in panel.values])
+    return np.where((scales > 0) & np.isfinite(scales), scales, 1.0)
 
 
 def _check_members(forecasters) -> list[tuple[str, BaseForecaster]]:

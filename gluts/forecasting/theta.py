@@ -123,6 +123,8 @@ class ThetaForecaster(LocalForecaster):
         "deseasonalize": [StrOptions({"auto", "multiplicative", "additive"})],
     }
 
+    _seconds_per_value = 5e-4  # measured on hourly series (sizes parallel tasks)
+
     def __init__(
         self,
         *,

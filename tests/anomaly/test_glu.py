@@ -210,15 +210,19 @@ def test_forecast_reference_is_left_out_when_the_fit_data_cannot_train_the_forec
 
 def test_streams_combine_by_the_mean_of_their_log_tail_probabilities():
     from gluts.anomaly.calibration import TailCalibrator, to_unit
+    from gluts.anomaly.stream import finish_blocks
+    from gluts.anomaly.surprise import Surprise
 
     rng = np.random.default_rng(0)
     z = np.abs(rng.normal(size=(500, 2)))
-    det = GLUAnomalyDetector(shaping_window=None)
+    nan = np.full(500, np.nan)
+    blocks = [(0, Surprise(z, nan, nan, nan))]
     both = TailCalibrator.fit(z, 0.9)
     log_surprise = both.log_surprise(z)
-    np.testing.assert_allclose(
-        det._finish(both, z), to_unit(log_surprise.mean(axis=1), det.score_scale)
-    )
+    score, surprisal, _ = finish_blocks(both, blocks, 10.0, None)
+    np.testing.assert_allclose(surprisal, log_surprise.mean(axis=1))
+    np.testing.assert_allclose(score, to_unit(log_surprise.mean(axis=1), 10.0))
     # a stream without a calibrated tail does not dilute the other one
     one = TailCalibrator((both.tails[0], None))
-    np.testing.assert_allclose(det._finish(one, z), to_unit(log_surprise[:, 0], det.score_scale))
+    score, _, _ = finish_blocks(one, blocks, 10.0, None)
+    np.testing.assert_allclose(score, to_unit(log_surprise[:, 0], 10.0))

@@ -86,29 +86,6 @@ def test_verbose_shows_the_traceback(runner, quick_models, long_csv):
     assert result.stderr.rstrip().splitlines()[-1].startswith("Error: long.csv: Series 's0'")
 
 
-@pytest.mark.parametrize(
-    ("tty", "quiet", "expected"), [(True, [], True), (True, ["-q"], False), (False, [], False)]
-)
-def test_progress_only_on_a_terminal_without_quiet(
-    runner, quick_models, long_csv, monkeypatch, tty, quiet, expected
-):
-    import gluts.backtesting
-
-    seen = {}
-    real = gluts.backtesting.backtest
-
-    def spy(*args, **kwargs):
-        seen["verbose"] = kwargs["verbose"]
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(gluts.backtesting, "backtest", spy)
-    monkeypatch.setattr("gluts._cli.console._both_terminals", lambda: tty)
-    args = ["backtest", str(long_csv), "--models", "naive", "--horizon", "6", *quiet]
-    result = runner.invoke(app, args)
-    assert result.exit_code == 0, result.output
-    assert seen["verbose"] is expected
-
-
 @pytest.mark.parametrize(("flag", "expected"), [([], True), (["--no-refit"], False)])
 def test_refit_reaches_the_backtest(runner, quick_models, long_csv, monkeypatch, flag, expected):
     import gluts.backtesting

@@ -48,11 +48,17 @@ def test_fail_on_alert_exits_3(runner, anomalous_csv):
     assert "alert events in" in result.stdout
 
 
-def test_no_alerts_with_a_threshold_of_one(runner, anomalous_csv):
-    args = ["detect", str(anomalous_csv), *FAST, "--threshold", "1", "--fail-on-alert"]
+def test_a_high_threshold_fires_on_an_extreme_row(runner, tmp_path):
+    frame = make_synthetic(n_series=1, length=600, n_anomalies=0, random_state=0)
+    frame.loc[450, "y"] += 1e6  # a reading a million units off
+    path = tmp_path / "spike.csv"
+    frame[["ds", "y"]].to_csv(path, index=False)
+    args = ["detect", str(path), *FAST, "--threshold", "0.98", "--alerts", str(tmp_path / "a.csv")]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
-    assert result.stdout == "No alerts in metrics.csv.\n"
+    events = pd.read_csv(tmp_path / "a.csv")
+    assert events["start"].tolist() == [str(frame.loc[450, "ds"])]
+    assert events["peak_score"].iloc[0] >= 0.98 and events["surprisal"].iloc[0] > 300
 
 
 def test_risk_gives_a_pot_threshold(runner, anomalous_csv, monkeypatch):
@@ -78,6 +84,8 @@ def test_risk_gives_a_pot_threshold(runner, anomalous_csv, monkeypatch):
     [
         (["--risk", "1e-3", "--threshold", "0.5"], "not both"),
         (["--risk", "2"], "must lie in (0, 1)"),
+        (["--threshold", "1"], "must lie in (0, 1)"),
+        (["--threshold", "0"], "must lie in (0, 1)"),
         (["--train-fraction", "0"], "must lie in (0, 1)"),
         (["--train-until", "2024-01-02", "--train-fraction", "0.5"], "not both"),
         (["--train-until", "someday"], "not a timestamp"),

@@ -69,9 +69,10 @@ def test_wide_layout_merges_rows(runner, quick_models, tmp_path):
     args = ["forecast", str(path), "--horizon", "1", "--model", "quick", "--duplicates", "mean"]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
-    out = pd.read_csv(pd.io.common.StringIO(result.stdout))
+    out = pd.read_csv(pd.io.common.StringIO(result.stdout), header=[0, 1], index_col=0)
     expected = (wide.iloc[-2][["s0", "s1"]] + pd.Series({"s0": 1.0, "s1": 3.0})) / 2
-    assert out[["s0", "s1"]].iloc[0].tolist() == pytest.approx(expected.tolist())
+    point = out.xs("Quick", axis=1, level=1)
+    assert point[["s0", "s1"]].iloc[0].tolist() == pytest.approx(expected.tolist())
 
 
 def test_backtest_merges(runner, quick_models, repeated_csv):

@@ -37,18 +37,20 @@ def test_wide_in_wide_out_with_levels(runner, quick_models, wide_csv, tmp_path):
     result = runner.invoke(app, [*args, "--output", str(out_path)])
     assert result.exit_code == 0, result.output
     assert result.stdout == ""
-    out = pd.read_csv(out_path)
-    assert list(out.columns[:7]) == [
-        "ds",
-        "s0",
-        "s0-lo-95",
-        "s0-lo-80",
-        "s0-q0.5",
-        "s0-hi-80",
-        "s0-hi-95",
+    out = pd.read_csv(out_path, header=[0, 1], index_col=0, parse_dates=True)
+    assert out.columns.get_level_values(0).unique().tolist() == ["s0", "s1"]
+    assert out["s0"].columns.tolist() == [
+        "Quick",
+        "Quick-lo-95",
+        "Quick-lo-80",
+        "Quick-q0.5",
+        "Quick-hi-80",
+        "Quick-hi-95",
     ]
-    assert len(out) == 4
-    assert (out["s0-lo-95"] < out["s0-lo-80"]).all() and (out["s0-hi-80"] < out["s0-hi-95"]).all()
+    assert len(out) == 4 and out.index[0] == pd.Timestamp("2024-01-06")
+    s0 = out["s0"]
+    assert (s0["Quick-lo-95"] < s0["Quick-lo-80"]).all()
+    assert (s0["Quick-hi-80"] < s0["Quick-hi-95"]).all()
 
 
 def test_quantiles_reach_the_model(runner, quick_models, long_csv):

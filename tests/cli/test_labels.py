@@ -188,7 +188,7 @@ def test_json_records_and_an_empty_nab_entry(tmp_path):
 def test_no_alerts_against_labels(runner, spiked_csv, tmp_path):
     labels = _windows_csv(tmp_path, [(SPIKE_AT - 10, SPIKE_AT + 20)])
     png = tmp_path / "quiet.png"
-    args = ["detect", str(spiked_csv), *FAST, "--threshold", "1", "--labels", str(labels)]
+    args = ["detect", str(spiked_csv), *FAST, "--threshold", "0.9999", "--labels", str(labels)]
     result = runner.invoke(app, [*args, "--plot", str(png)])
     assert result.exit_code == 0, result.output
     assert "0 of 1 carry an alert, event recall 0.00." in result.stdout

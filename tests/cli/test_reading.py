@@ -58,7 +58,12 @@ def test_without_time_column_row_order_is_time(tmp_path):
 def test_named_columns_override_detection(tmp_path):
     text = "ds,temp,load\n2024-01-01,1,2\n2024-01-02,3,4\n"
     data = load_input(write(tmp_path, text), target_col="load")
-    assert data.targets == ("load",) and not data.wide
+    # one series picked from a wide table: outputs keep its name (issue 18, item 9)
+    assert data.targets == ("load",) and data.wide
+    assert data.long()["unique_id"].unique().tolist() == ["load"]
+    covariate = load_input(write(tmp_path, text), covariates={"--covariates": ["temp"]})
+    assert covariate.targets == ("load",) and not covariate.wide
+    assert covariate.covariate_frame().columns.tolist() == ["ds", "temp"]
 
 
 @pytest.mark.parametrize(

@@ -28,5 +28,10 @@ def test_walkthrough_runs(tmp_path):
     assert "Backtest of monthly.csv" in done.stdout
     assert "Backtest of us_macro: 10 series" in done.stdout
     assert "inline plots in backtest.html: 1" in done.stdout
+    assert "Fitting GLU on 2 series of sales.csv with the covariates promo, temperature." in (
+        done.stderr
+    )
+    assert "store,ds,GLU,GLU-q0.1,GLU-q0.5,GLU-q0.9" in done.stdout
+    assert "go to glu; the other models ignore them." in done.stderr
     assert "Labelled windows (el_nino_events.csv): 2 of 2 carry an alert" in done.stdout
     assert "Error: header_only.csv: the file has a header" in done.stderr

@@ -83,10 +83,13 @@ def test_period_and_integer_time():
     [
         (_long_x(n=4), r"X has no row for series 'a' at 2021-03-05"),
         (_long_x().query("unique_id == 'a'"), r"X has no rows for series 'b'"),
-        (_long_x(extra={"promo": "yes"}), r"Column 'promo' of X is not numeric: it holds 'yes'"),
+        (
+            _long_x(extra={"promo": "yes"}),
+            r"X has the non-numeric value 'yes' in column 'promo' for series 'a' at 2021-03-01",
+        ),
         (
             _long_x().assign(price=lambda f: f["price"].where(f.index != 9)),
-            r"X has the value nan in column 'price' for series 'b' at 2021-03-03",
+            r"X has a missing value in column 'price' for series 'b' at 2021-03-03",
         ),
         (
             pd.concat([_long_x(), _long_x().iloc[[3]]]),

@@ -155,7 +155,7 @@ def test_numpy_parameters_are_saved_as_plain_values(tmp_path):
 
 
 def test_failed_save_leaves_the_old_file_untouched(good, tmp_path, monkeypatch):
-    from gluts.forecasting.glu import persistence
+    from gluts import _archive
 
     target = tmp_path / "victim.gluts"
     target.write_bytes(good[0].read_bytes())
@@ -164,7 +164,7 @@ def test_failed_save_leaves_the_old_file_untouched(good, tmp_path, monkeypatch):
     def boom(array):
         raise TypeError("cannot serialise")
 
-    monkeypatch.setattr(persistence, "_npy", boom)
+    monkeypatch.setattr(_archive, "npy_bytes", boom)
     with pytest.raises(TypeError):
         est.save(target)
     assert target.read_bytes() == good[0].read_bytes()

@@ -7,16 +7,21 @@ import torch
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
+from gluts._parallel import map_series
 from gluts.base import BaseForecaster
 from gluts.data import Panel
 from gluts.forecasting.glu.covariates import Covariates, fit_covariates, predict_covariates
-from gluts.forecasting.glu.inference import forecast_last
+from gluts.forecasting.glu.inference import (
+    SECONDS_PER_VALUE,
+    Predictor,
+    forecast_chunk,
+    series_items,
+)
 from gluts.forecasting.glu.parameters import PARAMETER_CONSTRAINTS, network_spec
 from gluts.forecasting.glu.persistence import ModelState, pickle_state, unpickle_state, write
-from gluts.forecasting.glu.runtime import device_for, torch_threads
+from gluts.forecasting.glu.runtime import device_for
 from gluts.forecasting.glu.training import TrainingPlan, fit_network, plan_training
 from gluts.forecasting.glu.windows import (
-    SequenceData,
     calendar_features,
     model_values,
     prepare,
@@ -116,8 +121,14 @@ class GLUForecaster(BaseForecaster):
         available to the process, at most 8, so that torch never starts more threads than
         it can run. A given ``random_state`` and thread count give identical forecasts on
         the CPU; different thread counts can differ in the last digits (see the README).
+        Predictions do not depend on it (nor on which series are predicted together).
+    n_jobs : int or None, default=None
+        joblib's parallel jobs for prediction, over chunks of whole series, each with one
+        torch thread (see :mod:`gluts._parallel`; Dask through
+        ``joblib.parallel_config(backend="dask")``). Training is one process.
     verbose : bool, default=False
-        Show a progress bar with the step and the losses.
+        Show a progress bar of the training steps, with the losses and the time left (the
+        command line draws it on a terminal without this).
     alias : str or None, default=None
         Name of the forecast column; None uses ``"GLU"``.
 
@@ -168,6 +179,7 @@ class GLUForecaster(BaseForecaster):
 
     _parameter_constraints: dict = PARAMETER_CONSTRAINTS  # see parameters.py
     _tags = {"global_model": True, "requires_horizon_in_fit": True, "supports_exog": True}
+    _per_series_state = ("covariate_history_", "training_history_", "_loaded_from")
 
     def __init__(
         self,
@@ -194,6 +206,7 @@ class GLUForecaster(BaseForecaster):
         random_state=None,
         device="cpu",
         n_threads=None,
+        n_jobs=None,
         verbose=False,
         alias=None,
     ):
@@ -219,6 +232,7 @@ class GLUForecaster(BaseForecaster):
         self.random_state = random_state
         self.device = device
         self.n_threads = n_threads
+        self.n_jobs = n_jobs
         self.verbose = verbose
         self.alias = alias
 
@@ -254,7 +268,11 @@ class GLUForecaster(BaseForecaster):
             self.transform == "auto" and all((y > 0).all() for y in panel.values)
         )
         past = None if X is None else covariates.standardise(covariates.history)
-        data = self._prepare(model_values(panel, self.log_transform_), panel.index, longest, past)
+        values, window = model_values(panel, self.log_transform_), scale_window(m, self.horizon)
+        data = prepare(
+            values, panel.index, calendar, longest, self.scaler, m, window, past,
+            covariates.future_columns,
+        )  # fmt: skip
         plan = self._plan(panel)
         self.network_, self.training_history_ = fit_network(
             spec, data, plan, seed, device, self.n_threads, self.verbose
@@ -280,15 +298,6 @@ class GLUForecaster(BaseForecaster):
         self.covariate_mean_, self.covariate_scale_ = covariates.mean, covariates.scale
         self.covariate_history_ = covariates.history
 
-    def _prepare(self, values, index, length: int, covariates) -> SequenceData:
-        """The network's inputs for ``values`` (model scale), as the fitted ones were built."""
-        m = self.season_length_
-        columns = self._covariates().future_columns
-        window = scale_window(m, self.horizon)
-        return prepare(
-            values, index, self.calendar_, length, self.scaler, m, window, covariates, columns
-        )
-
     def forecast_panel(self, h: int, panel: Panel | None = None, X=None, X_future=None):
         """Forecast as :meth:`BaseForecaster.forecast_panel` does, reading the covariates.
 
@@ -305,29 +314,22 @@ class GLUForecaster(BaseForecaster):
         return model._forecast(source, h, refit=new, covariates=covariates)
 
     def _forecast(self, panel: Panel, h: int, refit: bool, covariates=None):
-        fitted, length = self._covariates(), self._history_length()
-        columns = [self.spec_.quantiles.index(q) for q in self.quantiles_]
-        median = self.spec_.quantiles.index(0.5)
-        device = device_for(self.device)
-        points, qs = [], []
-        values = model_values(panel, self.log_transform_)
-        with torch_threads(self.n_threads), torch.inference_mode():
-            network = self.network_.to(device)
-            for start in range(0, len(panel), 256):
-                chunk = slice(start, start + 256)
-                past = None if covariates is None else fitted.standardise(covariates[0][chunk])
-                data = self._prepare(values[chunk], panel.index[chunk], length, past)
-                future = None
-                if data.future is not None:
-                    ahead = covariates[1][chunk]
-                    future = fitted.future_tensor(data.future, ahead, self.spec_.horizon)
-                    future = future.to(device)
-                raw = forecast_last(network, data, future, h, device)  # (n, h, Q)
-                raw = np.exp(raw) if self.log_transform_ else raw
-                points += list(raw[:, :, median])
-                qs += list(raw[:, :, columns])
-            self.network_ = network.cpu()
-        return points, qs
+        items = series_items(model_values(panel, self.log_transform_), panel.index, covariates)
+        seconds = np.full(len(items), SECONDS_PER_VALUE * self._history_length())
+        shared = (self._predictor(), h)  # the network, none of the fitted series
+        out = map_series(
+            forecast_chunk, self, items, n_jobs=self.n_jobs, seconds=seconds, shared=shared
+        )
+        return [point for point, _ in out], [qs for _, qs in out]
+
+    def _predictor(self) -> Predictor:
+        m, covariates = self.season_length_, self._covariates()
+        return Predictor(
+            self.network_, self.spec_.quantiles, self.quantiles_,
+            Covariates(covariates.names, covariates.future, covariates.mean, covariates.scale),
+            self.calendar_, self.scaler, m, scale_window(m, self.horizon),
+            self._history_length(), self.log_transform_, self.device, self.n_threads,
+        )  # fmt: skip
 
     def _history_length(self) -> int:
         """Values of each series that a forecast reads."""
@@ -350,7 +352,7 @@ class GLUForecaster(BaseForecaster):
 
     def _get_state(self) -> ModelState:
         """The fitted state, as a model file holds it."""
-        panel, fingerprint = getattr(self, "_loaded_from", (None, None))
+        panel, fingerprint = getattr(self, "_loaded_from", None) or (None, None)
         weights = self.network_.state_dict()
         return ModelState(
             params=self.get_params(),
@@ -379,7 +381,7 @@ class GLUForecaster(BaseForecaster):
         model.read_options_, model.history_ = state.read_options, state.history
         model.series_ids_, model.n_series_ = list(state.history.ids), len(state.history)
         model._loaded_from = (state.history, state.fingerprint)  # keeps the file's fingerprint
-        model._fit_params = model.get_params(deep=False)
+        model._fit_params = model._fitted_params()
         return model
 
     def _covariates(self) -> Covariates:

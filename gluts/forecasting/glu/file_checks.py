@@ -18,10 +18,7 @@ Any failure is one :class:`~gluts.exceptions.DataError` line naming the file and
 
 from __future__ import annotations
 
-import json
 import math
-import os
-import stat
 import zipfile
 from dataclasses import MISSING, fields
 from numbers import Real
@@ -32,17 +29,17 @@ import torch
 from sklearn.utils._param_validation import InvalidParameterError, validate_parameter_constraints
 
 from gluts import __version__
+from gluts._archive import META, first_line, open_archive, read_array, read_json
 from gluts.data import Layout
 from gluts.exceptions import DataError
 from gluts.forecasting.glu.parameters import PARAMETER_CONSTRAINTS
 from gluts.forecasting.glu.windows import _CALENDAR, scale_window
 from gluts.nn import ENCODERS, GATES, GLUNetwork, NetworkSpec
 
-__all__ = ["FORMAT", "FORMAT_VERSION", "META", "open_model"]
+__all__ = ["FORMAT", "FORMAT_VERSION", "META", "expected_entries", "first_line", "open_model"]
 
 FORMAT = "gluts.GLUForecaster"
 FORMAT_VERSION = 2
-META = "meta.json"
 WEIGHTS = "weights/"
 VALUES = "values/"
 COVARIATES = "covariates/"
@@ -51,8 +48,6 @@ META_BYTES = 1 << 20  # meta.json: 1 MiB, plus META_PER_SERIES per stored series
 META_PER_SERIES = 64 << 10
 MAX_SERIES = 100_000
 MAX_WEIGHTS = 128 << 20  # network parameters (512 MiB of float32)
-MAX_RATIO = 50  # an entry over 16 MiB must not compress better than this: a zip bomb
-_NPY_HEADER = 64 << 10
 _INT_BOUNDS = {  # spec field: (low, high)
     "in_features": (1, 8192),
     "horizon": (1, 100_000),
@@ -68,12 +63,6 @@ _INT_BOUNDS = {  # spec field: (low, high)
 _MAX_FIELD = 1_000_000  # receptive field of the stack
 
 
-def first_line(exc: BaseException) -> str:
-    """The first line of an exception's message (its type when it has none), shortened."""
-    text = str(exc).strip()
-    return (text.splitlines()[0] if text else type(exc).__name__)[:200]
-
-
 def open_model(path: Path, arrays: bool) -> tuple[dict, dict[str, np.ndarray]]:
     """Read and check the metadata (and, if ``arrays``, the arrays) of the model file ``path``.
 
@@ -85,25 +74,19 @@ def open_model(path: Path, arrays: bool) -> tuple[dict, dict[str, np.ndarray]]:
         When it is not a regular file, not a gluts model file, or any part of it is damaged
         or out of range.
     """
-    try:
-        st = os.stat(path)
-    except FileNotFoundError:
-        raise FileNotFoundError(f"No model file {str(path)!r}.") from None
-    if not stat.S_ISREG(st.st_mode):
-        raise DataError(f"{path} is not a regular file; give the path of a gluts model file.")
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    with os.fdopen(fd, "rb") as file:
-        if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):  # replaced since the stat
-            raise DataError(f"{path} is not a regular file; give the path of a gluts model file.")
-        try:
-            with zipfile.ZipFile(file) as archive:
-                return _read(path, archive, arrays)
-        except DataError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - any failure to parse means a bad file
-            raise DataError(
-                f"{path} is not a readable gluts model file: {first_line(exc)}"
-            ) from None
+    return open_archive(path, lambda archive: _read(path, archive, arrays))
+
+
+def expected_entries(path: Path, meta: dict) -> dict[str, tuple]:
+    """Check a model's metadata and return each array entry's expected (shape, dtype).
+
+    Raises
+    ------
+    DataError
+        When the format version or any field is wrong (one line naming ``path``).
+    """
+    _check_version(path, meta)
+    return _Checker(path).meta(meta)
 
 
 def _read(path: Path, archive: zipfile.ZipFile, arrays: bool):
@@ -117,21 +100,15 @@ def _read(path: Path, archive: zipfile.ZipFile, arrays: bool):
     if stray:
         raise ValueError(f"unexpected entry {stray[0]!r}")
     n_values = sum(n.startswith(VALUES) for n in names)
-    meta_info = archive.getinfo(META)
-    if meta_info.file_size > META_BYTES + META_PER_SERIES * n_values:
-        raise ValueError(f"{META} declares {meta_info.file_size} bytes, more than a model's")
-    meta = json.loads(archive.read(META).decode("utf-8"))
-    if not isinstance(meta, dict):
-        raise ValueError(f"{META} is not a JSON object")
-    _check_version(path, meta)
-    expected = _Checker(path).meta(meta)
+    meta = read_json(archive, META_BYTES + META_PER_SERIES * n_values)
+    expected = expected_entries(path, meta)
     if set(names) - {META} != set(expected):
         missing = sorted(set(expected) - set(names)) or sorted(set(names) - set(expected) - {META})
         raise DataError(f"{path} is a damaged gluts model file: entry {missing[0]!r} is amiss.")
     found = {}
     for info in infos if arrays else ():
         if info.filename != META:
-            found[info.filename] = _array(path, archive, info, *expected[info.filename])
+            found[info.filename] = read_array(path, archive, info, *expected[info.filename])
     return meta, found
 
 
@@ -154,39 +131,6 @@ def _check_version(path: Path, meta: dict) -> None:
         f"{path} holds format {fmt!r} version {version!r} (written by gluts {written[:40]}); "
         f"this gluts ({__version__}) reads {FORMAT!r} version {FORMAT_VERSION}: {hint}."
     )
-
-
-def _array(path: Path, archive, info: zipfile.ZipInfo, shape: tuple, dtype: np.dtype):
-    """The array of entry ``info``, its header checked before its data is read."""
-    name = info.filename
-    nbytes = math.prod(shape) * dtype.itemsize
-    if info.file_size > nbytes + _NPY_HEADER:
-        raise DataError(f"{path} is a damaged gluts model file: {name} is too large.")
-    if info.file_size > 16 << 20 and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-        raise DataError(f"{path} is a damaged gluts model file: {name} is a zip bomb.")
-    with archive.open(info) as stream:
-        version = np.lib.format.read_magic(stream)
-        read_header = {
-            (1, 0): np.lib.format.read_array_header_1_0,
-            (2, 0): np.lib.format.read_array_header_2_0,
-        }.get(version)
-        if read_header is None:
-            raise ValueError(f"{name} is .npy version {version}")
-        got_shape, fortran, got_dtype = read_header(stream, max_header_size=_NPY_HEADER)
-        if got_dtype.hasobject:
-            raise ValueError(f"{name} holds Python objects, refused with allow_pickle=False")
-        if tuple(got_shape) != shape or got_dtype != dtype or fortran:
-            raise DataError(
-                f"{path} is a damaged gluts model file: {name} holds {got_dtype} of shape "
-                f"{tuple(got_shape)}, not {dtype} of shape {shape}."
-            )
-        data = stream.read(nbytes)
-    if len(data) != nbytes:
-        raise DataError(f"{path} is a damaged gluts model file: {name} is truncated.")
-    array = np.frombuffer(data, dtype=dtype).reshape(shape).copy()
-    if not np.isfinite(array).all():
-        raise DataError(f"{path} is a damaged gluts model file: {name} holds NaN or inf.")
-    return array
 
 
 class _Checker:

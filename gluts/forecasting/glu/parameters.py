@@ -34,6 +34,7 @@ PARAMETER_CONSTRAINTS: dict = {
     "random_state": ["random_state"],
     "device": [StrOptions({"cpu", "cuda", "auto"})],
     "n_threads": [Interval(Integral, 1, None, closed="left"), None],
+    "n_jobs": [Integral, None],
     "verbose": ["verbose"],
     "alias": [str, None],
 }

@@ -19,11 +19,6 @@ rebuilt from the spec when unpickled.
 from __future__ import annotations
 
 import hashlib
-import io
-import json
-import os
-import secrets
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +29,7 @@ import pandas as pd
 import torch
 
 from gluts import __version__
+from gluts._archive import jsonable, write_archive
 from gluts.data import Layout, Panel, ReadOptions, to_panel
 from gluts.exceptions import DataError
 from gluts.forecasting.glu.covariates import Covariates
@@ -41,7 +37,6 @@ from gluts.forecasting.glu.file_checks import (
     COVARIATES,
     FORMAT,
     FORMAT_VERSION,
-    META,
     VALUES,
     WEIGHTS,
     first_line,
@@ -51,14 +46,14 @@ from gluts.nn import GLUNetwork, NetworkSpec
 
 __all__ = [
     "ModelState",
+    "entries",
+    "model_state",
     "pickle_state",
     "read_metadata",
     "read_model",
     "unpickle_state",
     "write",
 ]
-
-_EPOCH = (1980, 1, 1, 0, 0, 0)  # fixed zip entry times: the same model gives the same bytes
 
 Model = TypeVar("Model")
 
@@ -110,11 +105,31 @@ def write(path: str | Path, state: ModelState, keep: int) -> None:
     Parameters
     ----------
     path : str or pathlib.Path
-        The file to write (a zip archive of JSON and ``.npy`` arrays).
+        The file to write (a zip archive of JSON and ``.npy`` arrays), replaced atomically.
     state : ModelState
         The fitted forecaster's state.
     keep : int
         Values kept of each series and its covariates: those a forecast reads.
+    """
+    write_archive(path, *entries(state, keep))
+
+
+def entries(state: ModelState, keep: int) -> tuple[dict, dict[str, np.ndarray]]:
+    """The metadata and the named arrays of a model file holding ``state``.
+
+    Parameters
+    ----------
+    state : ModelState
+        The fitted forecaster's state.
+    keep : int
+        Values kept of each series and its covariates.
+
+    Returns
+    -------
+    meta : dict
+        Plain JSON values.
+    arrays : dict of str to ndarray
+        Entry name to array.
     """
     history = state.history
     meta = {
@@ -133,40 +148,16 @@ def write(path: str | Path, state: ModelState, keep: int) -> None:
         "training_fingerprint": (
             _fingerprint(history) if state.fingerprint is None else state.fingerprint
         ),
-        "layout": {k: _jsonable(v) for k, v in vars(history.layout).items()},
-        "ids": [_jsonable(i) for i in history.ids],
+        "layout": {k: jsonable(v) for k, v in vars(history.layout).items()},
+        "ids": [jsonable(i) for i in history.ids],
         "stamps": [[str(s) for s in idx[-keep:]] for idx in history.index],
     }
-    meta = _jsonable(meta)  # numpy scalars and arrays (e.g. from set_params) as JSON values
-    buffer = io.BytesIO()  # every byte is built before the file is touched
-    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        _write(archive, META, json.dumps(meta, indent=1, allow_nan=False).encode("utf-8"))
-        for name, array in state.weights.items():
-            _write(archive, f"{WEIGHTS}{name}.npy", _npy(array))
-        for k, values in enumerate(history.values):
-            _write(archive, f"{VALUES}{k}.npy", _npy(np.asarray(values[-keep:], np.float64)))
-        for k, values in enumerate(state.covariates.history or []):
-            _write(archive, f"{COVARIATES}{k}.npy", _npy(values[-keep:]))
-    _replace(Path(path), buffer.getvalue())
-
-
-def _replace(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically: a temporary file beside it, then a rename.
-
-    A failure leaves an existing ``path`` as it was and no temporary file behind. The new
-    file gets the mode that the umask gives a new file (as ``open`` would), not 0600.
-    """
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    try:
-        with os.fdopen(fd, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    arrays = {f"{WEIGHTS}{name}.npy": array for name, array in state.weights.items()}
+    for k, values in enumerate(history.values):
+        arrays[f"{VALUES}{k}.npy"] = np.asarray(values[-keep:], np.float64)
+    for k, values in enumerate(state.covariates.history or []):
+        arrays[f"{COVARIATES}{k}.npy"] = values[-keep:]
+    return jsonable(meta), arrays  # numpy scalars and arrays (from set_params) as JSON
 
 
 def read_metadata(path: str | Path) -> dict:
@@ -216,7 +207,7 @@ def read_model(path: str | Path, build: Callable[[ModelState], Model]) -> Model:
     path = Path(path)
     meta, arrays = open_model(path, arrays=True)
     try:
-        return build(_state(meta, arrays))
+        return build(model_state(meta, arrays))
     except (KeyError, TypeError, ValueError, RuntimeError, AttributeError) as exc:
         raise DataError(f"{path} is a damaged gluts model file: {first_line(exc)}") from None
 
@@ -241,7 +232,8 @@ def unpickle_state(state: dict) -> dict:
     return state
 
 
-def _state(meta: dict, arrays: dict[str, np.ndarray]) -> ModelState:
+def model_state(meta: dict, arrays: dict[str, np.ndarray]) -> ModelState:
+    """The :class:`ModelState` of checked metadata and arrays (as :func:`entries` made)."""
     n_series = len(meta["ids"])
     values = [arrays[f"{VALUES}{k}.npy"] for k in range(n_series)]
     return ModelState(
@@ -335,38 +327,7 @@ def _fingerprint(history: Panel) -> dict:
     }
 
 
-def _write(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
-    info = zipfile.ZipInfo(name, date_time=_EPOCH)
-    info.compress_type = zipfile.ZIP_DEFLATED
-    archive.writestr(info, data)
-
-
-def _npy(array: np.ndarray) -> bytes:
-    buffer = io.BytesIO()
-    np.save(buffer, np.ascontiguousarray(array), allow_pickle=False)
-    return buffer.getvalue()
-
-
 def _params(params: dict) -> dict:
     if not isinstance(params["random_state"], (int, np.integer, type(None))):
         params = {**params, "random_state": None}  # a RandomState's position is not JSON
-    return {k: _jsonable(v) for k, v in params.items()}
-
-
-def _jsonable(value):
-    """``value`` as plain JSON values: numpy scalars and arrays become numbers and lists."""
-    if isinstance(value, (bool, np.bool_)):
-        return bool(value)
-    if isinstance(value, np.integer):
-        return int(value)
-    if isinstance(value, np.floating):
-        return float(value)
-    if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
-        return value.tolist()
-    if isinstance(value, (tuple, list)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if value is None or isinstance(value, (str, int, float)):
-        return value
-    raise DataError(f"Cannot save the value {value!r} in a model file.")
+    return {k: jsonable(v) for k, v in params.items()}

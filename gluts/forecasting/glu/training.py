@@ -17,7 +17,7 @@ import torch
 from gluts._progress import progress_bar
 from gluts.exceptions import InsufficientHistoryError
 from gluts.forecasting.glu.runtime import torch_threads
-from gluts.forecasting.glu.windows import SequenceData
+from gluts.forecasting.glu.windows import ROWS, SequenceData
 from gluts.nn import GLUNetwork, NetworkSpec, pinball
 
 __all__ = ["History", "TrainingPlan", "fit_network", "plan_training", "train"]
@@ -169,7 +169,7 @@ def fit_network(
         CPU threads for torch while training; None: the default of
         :func:`~gluts.forecasting.glu.runtime.torch_threads`.
     verbose : bool, default=False
-        Show a progress bar with the step and the losses.
+        Show a progress bar of the steps, with the losses and the time left.
 
     Returns
     -------
@@ -209,7 +209,7 @@ def train(
     device : torch.device
         Where to compute.
     progress : callable or None, default=None
-        Called as ``progress(description)`` after each step, with the step and its losses
+        Called as ``progress(description)`` after each step, with the last losses
         (see :func:`gluts._progress.progress_bar`).
 
     Returns
@@ -279,7 +279,7 @@ def train(
             else:
                 bad += 1
         if progress is not None:
-            progress(_describe(step, history))
+            progress(_describe(history))
         if val is not None and bad >= plan.patience:
             break
     if best_state is not None:
@@ -288,10 +288,10 @@ def train(
     return history
 
 
-def _describe(step: int, history: History) -> str:
-    """The step and the last losses, as the progress bar shows them."""
+def _describe(history: History) -> str:
+    """The last losses, as the progress bar shows them beside the steps done."""
     val = f" val {history.val_loss[-1]:.4f}" if history.val_loss else ""
-    return f"GLU step {step} loss {history.train_loss[-1]:.4f}{val}"
+    return f"GLU training loss {history.train_loss[-1]:.4f}{val}"
 
 
 def _origin_weights(data: SequenceData, plan: TrainingPlan, last: int, horizon: int):
@@ -305,13 +305,15 @@ def _origin_weights(data: SequenceData, plan: TrainingPlan, last: int, horizon: 
     """
     n, length = data.scale_raw.shape
     t = np.arange(length)
-    usable = (t[None, :] >= data.starts[:, None] + plan.warm) & (t[None, :] < last)
-    if plan.log_values:
-        ratio = data.scale_raw
-    else:
-        ratio = data.scale_raw / np.maximum(np.abs(data.loc_raw), 1e-12)
-    weight = 1.0 + plan.relative_weight * np.minimum(ratio, plan.relative_weight_cap)
-    return torch.as_tensor(weight * usable, dtype=torch.float32)
+    out = np.empty((n, length), np.float32)
+    for start in range(0, n, ROWS):  # float64 arithmetic one chunk of series at a time
+        rows = slice(start, start + ROWS)
+        usable = (t[None, :] >= data.starts[rows, None] + plan.warm) & (t[None, :] < last)
+        scale = data.scale_raw[rows]
+        ratio = scale if plan.log_values else scale / np.maximum(np.abs(data.loc_raw[rows]), 1e-12)
+        weight = 1.0 + plan.relative_weight * np.minimum(ratio, plan.relative_weight_cap)
+        out[rows] = weight * usable
+    return torch.from_numpy(out)
 
 
 def _crop_starts(

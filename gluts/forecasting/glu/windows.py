@@ -4,6 +4,11 @@ Series of different lengths are right-aligned in one matrix and extended to the 
 repeating their first season, so that every array is rectangular and every statistic is
 computed once, before training. Batches are crops of that matrix: slices, never Python loops
 over windows.
+
+The matrices are built :data:`ROWS` series at a time, straight into float32 arrays: the
+float64 arithmetic of the statistics (the same, row by row, as on the whole panel) never
+holds more than one chunk, so a panel of 100,000 series of 500 steps needs its float32
+tensors and its float64 location and scale, not five dense float64 copies of them.
 """
 
 from __future__ import annotations
@@ -34,6 +39,8 @@ _CALENDAR = (  # (name, period in hours, value getter)
     ("yearday", 24.0 * 365.25, lambda idx: idx.day_of_year - 1.0),
 )
 _CALENDAR_PERIODS = {"hour": 24.0, "weekday": 7.0, "yearday": 365.25}
+# Series prepared at a time (bounds the float64 intermediates).
+ROWS = 2048
 
 
 def left_extend(y: np.ndarray, length: int, season_length: int) -> np.ndarray:
@@ -167,40 +174,64 @@ def prepare(
     SequenceData
         The tensors.
     """
-    values = np.stack(
-        [left_extend(np.asarray(y, np.float64), length, season_length) for y in series]
-    )
-    starts = np.array([max(0, length - len(y)) for y in series])
-    loc, scale = causal_scale(values, scaler, season_length, scale_window)
-    offset = values[:, -1].copy()  # centring constant: exact, since the network is linear in it
-    z = np.clip((values - loc) / scale, -30.0, 30.0)
-    blocks = [z[:, None, :]]
-    if calendar:
-        cal = []
-        for idx in indexes:
-            full = idx[-length:] if len(idx) >= length else _extend_index(idx, length)
-            cal.append(_calendar_matrix(full, calendar))
-        blocks.append(np.stack(cal))
-    future = None
-    if covariates is not None:
-        extended = np.stack(
-            [np.stack([left_extend(col, length, season_length) for col in x.T]) for x in covariates]
-        )  # (n_series, n_covariates, length)
-        blocks.append(extended)
-        future = extended[:, list(future_columns)] if len(future_columns) else None
-    features = np.concatenate(blocks, axis=1)
-    as_tensor = lambda a: torch.as_tensor(a, dtype=torch.float32)  # noqa: E731
+    n, n_cov = len(series), 0 if covariates is None else covariates[0].shape[1]
+    future_columns = list(future_columns) if covariates is not None else []
+    features = np.empty((n, 1 + 2 * len(calendar) + n_cov, length), np.float32)
+    values, loc, scale = (np.empty((n, length), np.float32) for _ in range(3))
+    loc_raw, scale_raw, offset = np.empty((n, length)), np.empty((n, length)), np.empty(n)
+    future = np.empty((n, len(future_columns), length), np.float32) if future_columns else None
+    calendars = _Calendars(calendar, length)
+    for start in range(0, n, ROWS):
+        rows = slice(start, min(start + ROWS, n))
+        x = np.stack(
+            [left_extend(np.asarray(y, np.float64), length, season_length) for y in series[rows]]
+        )
+        loc_raw[rows], scale_raw[rows] = causal_scale(x, scaler, season_length, scale_window)
+        offset[rows] = x[:, -1]  # centring constant: exact, since the network is linear in it
+        features[rows, 0] = np.clip((x - loc_raw[rows]) / scale_raw[rows], -30.0, 30.0)
+        values[rows], loc[rows] = x - offset[rows, None], loc_raw[rows] - offset[rows, None]
+        scale[rows] = scale_raw[rows]
+        if calendar:
+            features[rows, 1 : 1 + 2 * len(calendar)] = [calendars(i) for i in indexes[rows]]
+        if covariates is not None:
+            extended = np.stack(
+                [
+                    np.stack([left_extend(col, length, season_length) for col in c.T])
+                    for c in covariates[rows]
+                ]
+            )  # (rows, n_covariates, length)
+            features[rows, 1 + 2 * len(calendar) :] = extended
+            if future is not None:
+                future[rows] = extended[:, future_columns]
+    as_tensor = torch.from_numpy
     return SequenceData(
         features=as_tensor(features),
-        values=as_tensor(values - offset[:, None]),
-        loc=as_tensor(loc - offset[:, None]),
+        values=as_tensor(values),
+        loc=as_tensor(loc),
         scale=as_tensor(scale),
         offset=offset,
-        loc_raw=loc,
-        scale_raw=scale,
-        starts=starts,
+        loc_raw=loc_raw,
+        scale_raw=scale_raw,
+        starts=np.array([max(0, length - len(y)) for y in series]),
         future=None if future is None else as_tensor(future),
     )
+
+
+class _Calendars:
+    """Calendar features of the ``length`` timestamps ending each series, computed once per
+    distinct last timestamp (the series of a panel mostly end together)."""
+
+    def __init__(self, names: list[str], length: int):
+        self.names, self.length, self.cache = names, length, {}
+
+    def __call__(self, idx: pd.Index) -> np.ndarray:
+        long = len(idx) >= self.length
+        # a shorter series is extended on its own step (see _extend_index), part of the key
+        key = (idx[-1],) if long else (idx[-1], idx.freq, idx[1] - idx[0] if len(idx) > 1 else 0)
+        if key not in self.cache:
+            full = idx[-self.length :] if long else _extend_index(idx, self.length)
+            self.cache[key] = _calendar_matrix(full, self.names)
+        return self.cache[key]
 
 
 def _extend_index(idx: pd.DatetimeIndex, length: int) -> pd.DatetimeIndex:

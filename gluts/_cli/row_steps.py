@@ -1,4 +1,7 @@
-"""``detect --by-row``: each series' row positions as its time, and back to the timestamps."""
+"""``--by-row``: each series' row positions as its time, and the way back to its timestamps.
+
+This module imports neither pandas nor numpy at import time: ``import gluts.cli`` stays light.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +9,7 @@ __all__ = ["RowSteps"]
 
 
 class RowSteps:
-    """Row positions as the time of each series (``--by-row``), and the way back.
-
-    Parameters
-    ----------
-    y : pandas.DataFrame
-        The long input rows, in file order.
-    columns : dict of str to str
-        Its ``id_col`` and ``time_col``.
-    """
+    """Row positions as the time of each series (``--by-row``), and the way back."""
 
     def __init__(self, y, columns: dict[str, str]):
         self.id_col, self.time_col = columns["id_col"], columns["time_col"]
@@ -46,5 +41,6 @@ class RowSteps:
         return out
 
     def restore_rows(self, scored):
-        """Scored rows (in input order) with their original timestamps."""
-        return scored.assign(**{self.time_col: self.times.to_numpy()})
+        """Scored rows (of the input, any subset) with their original timestamps."""
+        keys = zip(scored[self.id_col], scored[self.time_col])
+        return scored.assign(**{self.time_col: [self.lookup[key] for key in keys]})

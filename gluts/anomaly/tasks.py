@@ -1,0 +1,68 @@
+"""What a parallel task of a detector runs: fitting or scoring a chunk of whole series.
+
+A task gets an unfitted clone of the detector (see :func:`gluts._parallel.map_series`), its
+series, and what every series needs: the attributes named by the detector's
+``_global_state`` (a global forecaster, a seed) and, for scoring, the fitted threshold.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+
+import numpy as np
+
+from gluts.anomaly.calibration import TailCalibrator
+from gluts.anomaly.events import stream_spans
+from gluts.anomaly.stream import Scored, SeriesStream, finish_blocks, surprise_blocks
+from gluts.exceptions import InsufficientHistoryError
+
+__all__ = ["MIN_CALIBRATION", "empty_stream", "fit_chunk", "score_chunk"]
+
+# Fewest scored fit points a series needs to calibrate its scores.
+MIN_CALIBRATION = 10
+
+
+def fit_chunk(detector, items: list, shared: tuple) -> list:
+    """Fit each ``(id, values)`` of a chunk: ``(state, calibrator, fit scores)`` each."""
+    season_length, global_state = shared
+    vars(detector).update(global_state)
+    return [_fit_series(detector, sid, values, season_length) for sid, values in items]
+
+
+def score_chunk(detector, items: list, shared: tuple) -> list[Scored]:
+    """Score each ``(state, calibrator, stream, values, index)`` of a chunk."""
+    global_state, threshold = shared
+    vars(detector).update(global_state)
+    return [_score_series(detector, threshold, *item) for item in items]
+
+
+def empty_stream(detector, state) -> SeriesStream:
+    """A series' stream before its first row: room for the context its scores read."""
+    return SeriesStream.empty(detector._context(state) + (detector.shaping_window or 0))
+
+
+def _finish(detector, calibrator: TailCalibrator, blocks) -> tuple[np.ndarray, ...]:
+    return finish_blocks(calibrator, blocks, detector.score_scale, detector.shaping_window)
+
+
+def _fit_series(detector, sid, values: np.ndarray, season_length: int) -> tuple:
+    state = detector._fit_series(sid, values, season_length)
+    surprise = partial(detector._surprise, state)
+    blocks = surprise_blocks(surprise, empty_stream(detector, state), values)
+    z = np.concatenate([s.z[offset:] for offset, s in blocks])
+    calibrator = TailCalibrator.fit(z, detector.tail_quantile, MIN_CALIBRATION)
+    if not calibrator.usable:
+        raise InsufficientHistoryError(
+            f"{type(detector).__name__} needs at least {MIN_CALIBRATION} scored points "
+            f"after its warm-up to calibrate; series {sid!r} has fewer. "
+            "Fit on a longer history or shorten the detector's windows."
+        )
+    return state, calibrator, _finish(detector, calibrator, blocks)[0]
+
+
+def _score_series(detector, threshold, state, calibrator, stream, values, index) -> Scored:
+    blocks = surprise_blocks(partial(detector._surprise, state), stream, values)
+    score, surprisal, details = _finish(detector, calibrator, blocks)
+    spans, carry = stream_spans(stream.carry, threshold.flag(score), index, **detector._rules())
+    after = stream.advance(values, index[-1], carry)
+    return Scored(score, surprisal, details, values, index, spans, stream.carry.index, after)
