@@ -16,10 +16,13 @@ gluts datasets list
 gluts datasets export monthly_seasonal monthly.csv
 head -n 3 monthly.csv
 
-# A backtest leaderboard: 2 rolling windows of 12 months, metrics per series to a CSV.
+# A backtest leaderboard: 2 rolling windows of 12 months, metrics per series to a CSV and
+# every window's forecasts (model, series, cutoff, time, actual, point and quantiles) to
+# another, as statsforecast's cross_validation returns them.
 gluts backtest monthly.csv --models snaive,naive2,drift --horizon 12 --windows 2 \
-    --output metrics.csv --plot backtest.png
+    --output metrics.csv --forecasts cv.csv --plot backtest.png
 head -n 3 metrics.csv
+head -n 3 cv.csv
 
 # Forecast 12 months with 80% and 95% intervals, in the input's (long) layout.
 gluts forecast monthly.csv --horizon 12 --model naive2 --level 80,95 \
@@ -29,7 +32,8 @@ head -n 3 forecast.csv
 # An HTML report to attach to an email or a ticket: the leaderboard, the plot (inline SVG),
 # a summary of the data and this command line, in one file that loads nothing. A plot shows
 # at most 6 series; gluts says which it chose, and --plot-series picks others.
-gluts backtest us_macro --models naive2,drift --horizon 4 --windows 2 --quiet \
+# --n-jobs 2 spreads the series over two processes (the results are identical to serial).
+gluts backtest us_macro --models naive2,drift --horizon 4 --windows 2 --quiet --n-jobs 2 \
     --report backtest.html --plot-series unemp,cpi
 echo "inline plots in backtest.html: $(grep -c '<svg' backtest.html)"
 gluts detect elnino --model mad --report alerts.html --quiet > /dev/null
@@ -41,10 +45,11 @@ gluts backtest monthly_seasonal --models snaive,naive2 --horizon 12 --json --qui
 # Covariates are columns of the file. A promotion is planned, so known in advance
 # (--covariates), and its plan for the forecast steps comes in --future; a temperature is
 # measured, so known only up to now (--past-covariates). GLU reads them (the baselines take
-# none); the backtest reads each window's promotions from the file itself.
+# none); the backtest reads each window's promotions from the file itself. --threads 1 keeps
+# torch to one thread (a given seed and thread count give identical forecasts).
 python "$examples/sales_covariates.py"
 gluts forecast sales.csv --horizon 24 --covariates promo --past-covariates temperature \
-    --future future.csv --output sales_forecast.csv
+    --future future.csv --output sales_forecast.csv --threads 1
 head -n 3 sales_forecast.csv
 gluts backtest sales.csv --models glu,snaive --horizon 24 --windows 1 \
     --covariates promo --past-covariates temperature
@@ -55,6 +60,12 @@ gluts backtest sales.csv --models glu,snaive --horizon 24 --windows 1 \
 printf 'start,end\n1982-09-01,1983-07-01\n1997-05-01,1998-06-01\n' > el_nino_events.csv
 gluts detect elnino --model mad --labels el_nino_events.csv --alerts alerts.csv --plot alerts.png
 head -n 3 alerts.csv
+
+# A cron job over a growing file: the first run fits and writes the detector's state; a later
+# run scores only the rows added since, appends only new alerts, and on an unchanged file
+# adds nothing.
+gluts detect elnino --model mad --state detector.gluts --alerts cron_alerts.csv --quiet
+gluts detect elnino --state detector.gluts --alerts cron_alerts.csv
 
 # Exit code 1 for unusable data, with one line on stderr.
 printf 'ds,y\n' > header_only.csv

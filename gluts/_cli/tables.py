@@ -156,7 +156,8 @@ def frame_cells(
     Parameters
     ----------
     frame : pandas.DataFrame
-        The rows; numbers are written by :func:`number_text`.
+        The rows; numbers are written by :func:`number_text`, and a column of timestamps
+        that all fall at midnight as dates.
     max_rows : int or None, default=None
         Rows returned; all when None.
 
@@ -172,9 +173,18 @@ def frame_cells(
     frame = frame.infer_objects()
     numeric = [pd.api.types.is_numeric_dtype(frame[c]) for c in frame.columns]
     shown = frame if max_rows is None else frame.head(max_rows)
-    cells = [[number_text(v) for v in shown[c].tolist()] for c in frame.columns]  # ints stay ints
+    cells = [_column_cells(shown[c]) for c in frame.columns]
     rows = [list(row) for row in zip(*cells)]
     return [str(c) for c in frame.columns], rows, numeric
+
+
+def _column_cells(column: pd.Series) -> list[str]:
+    """A column's cells: timestamps all at midnight as dates, numbers by :func:`number_text`."""
+    if pd.api.types.is_datetime64_any_dtype(column) and column.notna().any():
+        times = column.dropna()
+        if (times == times.dt.normalize()).all():
+            return ["-" if pd.isna(t) else t.strftime("%Y-%m-%d") for t in column]
+    return [number_text(v) for v in column.tolist()]  # Python ints stay ints
 
 
 def number_text(value) -> str:

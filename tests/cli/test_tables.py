@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from rich.console import Console
 
-from gluts._cli.tables import frame_table, leaderboard_table, number_text
+from gluts._cli.tables import frame_cells, frame_table, leaderboard_table, number_text
 from gluts.cli import app
 
 
@@ -66,3 +66,14 @@ def test_datasets_list_shows_counts_with_separators(runner):
     result = runner.invoke(app, ["datasets", "list"], env={"COLUMNS": "200"})
     assert result.exit_code == 0, result.output
     assert "1,433" in result.stdout and "2,030" in result.stdout
+
+
+def test_timestamps_at_midnight_show_as_dates_and_others_keep_their_time():
+    days = pd.to_datetime(["1983-03-01", "1998-03-01"])
+    hours = pd.to_datetime(["2024-01-01 00:00", "2024-01-01 13:30"])
+    frame = pd.DataFrame({"day": days, "hour": hours, "late": [pd.NaT, days[1]]})
+    _, rows, _ = frame_cells(frame)
+    assert rows == [
+        ["1983-03-01", "2024-01-01 00:00:00", "-"],
+        ["1998-03-01", "2024-01-01 13:30:00", "1998-03-01"],
+    ]

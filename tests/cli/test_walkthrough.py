@@ -35,3 +35,7 @@ def test_walkthrough_runs(tmp_path):
     assert "go to glu; the other models ignore them." in done.stderr
     assert "Labelled windows (el_nino_events.csv): 2 of 2 carry an alert" in done.stdout
     assert "Error: header_only.csv: the file has a header" in done.stderr
+    # --forecasts: every window's forecasts, one row per model, series, window and step
+    assert "model,unique_id,cutoff,ds,y,point" in done.stdout
+    # --state: the second run over the unchanged file adds nothing
+    assert "No new rows in elnino since the last run." in done.stdout
