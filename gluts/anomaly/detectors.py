@@ -185,6 +185,7 @@ class MADDetector(_RollingDetector):
 class _STLState:
     profile: np.ndarray
     floor: float
+    window: int = 0  # the rolling MAD's window for this series (0: ``scale_window``)
 
     def __post_init__(self):
         if len(self.profile) < 1 or not self.floor > 0:
@@ -204,7 +205,8 @@ class STLDetector(BaseAnomalyDetector):
     season_length : int or None, default=None
         Season length in rows; None infers it from the frequency.
     scale_window : int, default=500
-        Number of previous residuals in the rolling MAD.
+        Number of previous residuals in the rolling MAD (at most half the fit rows of a
+        series, so that a short fit still leaves residuals to calibrate on).
 {common_doc()}
 
     Attributes
@@ -258,8 +260,9 @@ class STLDetector(BaseAnomalyDetector):
         from statsmodels.tsa.seasonal import STL
 
         period = self._period(season_length)
+        window = max(10, min(self.scale_window, len(values) // 2))
         if period < 2:
-            return _STLState(np.zeros(1), value_floor(values))
+            return _STLState(np.zeros(1), value_floor(values), window)
         if len(values) < 2 * period + 1:
             raise InsufficientHistoryError(
                 f"STLDetector needs at least 2 * season_length + 1 = {2 * period + 1} "
@@ -269,17 +272,17 @@ class STLDetector(BaseAnomalyDetector):
         # profile[k] is the seasonal effect of phase k (rows k, k + period, ...).
         last = seasonal[-period:]
         profile = np.roll(last, len(values) % period)
-        return _STLState(profile, value_floor(values))
+        return _STLState(profile, value_floor(values), window)
 
     def _context(self, state: _STLState) -> int:
-        return max(len(state.profile), 5) + 2 * self.scale_window
+        return max(len(state.profile), 5) + 2 * (state.window or self.scale_window)
 
     def _surprise(self, state: _STLState, values: np.ndarray, start: int = 0) -> Surprise:
         period = len(state.profile)
         seasonal = state.profile[(start + np.arange(len(values))) % period]
         level = pd.Series(values - seasonal).rolling(max(period, 5), min_periods=1)
         expected = seasonal + level.median().shift(1).to_numpy()
-        window = self.scale_window
+        window = state.window or self.scale_window
         centre, scale = rolling_location_scale(values - expected, window, window // 5, state.floor)
         return surprise_from(values, expected + centre, scale)
 
