@@ -40,7 +40,7 @@ _COMMON_DOC = """
     shaping_window : int or None, default={shaping_window}
         Output shaping: the score is its rise above its maximum over this many previous rows
         (one sharp alarm per incident); None keeps the calibrated score.
-    merge_gap : int, default=0
+    merge_gap : int, default={merge_gap}
         Alerts: flagged runs at most this many rows apart form one event.
     min_duration : int, default=1
         Alerts: events spanning fewer rows are dropped.
@@ -53,9 +53,12 @@ _COMMON_DOC = """
 """
 
 
-def common_doc(threshold: str = "0.3", shaping_window: str = "None") -> str:
+def common_doc(threshold: str = "0.3", shaping_window: str = "None", merge_gap: str = "0") -> str:
     """The numpydoc entries of the parameters every detector shares."""
-    return _COMMON_DOC.format(threshold=threshold, shaping_window=shaping_window).strip("\n")
+    text = _COMMON_DOC.format(
+        threshold=threshold, shaping_window=shaping_window, merge_gap=merge_gap
+    )
+    return text.strip("\n")
 
 
 class _RollingDetector(BaseAnomalyDetector):
