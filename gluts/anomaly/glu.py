@@ -36,16 +36,15 @@ detector what is normal:
   the forecasts follow them, the alerts stop, and the alert's ``new_normal`` column says so.
   A series whose fit rows would be more than 20% cleaned (regular jumps the forecaster
   cannot anticipate) is not cleaned: that is how it behaves;
-* ``robust_calibration``: calibration surprises far above the bulk (8 robust standard
-  deviations, at most 20% of them) are left out of the tail fit.
+* ``robust_calibration``: calibration surprises beyond 8 robust standard deviations (at most
+  20% of them) are left out of the tail fit.
 
 What it scores (``benchmarks/nab.py``, detector ``default``: this class with its defaults,
 fit on the first 15% of each of the 35 NAB files): 38.6 / 29.0 / 44.8 (standard / low-FP /
 low-FN) against 26.9 / 14.5 / 34.9 before context cleaning, robust training and shaping; the
-GLU forecast is the reference on 14 of the 35 files and its contexts are cleaned on 7 (the
-others' fit rows would be more than 20% cleaned). Cleaning on the level reference, the level
-stream beside the forecast, or ``robust_calibration`` by default each scored lower on NAB.
-On ``benchmarks/synthetic_anomalies.py`` (anomalies inside the fit rows) the defaults find
+GLU forecast is the reference on 14 of the 35 files, with cleaned contexts on 7 (cleaning the
+level reference, the level stream, ``robust_calibration`` scored lower on NAB). On
+``benchmarks/synthetic_anomalies.py`` (anomalies inside the fit rows) the defaults find
 10% of the incidents with 0.18 false alerts per 10,000 rows (8% and 12.3 before);
 ``shaping_window=None, robust_calibration=True`` finds 87% with 2.6.
 """
@@ -62,7 +61,7 @@ from sklearn.base import clone
 from sklearn.utils._param_validation import HasMethods, Interval
 
 from gluts.anomaly.base import BaseAnomalyDetector
-from gluts.anomaly.detectors import common_doc
+from gluts.anomaly.docs import common_doc
 from gluts.anomaly.forecasts import default_forecaster, rolling_forecasts
 from gluts.anomaly.robust import clean_context, clean_fit_rows
 from gluts.anomaly.surprise import Surprise, rolling_mean_std, value_floor
@@ -243,20 +242,15 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
             if forecaster is None:
                 forecaster = default_forecaster(self.forecast_stride)
             period = int(self.season_length or self.season_length_)
+            train = [clean_fit_rows(v, period) if self.robust_fit else v for v in panel.values]
             frames = [
-                pd.DataFrame(
-                    {"unique_id": sid, "ds": np.arange(len(v)), "y": self._train(v, period)}
-                )
-                for sid, v in zip(panel.ids, panel.values)
+                pd.DataFrame({"unique_id": sid, "ds": np.arange(len(v)), "y": v})
+                for sid, v in zip(panel.ids, train)
             ]
             try:
                 self.forecaster_ = clone(forecaster).fit(pd.concat(frames, ignore_index=True))
             except InsufficientHistoryError:  # too little fit data to train: no forecasts
                 self.forecaster_ = None
-
-    def _train(self, values: np.ndarray, period: int) -> np.ndarray:
-        """The fit rows the forecaster learns from: clearly anomalous ones replaced."""
-        return clean_fit_rows(values, period) if self.robust_fit else values
 
     def _clean(self, values: np.ndarray, expect, cut: float) -> tuple:
         """``expect(past)`` of a past that incidents do not enter (see ``clean_z``), the rows
