@@ -177,8 +177,8 @@ class STLDetector(BaseAnomalyDetector):
     season_length : int or None, default=None
         Season length in rows; None infers it from the frequency.
     scale_window : int, default=500
-        Number of previous residuals in the rolling MAD (at most half the fit rows of a
-        series, so that a short fit still leaves residuals to calibrate on).
+        Number of previous residuals in the rolling MAD (shortened for a short fit, so
+        that the second half of its rows is scored and calibrates the tail).
 {common_doc()}
 
     Attributes
@@ -232,7 +232,7 @@ class STLDetector(BaseAnomalyDetector):
         from statsmodels.tsa.seasonal import STL
 
         period = self._period(season_length)
-        window = max(10, min(self.scale_window, len(values) // 2))
+        window = max(10, min(self.scale_window, 5 * (len(values) // 4)))
         if period < 2:
             return _STLState(np.zeros(1), value_floor(values), window)
         if len(values) < 2 * period + 1:

@@ -225,4 +225,5 @@ def test_stl_calibrates_on_a_fit_shorter_than_twice_its_scale_window():
     detector = STLDetector(season_length=1).fit(y.iloc[:186])
     scores = detector.score(y)
     assert np.isfinite(scores).all() and (scores.iloc[200:] > 0).any()
-    assert detector.states_[0].window == 93
+    assert detector.states_[0].window == 230  # 5 * (186 // 4): rows from 92 on calibrate
+    assert STLDetector(season_length=1).fit(y.iloc[:480]).states_[0].window == 500
