@@ -22,6 +22,7 @@ Usage::
 
     python benchmarks/synthetic_anomalies.py --seeds 0,1,2 --json synthetic.json
     python benchmarks/synthetic_anomalies.py --detectors glu,stl --kinds spike,stuck
+    python benchmarks/synthetic_anomalies.py --detectors glu --params '{"clean_z": 4}'
 """
 
 from __future__ import annotations
@@ -111,6 +112,8 @@ def run(name: str, kind: str, seeds: list[int], args) -> dict:
         data = frame.drop(columns="is_anomaly")
         position = data.groupby("unique_id").cumcount()
         detector = build(name, DETECTORS, season_length=SEASON, random_state=0, n_threads=1)
+        own = detector.get_params()
+        detector.set_params(**{k: v for k, v in args.params.items() if k in own})
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             detector.fit(data[position < n_fit])
@@ -163,6 +166,12 @@ def main(argv: list[str] | None = None) -> dict:
         "--clean-fit",
         action="store_true",
         help="Fit rows without anomalies (the clean signal): detection without contamination.",
+    )
+    parser.add_argument(
+        "--params",
+        type=json.loads,
+        default={},
+        help="Detector parameters as JSON, e.g. '{\"clean_z\": 4}' (each detector takes its own).",
     )
     parser.add_argument("--json", type=Path, help="Write the results as JSON here.")
     args = parser.parse_args(argv)

@@ -184,8 +184,8 @@ def test_the_parser_sees_module_level_imports():
     assert "gluts.data" in GRAPH["gluts.base"]
     assert "gluts.forecasting.local" in GRAPH["gluts.forecasting.baselines"]
     assert "gluts.anomaly.surprise" not in GRAPH["gluts.anomaly.events"]  # TYPE_CHECKING only
-    assert "gluts.forecasting.glu" not in GRAPH["gluts.anomaly.glu"]  # inside a function
-    assert "gluts.forecasting.glu" in LAZY_GRAPH["gluts.anomaly.glu"]
+    assert "gluts.forecasting.glu" not in GRAPH["gluts.anomaly.forecasts"]  # inside a function
+    assert "gluts.forecasting.glu" in LAZY_GRAPH["gluts.anomaly.forecasts"]
     assert "gluts.anomaly.surprise" not in LAZY_GRAPH["gluts.anomaly.events"]
 
 

@@ -264,7 +264,8 @@ class BaseAnomalyDetector(FittedStateMixin, PanelEstimator):
         -------
         pandas.DataFrame
             Columns ``unique_id, start, end, peak_time, peak_score, surprisal, severity,
-            observed, expected, lower, upper`` (the last four at the peak). ``surprisal`` is
+            observed, expected, lower, upper, new_normal`` (four values at the peak; the
+            incident became the new normal, see ``GLUAnomalyDetector``). ``surprisal`` is
             the event's largest ``-log10`` tail probability; severity follows it:
             ``"critical"`` from twice the surprisal at the threshold (a probability at most
             the threshold's squared), else ``"warning"``.
@@ -282,6 +283,7 @@ class BaseAnomalyDetector(FittedStateMixin, PanelEstimator):
                 s.surprise,
                 critical=critical,
                 before=s.before,
+                horizon=self._new_normal_rows(),
             )
             for sid, s in zip(panel.ids, scored)
         ]
@@ -340,6 +342,12 @@ class BaseAnomalyDetector(FittedStateMixin, PanelEstimator):
         raise NotImplementedError
 
     # -- internals --------------------------------------------------------------------------
+
+    def _calibration_options(self) -> dict:  # more arguments of TailCalibrator.fit
+        return {}
+
+    def _new_normal_rows(self) -> int:  # rows until an incident is the new normal (0: never)
+        return 0
 
     def _rules(self) -> dict:
         return {k: getattr(self, k) for k in ("merge_gap", "min_duration", "cooldown")}

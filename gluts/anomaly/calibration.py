@@ -21,7 +21,7 @@ import pandas as pd
 
 from gluts.anomaly.tails import GPDTail
 
-__all__ = ["TailCalibrator", "rise", "to_unit"]
+__all__ = ["TailCalibrator", "rise", "to_unit", "trim_outliers"]
 
 
 @dataclass(frozen=True)
@@ -38,12 +38,20 @@ class TailCalibrator:
     tails: tuple[GPDTail | None, ...]
 
     @classmethod
-    def fit(cls, z: np.ndarray, init_quantile: float, min_count: int = 10) -> TailCalibrator:
-        """Fit the tail of each stream (column) of the calibration surprises ``z``."""
+    def fit(
+        cls, z: np.ndarray, init_quantile: float, min_count: int = 10, trim: bool = False
+    ) -> TailCalibrator:
+        """Fit the tail of each stream (column) of the calibration surprises ``z``.
+
+        With ``trim``, the calibration values that are outliers among them (see
+        :func:`trim_outliers`) are left out: anomalies inside the fit rows do not make the
+        tail heavier.
+        """
         columns = z.reshape(len(z), -1).T
         tails = []
         for col in columns:
             finite = col[np.isfinite(col)]
+            finite = trim_outliers(finite) if trim else finite
             enough = len(finite) >= min_count
             tails.append(GPDTail.fit(finite, init_quantile, min_scale=1e-2) if enough else None)
         return cls(tuple(tails))
@@ -61,6 +69,35 @@ class TailCalibrator:
             if tail is not None:
                 out[:, j] = tail.neg_log10_survival(col)
         return out
+
+
+def trim_outliers(z: np.ndarray, cut: float = 8.0, max_fraction: float = 0.2) -> np.ndarray:
+    """Drop the surprises far above the bulk: anomalies among the calibration values.
+
+    A value is dropped when it lies more than ``cut`` robust standard deviations (1.4826
+    MAD) above the median and among the ``max_fraction`` largest (more than that is how the
+    series behaves, and its tail should say so).
+
+    Parameters
+    ----------
+    z : ndarray of shape (n,)
+        Finite calibration surprises.
+    cut : float, default=8.0
+        Robust standard deviations above the median from which a value is an outlier.
+    max_fraction : float, default=0.2
+        Largest fraction of values dropped.
+
+    Returns
+    -------
+    ndarray
+        The values kept, in their order.
+    """
+    if len(z) == 0:
+        return z
+    centre = np.median(z)
+    scale = 1.4826 * np.median(np.abs(z - centre))
+    limit = max(centre + cut * scale, np.quantile(z, 1 - max_fraction, method="lower"))
+    return z[z <= limit]
 
 
 def to_unit(log_surprise: np.ndarray, scale: float) -> np.ndarray:

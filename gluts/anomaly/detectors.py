@@ -16,6 +16,7 @@ from sklearn.utils._param_validation import Interval
 
 from gluts._parallel import series_seed
 from gluts.anomaly.base import BaseAnomalyDetector
+from gluts.anomaly.docs import common_doc
 from gluts.anomaly.forest import IsolationTrees, forest_arrays, isolation_scores
 from gluts.anomaly.surprise import (
     Surprise,
@@ -27,35 +28,6 @@ from gluts.anomaly.surprise import (
 from gluts.exceptions import InsufficientHistoryError
 
 __all__ = ["IsolationForestDetector", "MADDetector", "STLDetector", "ZScoreDetector"]
-
-_COMMON_DOC = """
-    threshold : float, threshold object or None, default=None
-        Alarm threshold on the score: a float, a :class:`~gluts.anomaly.FixedThreshold`,
-        :class:`~gluts.anomaly.QuantileThreshold` or :class:`~gluts.anomaly.SPOTThreshold`
-        (fitted on the calibration scores), or None for {threshold}.
-    tail_quantile : float, default=0.9
-        Level of the initial threshold of the per-series GPD tail calibration.
-    score_scale : float, default=10.0
-        ``L = -log10 P(surprise)`` maps to the score ``L / (L + score_scale)``.
-    shaping_window : int or None, default={shaping_window}
-        Output shaping: the score is its rise above its maximum over this many previous rows
-        (one sharp alarm per incident); None keeps the calibrated score.
-    merge_gap : int, default=0
-        Alerts: flagged runs at most this many rows apart form one event.
-    min_duration : int, default=1
-        Alerts: events spanning fewer rows are dropped.
-    cooldown : int, default=0
-        Alerts: an event starting within this many rows after the previous one is dropped.
-    n_jobs : int or None, default=None
-        joblib's number of parallel jobs for fitting and scoring, over chunks of whole
-        series (see :mod:`gluts._parallel`; the backend is the caller's, e.g. Dask through
-        ``joblib.parallel_config(backend="dask")``). Results do not depend on it.
-"""
-
-
-def common_doc(threshold: str = "0.3", shaping_window: str = "None") -> str:
-    """The numpydoc entries of the parameters every detector shares."""
-    return _COMMON_DOC.format(threshold=threshold, shaping_window=shaping_window).strip("\n")
 
 
 class _RollingDetector(BaseAnomalyDetector):
@@ -185,6 +157,7 @@ class MADDetector(_RollingDetector):
 class _STLState:
     profile: np.ndarray
     floor: float
+    window: int = 0  # the rolling MAD's window for this series (0: ``scale_window``)
 
     def __post_init__(self):
         if len(self.profile) < 1 or not self.floor > 0:
@@ -204,7 +177,8 @@ class STLDetector(BaseAnomalyDetector):
     season_length : int or None, default=None
         Season length in rows; None infers it from the frequency.
     scale_window : int, default=500
-        Number of previous residuals in the rolling MAD.
+        Number of previous residuals in the rolling MAD (shortened for a short fit, so
+        that the second half of its rows is scored and calibrates the tail).
 {common_doc()}
 
     Attributes
@@ -258,8 +232,9 @@ class STLDetector(BaseAnomalyDetector):
         from statsmodels.tsa.seasonal import STL
 
         period = self._period(season_length)
+        window = max(10, min(self.scale_window, 5 * (len(values) // 4)))
         if period < 2:
-            return _STLState(np.zeros(1), value_floor(values))
+            return _STLState(np.zeros(1), value_floor(values), window)
         if len(values) < 2 * period + 1:
             raise InsufficientHistoryError(
                 f"STLDetector needs at least 2 * season_length + 1 = {2 * period + 1} "
@@ -269,17 +244,17 @@ class STLDetector(BaseAnomalyDetector):
         # profile[k] is the seasonal effect of phase k (rows k, k + period, ...).
         last = seasonal[-period:]
         profile = np.roll(last, len(values) % period)
-        return _STLState(profile, value_floor(values))
+        return _STLState(profile, value_floor(values), window)
 
     def _context(self, state: _STLState) -> int:
-        return max(len(state.profile), 5) + 2 * self.scale_window
+        return max(len(state.profile), 5) + 2 * (state.window or self.scale_window)
 
     def _surprise(self, state: _STLState, values: np.ndarray, start: int = 0) -> Surprise:
         period = len(state.profile)
         seasonal = state.profile[(start + np.arange(len(values))) % period]
         level = pd.Series(values - seasonal).rolling(max(period, 5), min_periods=1)
         expected = seasonal + level.median().shift(1).to_numpy()
-        window = self.scale_window
+        window = state.window or self.scale_window
         centre, scale = rolling_location_scale(values - expected, window, window // 5, state.floor)
         return surprise_from(values, expected + centre, scale)
 

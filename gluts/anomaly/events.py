@@ -23,6 +23,7 @@ __all__ = [
     "AlertCarry",
     "critical_surprisal",
     "event_spans",
+    "flag_runs",
     "group_events",
     "stream_spans",
 ]
@@ -39,6 +40,7 @@ EVENT_COLUMNS = [
     "expected",
     "lower",
     "upper",
+    "new_normal",
 ]
 _CRITICAL = 2.0  # a surprisal at least twice the threshold's: its probability squared
 
@@ -74,7 +76,7 @@ def event_spans(
         The kept events in time order.
     """
     spans, end = [], last_end
-    for a, b in _runs(flags, merge_gap):
+    for a, b in flag_runs(flags, merge_gap):
         if b - a + 1 < min_duration:
             continue
         if end is not None and a - end <= cooldown:
@@ -84,8 +86,21 @@ def event_spans(
     return spans
 
 
-def _runs(flags, merge_gap: int) -> list[tuple[int, int]]:
-    """Flagged runs, those at most ``merge_gap`` rows apart joined, before any filtering."""
+def flag_runs(flags, merge_gap: int) -> list[tuple[int, int]]:
+    """Return the flagged runs, those at most ``merge_gap`` rows apart joined.
+
+    Parameters
+    ----------
+    flags : array-like of shape (n,)
+        0/1 labels in time order.
+    merge_gap : int
+        Unflagged rows that do not separate two runs.
+
+    Returns
+    -------
+    list of (int, int)
+        Inclusive ``(first, last)`` positions of each run, before any filtering.
+    """
     positions = np.flatnonzero(np.asarray(flags) == 1)
     if len(positions) == 0:
         return []
@@ -157,7 +172,7 @@ def stream_spans(
     kept = event_spans(combined, **rules, last_end=carry.last_end)
     known = {a for a, _ in event_spans(carry.flags, **rules, last_end=carry.last_end)}
     new = [(a - k, b - k) for a, b in kept if a not in known]
-    runs = _runs(combined, merge_gap)
+    runs = flag_runs(combined, merge_gap)
     open_from = len(combined)
     if runs and len(combined) - 1 - runs[-1][1] <= merge_gap:
         open_from = runs[-1][0]  # the last event may still grow: keep its rows
@@ -183,6 +198,7 @@ def group_events(
     *,
     critical: float,
     before: pd.Index | None = None,
+    horizon: int = 0,
 ) -> pd.DataFrame:
     """Return one row per event of one series (see :data:`EVENT_COLUMNS`).
 
@@ -202,6 +218,9 @@ def group_events(
         Surprisal from which an event is ``"critical"`` (else ``"warning"``).
     before : pandas.Index or None, default=None
         Timestamps of the carried rows, for events that started in them.
+    horizon : int, default=0
+        Rows after an event's last within which the incident it began may still become
+        the new normal (the detector's ``new_normal_after``).
 
     Returns
     -------
@@ -209,6 +228,9 @@ def group_events(
         The events, possibly none. ``peak_time`` is the row of the highest score and
         ``observed, expected, lower, upper`` are at it; ``surprisal`` is the event's largest
         (rows of the carried part are not seen again: the peak lies among the new rows).
+        ``new_normal`` is True when the incident persisted until the detector took it as
+        the new normal, at a row of the event or within ``horizon`` rows after it among
+        these rows (an alert raised before those rows arrived cannot say it yet).
     """
     rows = []
     for a, b in spans:
@@ -228,6 +250,7 @@ def group_events(
                 float(surprise.expected[peak]),
                 float(surprise.lower[peak]),
                 float(surprise.upper[peak]),
+                surprise.new_normal(first, b + horizon),
             )
         )
     return pd.DataFrame(rows, columns=EVENT_COLUMNS)

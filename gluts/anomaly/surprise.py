@@ -42,22 +42,35 @@ class Surprise:
         The value the detector expected (NaN when it has no such notion).
     lower, upper : ndarray
         The band of normal values around ``expected``.
+    accepted : ndarray of bool or None, default=None
+        True at the rows from which an incident that persisted became the new normal (see
+        :mod:`gluts.anomaly.robust`); None when the detector has no such notion.
     """
 
     z: np.ndarray
     expected: np.ndarray
     lower: np.ndarray
     upper: np.ndarray
+    accepted: np.ndarray | None = None
 
     def tail(self, start: int) -> Surprise:
         """Return the surprise of the rows from ``start`` on."""
         cut = slice(start, None)
-        return Surprise(self.z[cut], self.expected[cut], self.lower[cut], self.upper[cut])
+        fields = (getattr(self, name) for name in (*_FIELDS, "accepted"))
+        return Surprise(*(None if f is None else f[cut] for f in fields))
 
     @classmethod
     def join(cls, parts: list[Surprise]) -> Surprise:
         """Return the surprise of consecutive parts, end to end."""
-        return cls(*(np.concatenate([getattr(p, name) for p in parts]) for name in _FIELDS))
+        arrays = [np.concatenate([getattr(p, name) for p in parts]) for name in _FIELDS]
+        if all(p.accepted is None for p in parts):
+            return cls(*arrays)
+        flags = [np.zeros(len(p.z), bool) if p.accepted is None else p.accepted for p in parts]
+        return cls(*arrays, np.concatenate(flags))
+
+    def new_normal(self, first: int, last: int) -> bool:
+        """Whether an incident became the new normal at a row from ``first`` to ``last``."""
+        return self.accepted is not None and bool(self.accepted[first : last + 1].any())
 
 
 def rolling_location_scale(

@@ -50,7 +50,8 @@ def _fit_series(detector, sid, values: np.ndarray, season_length: int) -> tuple:
     surprise = partial(detector._surprise, state)
     blocks = surprise_blocks(surprise, empty_stream(detector, state), values)
     z = np.concatenate([s.z[offset:] for offset, s in blocks])
-    calibrator = TailCalibrator.fit(z, detector.tail_quantile, MIN_CALIBRATION)
+    options = detector._calibration_options()
+    calibrator = TailCalibrator.fit(z, detector.tail_quantile, MIN_CALIBRATION, **options)
     if not calibrator.usable:
         raise InsufficientHistoryError(
             f"{type(detector).__name__} needs at least {MIN_CALIBRATION} scored points "

@@ -214,3 +214,16 @@ def test_threshold_objects_are_fitted_on_calibration_scores(panels):
     det = ZScoreDetector(threshold=QuantileThreshold(0.99)).fit(_series(clean))
     assert 0 < det.threshold_.threshold_ < 1
     assert det.predict(_series(clean)).mean() == pytest.approx(0.01, abs=0.01)
+
+
+def test_stl_calibrates_on_a_fit_shorter_than_twice_its_scale_window():
+    """NAB's realAWSCloudwatch/iio_us-east-1_i-a2eb1cd9_NetworkIn.csv: 186 fit rows, where the
+    rolling MAD of 500 rows (100 needed) left no residual to calibrate on."""
+    from gluts.anomaly import STLDetector
+
+    y = pd.Series(np.random.default_rng(0).lognormal(14, 0.3, 1200))
+    detector = STLDetector(season_length=1).fit(y.iloc[:186])
+    scores = detector.score(y)
+    assert np.isfinite(scores).all() and (scores.iloc[200:] > 0).any()
+    assert detector.states_[0].window == 230  # 5 * (186 // 4): rows from 92 on calibrate
+    assert STLDetector(season_length=1).fit(y.iloc[:480]).states_[0].window == 500

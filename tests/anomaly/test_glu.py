@@ -60,6 +60,7 @@ def test_forecast_surprise_is_in_units_of_the_predicted_spread():
         references=("level", "forecast"),
         windows=(50,),
         forecast_stride=1,
+        level_support=True,
     ).fit(y.iloc[:300])
     assert det.references_ == {0: "forecast"}
     jumped = y.copy()
@@ -72,6 +73,8 @@ def test_forecast_surprise_is_in_units_of_the_predicted_spread():
     z = det._surprise(det.states_[0], jumped.to_numpy()).z
     assert z.shape == (len(y), 2)  # the forecast stream and the level stream
     np.testing.assert_allclose(z[450, 0], abs(jumped.iloc[450] - last) / 0.25)
+    det.set_params(level_support=False)  # the default: the forecast stream alone
+    np.testing.assert_array_equal(det._surprise(det.states_[0], jumped.to_numpy()).z, z[:, 0])
 
 
 def test_forecast_reference_is_kept_when_it_explains_the_series():
@@ -171,7 +174,17 @@ def _wandering(n=1200, seed=3):
 
 def test_default_glu_forecast_reference_is_chosen_where_it_explains_and_stays_causal():
     y = _wandering()
-    det = GLUAnomalyDetector(references=("level", "forecast"), windows=(50, 200), forecast_stride=6)
+    det = GLUAnomalyDetector(
+        references=("level", "forecast"),
+        windows=(50, 200),
+        forecast_stride=6,
+        level_support=True,  # the level stream beside the forecast's
+        shaping_window=None,
+        # context cleaning costs here: the GLU's band is narrow on this smooth oscillation,
+        # cleaned normal rows lead later forecasts astray and the spike's score drops from
+        # 0.27 to 0.18 with a normal row at 0.20 (issue 15: a known limit of clean_z)
+        clean_z=None,
+    )
     det.fit(y.iloc[:500])
     assert det.references_ == {0: "forecast"}
     assert det.forecaster_.horizon == det.forecast_stride == 6
@@ -198,7 +211,9 @@ def test_default_detector_scores_with_the_glu_forecast_where_it_explains_the_ser
     changed.iloc[1200] += 2.0  # 20 noise standard deviations, well inside the wave's range
     before, after = det.score(y), det.score(changed)
     pd.testing.assert_series_equal(before.iloc[:1200], after.iloc[:1200])
-    assert after.idxmax() == 1200 and after[1200] > 3 * before.iloc[600:].max()
+    # the shaped score: its rise above the last 100 rows, flagged from 0.15
+    assert after.idxmax() == 1200 and after[1200] > 1.5 * before.iloc[600:].max()
+    assert det.predict(changed).iloc[1200] == 1
 
 
 def test_forecast_reference_is_left_out_when_the_fit_data_cannot_train_the_forecaster():

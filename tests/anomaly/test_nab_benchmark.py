@@ -66,7 +66,12 @@ def test_benchmark_writes_scores_and_reports_every_profile(tmp_path, capsys):
         "standard",
         "reward_low_FP_rate",
         "reward_low_FN_rate",
+        "categories",
     }
+    # per category at the thresholds chosen on all files: both files are in "cat"
+    assert set(row["categories"]) == {"cat"}
+    assert row["categories"]["cat"]["standard"] == row["standard"]["score"]
+    assert row["categories"]["cat"]["false_alarms"] >= 0
     assert 0 <= row["max_score_seconds_per_file"] <= row["seconds"]
     assert row["standard"]["score"] > 90  # the spike is caught at the window's label point
     assert "fixed_threshold_score" in row["standard"]

@@ -1,0 +1,178 @@
+"""Robustness to anomalies: fit rows cleaned for training, contexts that incidents do not enter.
+
+Anomalies inside the rows a detector learns from, or inside the context of the rows it
+scores, teach it that they are normal: a model trained on them forecasts them, a rolling
+scale that holds them is wide, and the rows after an incident (the return to normal) look
+surprising next to a context that holds the incident. Two helpers keep anomalies out:
+
+* :func:`clean_fit_rows` replaces the clearly anomalous fit rows (those far from a robust
+  trend plus seasonal profile of the fit rows) by that expectation, for training;
+* :func:`clean_context` scores rows against an expectation computed from a *cleaned* past:
+  a row that the expectation finds clearly anomalous is replaced, in the past of the rows
+  after it, by its expected value. An incident that lasts ``limit`` rows becomes the new
+  normal: its later rows are kept as they are, so the expectation follows them.
+
+Both are deterministic functions of their input arrays, so the block scoring of
+:mod:`gluts.anomaly.stream` stays exact under any chunking.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from gluts.anomaly.events import flag_runs
+
+__all__ = ["clean_context", "clean_fit_rows", "first_rows"]
+
+_MAD_TO_SD = 1.4826
+
+
+def clean_fit_rows(
+    values: np.ndarray,
+    period: int,
+    *,
+    cut: float = 5.0,
+    max_fraction: float = 0.1,
+    passes: int = 3,
+) -> np.ndarray:
+    """Return the fit rows with the clearly anomalous ones replaced by a robust expectation.
+
+    The expectation is a centred rolling median over ``max(2 * period + 1, 49)`` rows (a
+    trend that an incident shorter than half the window does not move) plus, for
+    ``period > 1``, the median of the detrended rows at each phase. Rows further than
+    ``cut`` robust standard deviations (1.4826 MAD) of the residual from it are replaced, at
+    most the ``max_fraction`` largest residuals (more than that is how the series behaves);
+    the expectation is then estimated again from the cleaned rows, ``passes`` times.
+
+    Parameters
+    ----------
+    values : ndarray of shape (n,)
+        The fit rows of one series.
+    period : int
+        Its season in rows (1: none).
+    cut : float, default=5.0
+        Robust standard deviations from which a row is replaced.
+    max_fraction : float, default=0.1
+        Largest fraction of rows replaced.
+    passes : int, default=3
+        Rounds of estimating the expectation from the rows cleaned so far and replacing.
+
+    Returns
+    -------
+    ndarray of shape (n,)
+        The cleaned rows (a copy).
+    """
+    cleaned = values.copy()
+    for _ in range(passes):  # each pass re-estimates the expectation without the outliers
+        expected = _robust_expectation(cleaned, period)
+        residual = values - expected
+        finite = residual[np.isfinite(residual)]
+        if len(finite) == 0:
+            break
+        centre = np.median(finite)
+        spread = np.abs(finite - centre)
+        limit = max(cut * _MAD_TO_SD * np.median(spread), 1e-12)
+        limit = max(limit, np.quantile(spread, 1 - max_fraction, method="higher"))
+        out = np.abs(residual - centre) > limit
+        cleaned = np.where(out, expected, values)
+    return cleaned
+
+
+def _robust_expectation(values: np.ndarray, period: int) -> np.ndarray:
+    """A centred rolling median trend plus the median detrended value at each phase."""
+    window = max(2 * period + 1, 49)
+    trend = pd.Series(values).rolling(window, center=True, min_periods=1).median().to_numpy()
+    if period < 2:
+        return trend
+    phase = np.arange(len(values)) % period
+    profile = pd.Series(values - trend).groupby(phase).median()
+    return trend + profile.reindex(phase).to_numpy()
+
+
+def first_rows(flags: np.ndarray, limit: int, gap: int) -> np.ndarray:
+    """Keep each run of flags (runs at most ``gap`` rows apart joined) for ``limit`` rows.
+
+    Parameters
+    ----------
+    flags : ndarray of bool, shape (n,)
+        Rows found anomalous.
+    limit : int
+        Rows, from a run's first, after which its rows are no longer flagged.
+    gap : int
+        Unflagged rows that do not break a run.
+
+    Returns
+    -------
+    kept : ndarray of bool, shape (n,)
+        The flags within the first ``limit`` rows of their run.
+    accepted : ndarray of bool, shape (n,)
+        True at the first row of each run that lasts longer than ``limit`` rows: from it
+        on, the run's rows are the new normal.
+    """
+    kept = np.zeros(len(flags), dtype=bool)
+    accepted = np.zeros(len(flags), dtype=bool)
+    for first, last in flag_runs(flags.astype(np.int8), gap):
+        stop = min(last + 1, first + limit)
+        kept[first:stop] = flags[first:stop]
+        if last + 1 > first + limit:
+            accepted[first + limit] = True
+    return kept, accepted
+
+
+def clean_context(
+    values: np.ndarray,
+    expect: Callable[[np.ndarray], tuple],
+    *,
+    cut: float,
+    limit: int,
+    gap: int = 3,
+    passes: int = 4,
+) -> tuple[tuple, np.ndarray, np.ndarray]:
+    """Score rows against an expectation of a cleaned past, cleaning in a few passes.
+
+    Pass 1 scores the rows against the raw past; rows with ``z > cut`` (within the first
+    ``limit`` rows of their incident, see :func:`first_rows`) are replaced by their
+    expected value in the past of the next pass, and so on until nothing changes or after
+    ``passes`` passes. Each pass extends the cleaning over an incident that the previous
+    pass's expectation had already begun to follow.
+
+    Parameters
+    ----------
+    values : ndarray of shape (n,)
+        The rows, in time order.
+    expect : callable
+        ``expect(past)`` returns a tuple whose first two items are the surprise ``z`` and
+        the expected value of each row of ``values``, computed causally from ``past`` (the
+        rows with the cleaned ones replaced); further items are passed through.
+    cut : float
+        Surprise from which a row is cleaned.
+    limit : int
+        Rows after which an incident becomes the new normal.
+    gap : int, default=3
+        Unsurprising rows that do not end an incident.
+    passes : int, default=4
+        Most scoring passes.
+
+    Returns
+    -------
+    result : tuple
+        What ``expect`` returned on the last pass.
+    accepted : ndarray of bool, shape (n,)
+        The rows from which an incident became the new normal.
+    cleaned : ndarray of bool, shape (n,)
+        The rows replaced in the past of the last pass.
+    """
+    past = values
+    flagged = accepted = np.zeros(len(values), dtype=bool)
+    for _ in range(passes):
+        result = expect(past)
+        z, expected = result[0], result[1]
+        flagged, accepted = first_rows(np.nan_to_num(z, nan=0.0) > cut, limit, gap)
+        cleaned = np.where(flagged & np.isfinite(expected), expected, values)
+        if np.array_equal(cleaned, past, equal_nan=True):
+            break
+        past = cleaned
+    return result, accepted, past != values

@@ -1,0 +1,172 @@
+"""Incidents, not symptoms: one alert at the onset of each kind of incident, the recovery part
+of it, a persisting shift the new normal; anomalies in the fit rows do not teach the detector
+(issue 15, items 1 and 2)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from gluts.anomaly import GLUAnomalyDetector
+from gluts.anomaly.calibration import trim_outliers
+from gluts.anomaly.robust import clean_context, clean_fit_rows, first_rows
+
+SEASON, N_FIT, ONSET, LENGTH = 24, 600, 800, 1100
+
+
+def _clean(n: int = LENGTH, seed: int = 0) -> np.ndarray:
+    t = np.arange(n)
+    rng = np.random.default_rng(seed)
+    return 50 + 10 * np.sin(2 * np.pi * t / SEASON) + rng.normal(0, 1, n)
+
+
+def _incident(kind: str, values: np.ndarray, start: int = ONSET, length: int = 24) -> np.ndarray:
+    """``values`` with one incident of ``kind`` over ``length`` rows from ``start``."""
+    y = values.copy()
+    span = slice(start, start + length)
+    if kind == "spike":
+        y[start] += 60
+    elif kind == "dip":
+        y[span] -= 40 * np.sin(np.pi * np.arange(length) / length)
+    elif kind == "level_shift":
+        y[span] += 40
+    elif kind == "dropout":
+        y[span] = 0.0
+    elif kind == "variance_burst":
+        y[span] += np.random.default_rng(1).normal(0, 25, length)
+    elif kind == "stuck":
+        y[span] = y[start - 1]
+    elif kind == "trend_change":
+        ramp = np.linspace(0, 40, length // 2)
+        y[span] += np.concatenate([ramp, ramp[::-1]])
+    return y
+
+
+SHARP = ["spike", "level_shift", "dropout"]
+GRADUAL = ["dip", "variance_burst", "trend_change"]
+
+
+def _alerts(kinds: list[str], **params):
+    """A detector fitted on clean rows, and its alerts on a series with each incident."""
+    index = pd.date_range("2024-01-01", periods=LENGTH, freq="h")
+    frame = pd.DataFrame(
+        {kind: _incident(kind, _clean(seed=k)) for k, kind in enumerate(kinds)}, index=index
+    )
+    detector = GLUAnomalyDetector(**params).fit(frame.iloc[:N_FIT])
+    return detector, detector.alerts(frame.iloc[N_FIT:]), index
+
+
+@pytest.fixture(scope="module")
+def sharp():
+    """The default detector: shaped scores, one sharp alarm at an incident's onset."""
+    return _alerts(SHARP)
+
+
+@pytest.fixture(scope="module")
+def gradual():
+    """Unshaped scores: an event spans the incident (sags, bursts and ramps grow over rows
+    that the default's shaping compares with each other)."""
+    return _alerts(GRADUAL, shaping_window=None)
+
+
+def _one_incident(fitted, kind: str, within: int) -> None:
+    detector, events, index = fitted
+    assert detector.references_[kind] == "forecast"
+    mine = events[events["unique_id"] == kind]
+    assert len(mine) == 1, mine  # no second alert, none on the return to normal
+    onset = index.get_loc(mine["start"].iloc[0]) - ONSET
+    assert 0 <= onset <= within
+    assert index.get_loc(mine["end"].iloc[0]) - ONSET < 24  # it ends with the incident
+    assert not mine["new_normal"].iloc[0]
+
+
+@pytest.mark.parametrize("kind", SHARP)
+def test_one_alert_at_the_onset_and_none_on_recovery(sharp, kind):
+    _one_incident(sharp, kind, within=0)
+
+
+@pytest.mark.parametrize("kind", GRADUAL)
+def test_a_gradual_incident_is_one_event_ending_with_it(gradual, kind):
+    _one_incident(gradual, kind, within=12)
+
+
+def test_a_drop_to_zero_is_one_alert_and_the_return_to_normal_none():
+    """The example of the issue: a 24-hour drop to 0 gave three warnings and then a critical
+    alert at the return to normal; the raw series (no context cleaning) is that case."""
+    index = pd.date_range("2024-01-01", periods=LENGTH, freq="h")
+    y = pd.Series(_incident("dropout", _clean()), index=index)
+    events = GLUAnomalyDetector().fit(y.iloc[:N_FIT]).alerts(y.iloc[N_FIT:])
+    assert len(events) == 1
+    assert events["start"].iloc[0] == index[ONSET]
+    assert events["observed"].iloc[0] == 0.0
+
+
+def test_a_persisting_shift_becomes_the_new_normal_and_the_alert_says_so():
+    index = pd.date_range("2024-01-01", periods=LENGTH, freq="h")
+    y = _clean()
+    y[ONSET:] += 40
+    detector = GLUAnomalyDetector(new_normal_after=48).fit(pd.Series(y[:N_FIT], index[:N_FIT]))
+    details = detector.score_details(pd.Series(y[N_FIT:], index[N_FIT:]))
+    events = detector.alerts(pd.Series(y[N_FIT:], index[N_FIT:]))
+    assert len(events) == 1 and events["start"].iloc[0] == index[ONSET]
+    assert bool(events["new_normal"].iloc[0])
+    # once accepted, the forecasts follow the new level
+    late = details["expected"].to_numpy()[-100:]
+    assert np.abs(late - y[-100:]).mean() < 5
+
+
+def test_anomalies_in_the_fit_rows_do_not_hide_later_ones():
+    """A fit with drops and spikes inside: the later drop is still found at its onset."""
+    index = pd.date_range("2024-01-01", periods=LENGTH, freq="h")
+    y = _incident("dropout", _clean(seed=3))
+    for start in (150, 300, 450):
+        y = _incident("dropout", y, start=start, length=18)
+    y[[100, 250, 400]] += 60
+    series = pd.Series(y, index=index)
+    robust = GLUAnomalyDetector(robust_calibration=True).fit(series.iloc[:N_FIT])
+    events = robust.alerts(series.iloc[N_FIT:])
+    assert len(events) == 1 and events["start"].iloc[0] == index[ONSET]
+
+
+def test_clean_fit_rows_replaces_only_the_clearly_anomalous_rows():
+    y = _clean(N_FIT)
+    dirty = _incident("dropout", y, start=300, length=20)
+    dirty[100] += 60
+    cleaned = clean_fit_rows(dirty, SEASON)
+    changed = np.flatnonzero(cleaned != dirty)
+    assert set(changed) == {100, *range(300, 320)}
+    assert np.abs(cleaned[300:320] - y[300:320]).max() < 6  # amplitude 10, noise 1
+
+
+def test_first_rows_keeps_incidents_for_limit_rows_and_marks_the_new_normal():
+    flags = np.zeros(30, dtype=bool)
+    flags[2:5] = True  # a short incident
+    flags[10:14] = flags[16:28] = True  # a long one with a two-row lull
+    kept, accepted = first_rows(flags, limit=8, gap=3)
+    assert kept[2:5].all() and kept[10:14].all() and kept[16:18].all() and not kept[18:].any()
+    assert np.flatnonzero(accepted).tolist() == [18]
+
+
+def test_clean_context_keeps_an_incident_out_of_the_past():
+    """With a rolling-mean expectation, a drop stays surprising throughout and the row after
+    it is not; without cleaning the drop drags the mean down."""
+    values = np.r_[np.ones(50), np.zeros(10), np.ones(20)] + 0.01 * np.sin(np.arange(80))
+
+    def expect(past):
+        mean = pd.Series(past).rolling(20, min_periods=5).mean().shift(1).to_numpy()
+        return np.abs(values - mean) / 0.05, mean
+
+    (z, mean), accepted, cleaned = clean_context(values, expect, cut=4.0, limit=30)
+    assert (z[50:60] > 4).all() and z[60] < 4
+    assert cleaned[50:60].all() and cleaned.sum() == 10 and not accepted.any()
+    raw_z = expect(values)[0]
+    assert raw_z[60] > 4  # the recovery alert that cleaning prevents
+
+
+def test_trim_outliers_leaves_out_the_anomalies_but_not_a_heavy_bulk():
+    z = np.abs(np.random.default_rng(0).normal(size=1000))
+    spiked = np.r_[z, [30.0, 40.0, 50.0]]
+    assert np.array_equal(np.sort(trim_outliers(spiked)), np.sort(z))
+    heavy = np.abs(np.random.default_rng(0).standard_cauchy(1000))
+    assert len(trim_outliers(heavy)) >= 0.8 * len(heavy)
