@@ -36,6 +36,15 @@ def _ar_panel(n_series=6, length=300, seed=0) -> pd.DataFrame:
     return _panel(10 + y)
 
 
+def _logistic_panel(n_series=6, length=300, seed=0) -> pd.DataFrame:
+    """Chaotic logistic maps: the next value is a quadratic function of the last one."""
+    x = np.zeros((n_series, length))
+    x[:, 0] = np.random.default_rng(seed).uniform(0.1, 0.9, n_series)
+    for t in range(1, length):
+        x[:, t] = 3.9 * x[:, t - 1] * (1 - x[:, t - 1])
+    return _panel(x)
+
+
 @pytest.fixture(scope="module")
 def selected():
     model = GLUForecaster(4, season_length=1, random_state=0, n_steps=40, **TINY)
@@ -52,6 +61,22 @@ def test_every_candidate_is_scored_and_the_best_one_is_refitted(selected):
     # the last window of every series, about TARGETS origins in all, a fifth of a series at most
     assert selection.validation == 4 + min(math.ceil(TARGETS / 6) - 1, 300 // 5)
     assert all(1 <= step <= 40 for step in selection.steps.values())
+
+
+def test_a_linear_panel_selects_the_linear_skip(selected):
+    scores = selected.selection_.scores
+    assert selected.selection_.chosen == "linear"
+    assert scores["linear"] < 0.95 * min(scores["network"], scores["small"])
+    assert selected.spec_.encoder == "none" and selected.network_.receptive_field == 1
+
+
+def test_a_nonlinear_panel_selects_the_network():
+    model = GLUForecaster(1, season_length=1, transform=None, random_state=0, n_steps=300)
+    model.set_params(**TINY).fit(_logistic_panel())
+    scores = model.selection_.scores
+    assert model.selection_.chosen == "network"
+    assert scores["network"] < 0.8 * min(scores["small"], scores["linear"])
+    assert model.spec_.encoder == "glu" and model.spec_.n_channels == TINY["n_channels"]
 
 
 def test_off_fits_the_network_as_configured():
