@@ -17,6 +17,7 @@ import torch
 from gluts._progress import progress_bar
 from gluts.exceptions import InsufficientHistoryError
 from gluts.forecasting.glu.runtime import torch_threads
+from gluts.forecasting.glu.validation import evaluate, held_out
 from gluts.forecasting.glu.windows import ROWS, SequenceData
 from gluts.nn import GLUNetwork, NetworkSpec, pinball
 
@@ -253,7 +254,9 @@ def train(
         lambda s: 0.5 * (1.0 + math.cos(math.pi * min(s + plan.first_step, n) / n)),
     )
     history, best, best_state, bad = History(), math.inf, None, 0
-    val = _validation(data, plan, horizon, device) if plan.early_stopping else None
+    val = None
+    if plan.early_stopping:
+        val = held_out(data, plan.validation, plan.warm, horizon, device)
     offsets = torch.arange(window + horizon, device=device)[None, :]  # (1, W + H)
     for step in range(plan.first_step + 1, last + 1):
         network.train()
@@ -290,7 +293,7 @@ def train(
         history.train_loss.append(float(loss.detach()))
         history.steps = step
         if val is not None and (step % plan.eval_every == 0 or step == last):
-            current = _evaluate(network, tensors, future, val, levels)
+            current = evaluate(network, tensors, future, val, levels)
             history.val_loss.append(current)
             if current < best:
                 best, bad, history.best_step = current, 0, step
@@ -369,41 +372,6 @@ def _crop_starts(
         )
     lows = np.maximum(first - window + plan.position_stride, 0)
     return usable, np.minimum(lows, last - window).astype(np.int64)
-
-
-@dataclass
-class _Validation:
-    origins: torch.Tensor  # (n_origins,) positions
-    rows: torch.Tensor  # (n_origins,) series
-    target: torch.Tensor  # (n_origins, H), normalised
-
-
-def _validation(data: SequenceData, plan: TrainingPlan, horizon: int, device) -> _Validation:
-    length = data.values.shape[1]
-    origins = np.arange(length - plan.validation - 1, length - horizon)
-    rows, cols = np.meshgrid(np.arange(len(data.starts)), origins, indexing="ij")
-    keep = cols >= data.starts[:, None] + plan.warm
-    rows, cols = rows[keep], cols[keep]
-    steps = cols[:, None] + np.arange(1, horizon + 1)[None, :]
-    values = data.values.numpy()
-    loc, scale = data.loc.numpy(), data.scale.numpy()
-    target = (values[rows[:, None], steps] - loc[rows, cols][:, None]) / scale[rows, cols][:, None]
-    as_long = lambda a: torch.as_tensor(a, dtype=torch.long, device=device)  # noqa: E731
-    return _Validation(as_long(cols), as_long(rows), torch.as_tensor(target, device=device))
-
-
-@torch.inference_mode()
-def _evaluate(
-    network: GLUNetwork, tensors, future, val: _Validation, levels: torch.Tensor
-) -> float:
-    network.eval()
-    features, values, loc, scale = tensors
-    end = int(val.origins.max()) + 1
-    ahead = None if future is None else future[..., : end + network.spec.horizon]
-    pred = network(features[..., :end], values[:, :end], loc[:, :end], scale[:, :end], future=ahead)
-    chosen = pred[val.rows, val.origins]  # (n_origins, H, Q)
-    ones = torch.ones(len(val.rows), device=levels.device)
-    return float(pinball(chosen, val.target, levels, ones))
 
 
 def _remedy(longest: int, warm: int, horizon: int, extra: int, early_stopping: bool) -> str:
