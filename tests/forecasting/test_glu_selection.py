@@ -101,6 +101,14 @@ def test_series_too_short_for_a_held_out_window_skip_selection():
     assert len(model.predict()) == 2 * 4
 
 
+def test_data_that_fill_the_largest_budget_fit_the_network_as_configured():
+    rng = np.random.default_rng(0)  # 150 series of 1,100 values: ~150k forecast origins
+    y = _panel(10 + rng.random((150, 1100)))
+    model = GLUForecaster(4, season_length=1, random_state=0, n_steps=3, **TINY).fit(y)
+    assert model.selection_ is None and model.spec_.n_channels == TINY["n_channels"]
+    assert model.training_history_.steps == 3
+
+
 def test_a_model_file_keeps_the_selection_and_the_chosen_network(selected, tmp_path):
     path = tmp_path / "m.gluts"
     selected.save(path)

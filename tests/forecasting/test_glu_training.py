@@ -77,6 +77,9 @@ def test_automatic_budget_grows_with_the_origins_and_is_clipped():
     assert large.n_steps == 2500  # the ceiling
     assert 50 < _sized([1000] * 20).n_steps < 2500
     assert _sized([1000] * 20, n_steps=7).n_steps == 7
+    # origins enough for more than the largest budget: the model selection is skipped
+    assert large.saturated and not _sized([1000] * 20).saturated
+    assert _sized([1000] * 400, n_steps=7).saturated
 
 
 def test_validation_tail_only_with_early_stopping_and_small_panels_get_small_batches():

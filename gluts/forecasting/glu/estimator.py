@@ -110,11 +110,11 @@ class GLUForecaster(BaseForecaster):
         Hold out a validation tail per series, evaluate every 100 steps, stop after 4
         evaluations without improvement and keep the best weights (of the final fit).
     model_selection : {"auto"} or None, default="auto"
-        ``"auto"``: the network as configured, a small one (8 channels, linear head, dropout
-        0.2) and its linear skip alone (``encoder="none"``, learning rate 1e-2) train with the
-        last window held out (about 1,024 targets), for a quarter of the budget (at least 500
-        steps); the best there is refitted for its best step count, or its trial trained on to
-        the full budget if still improving. None fits the network as configured.
+        ``"auto"``, on data with fewer origins than the largest automatic budget covers: the
+        network as configured, a small one (8 channels, linear head, dropout 0.2) and its linear
+        skip (``encoder="none"``, learning rate 1e-2) train with the last window held out for a
+        quarter of the budget (500 steps or more); the best is refitted for its best step count,
+        or trained on to the full budget if still improving. None: as set.
     random_state : int, RandomState instance or None, default=None
         Seeds initialisation and batch sampling; an int makes CPU fits repeatable.
     device : {"cpu", "cuda", "auto"}, default="cpu"

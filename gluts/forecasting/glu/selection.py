@@ -104,7 +104,8 @@ def fit_selected(
     held_out : callable or None
         Returns the plan with early stopping's validation tail, to select with, or raises
         :class:`~gluts.exceptions.InsufficientHistoryError` when the series are too short
-        for it (the network is then fitted as ``params`` configure it, as it is with None).
+        for it (the network is then fitted as ``params`` configure it, as it is with None
+        and when ``plan.saturated``: data enough to fill the largest automatic budget).
     seed : int
         Seeds every fit.
     device : torch.device
@@ -122,6 +123,7 @@ def fit_selected(
         Its losses (of the steps after the chosen trial when it was resumed).
     """
     threads, verbose = params["n_threads"], params["verbose"]
+    held_out = None if plan.saturated else held_out  # enough data for the network as configured
     try:
         held_out = None if held_out is None else replace(held_out(), n_steps=plan.n_steps)
     except InsufficientHistoryError:

@@ -39,6 +39,7 @@ class TrainingPlan:
 
     The learning rate follows a cosine over ``n_steps``; a run starts after ``first_step``
     (resuming a network trained that far) and ends at ``stop_at`` when it is set.
+    ``saturated``: the forecast origins would fill more than the largest automatic budget.
     """
 
     n_steps: int
@@ -56,6 +57,7 @@ class TrainingPlan:
     relative_weight_cap: float = 1.0
     log_values: bool = False
     first_step: int = 0
+    saturated: bool = False
     stop_at: int | None = None
 
 
@@ -134,6 +136,7 @@ def plan_training(
     auto = math.ceil(_AUTO_EPOCHS * origins / per_step)
     return TrainingPlan(
         n_steps=n_steps or int(np.clip(auto, 50, _MAX_STEPS)),
+        saturated=auto > _MAX_STEPS,
         batch_size=batch,
         window=window_length,
         learning_rate=learning_rate,
