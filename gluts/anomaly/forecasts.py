@@ -97,6 +97,7 @@ def default_forecaster(horizon: int):
         transform=None,  # new rows may hold zeros or negatives that a log could not take
         n_steps=100,
         batch_size=16,
+        model_selection=None,  # sized here for speed: no candidates to try
         random_state=0,
         n_threads=1,
     )

@@ -8,6 +8,7 @@ from gluts.nn.blocks import (
 )
 from gluts.nn.encoders import (
     ENCODERS,
+    NoEncoder,
     RecurrentEncoder,
     ReLUResidualBlock,
     TCNStack,
@@ -32,6 +33,7 @@ __all__ = [
     "GLUStack",
     "GatedResidualBlock",
     "NetworkSpec",
+    "NoEncoder",
     "QuantileHead",
     "RecurrentEncoder",
     "ReLUResidualBlock",

@@ -1,5 +1,8 @@
 """Sequence encoders of the forecasting network: GLU and ungated (TCN) stacks, LSTM and GRU.
 
+``"none"`` reads nothing (:class:`NoEncoder`): the network is then its linear skip with a
+constant correction and constant quantile gaps per forecast step.
+
 Each encoder maps ``(batch, in_channels, time)`` to ``(batch, channels, time)`` causally (the
 output at ``t`` reads inputs at ``t`` and before only) and has a ``receptive_field``: the input
 steps that reach one output. A recurrent encoder's field is unbounded; it reports the history
@@ -24,12 +27,13 @@ __all__ = [
     "RecurrentEncoder",
     "ReLUResidualBlock",
     "TCNStack",
+    "NoEncoder",
     "make_encoder",
     "matched_width",
     "n_parameters",
 ]
 
-ENCODERS = ("glu", "tcn", "lstm", "gru")
+ENCODERS = ("glu", "tcn", "lstm", "gru", "none")
 _RECURRENT = {"lstm": nn.LSTM, "gru": nn.GRU}
 
 
@@ -201,6 +205,41 @@ class RecurrentEncoder(nn.Module):
         return f"receptive_field={self.receptive_field}"
 
 
+class NoEncoder(nn.Module):
+    """An encoder that reads nothing: ``channels`` zero features at every position.
+
+    The network built on it is its linear skip (an NLinear-like map of the last
+    ``context_length`` values) plus what the head's biases add: a constant correction of the
+    median and constant quantile gaps per forecast step.
+
+    Parameters
+    ----------
+    channels : int
+        Features per position (all zero).
+    """
+
+    receptive_field = 1
+
+    def __init__(self, channels: int):
+        super().__init__()
+        self.channels = channels
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Return zeros.
+
+        Parameters
+        ----------
+        x : Tensor of shape (batch, in_channels, time)
+            Input sequence (only its batch size, length, dtype and device are used).
+
+        Returns
+        -------
+        Tensor of shape (batch, channels, time)
+            Zeros.
+        """
+        return x.new_zeros(x.shape[0], self.channels, x.shape[-1])
+
+
 def make_encoder(
     encoder: str,
     in_channels: int,
@@ -218,8 +257,9 @@ def make_encoder(
 
     Parameters
     ----------
-    encoder : {"glu", "tcn", "lstm", "gru"}
-        Gated convolution stack, ungated convolution stack, or recurrent network.
+    encoder : {"glu", "tcn", "lstm", "gru", "none"}
+        Gated convolution stack, ungated convolution stack, recurrent network, or no
+        encoder (zero features, :class:`NoEncoder`).
     in_channels : int
         Input features per time step.
     channels : int
@@ -253,6 +293,8 @@ def make_encoder(
         return TCNStack(in_channels, channels, n_blocks, use_weight_norm=use_weight_norm, **conv)
     if encoder in _RECURRENT:
         return RecurrentEncoder(in_channels, channels, n_blocks, encoder, dropout, context_length)
+    if encoder == "none":
+        return NoEncoder(channels)
     raise ValueError(f"encoder must be one of {list(ENCODERS)}, got {encoder!r}")
 
 
@@ -292,7 +334,14 @@ def matched_width(encoder: str, budget: int, in_channels: int, n_blocks: int, **
     -------
     int
         The width (``channels``) to build ``encoder`` with.
+
+    Raises
+    ------
+    ValueError
+        For ``encoder="none"``, which has no parameters.
     """
+    if encoder == "none":
+        raise ValueError("encoder 'none' has no parameters to match a budget with")
 
     def count(width: int) -> int:
         return n_parameters(make_encoder(encoder, in_channels, width, n_blocks, **options))

@@ -77,6 +77,9 @@ def test_automatic_budget_grows_with_the_origins_and_is_clipped():
     assert large.n_steps == 2500  # the ceiling
     assert 50 < _sized([1000] * 20).n_steps < 2500
     assert _sized([1000] * 20, n_steps=7).n_steps == 7
+    # origins enough for more than the largest budget: the model selection is skipped
+    assert large.saturated and not _sized([1000] * 20).saturated
+    assert _sized([1000] * 400, n_steps=7).saturated
 
 
 def test_validation_tail_only_with_early_stopping_and_small_panels_get_small_batches():
@@ -84,5 +87,22 @@ def test_validation_tail_only_with_early_stopping_and_small_panels_get_small_bat
     # about 256 validation origins in all (32 per series for 8), at most a fifth of a series
     assert _sized([1000] * 8, early_stopping=True).validation == 12 + 31
     assert _sized([300], early_stopping=True).validation == 12 + 300 // 5
+    # the size selection aims for more targets: 128 per series here
+    assert _sized([1000] * 8, early_stopping=True, validation_targets=1024).validation == 12 + 127
     assert _sized([60]).batch_size == 4
     assert _sized([60], log_values=True).relative_weight == 13.0
+
+
+def test_a_resumed_run_continues_the_schedule_and_a_stopped_one_ends_early():
+    from gluts.forecasting.glu.training import train
+    from gluts.nn import GLUNetwork, NetworkSpec
+
+    spec = NetworkSpec(1, 2, (0.5,), 4, 1, 4, 1, 2, 2, "sigmoid", 0.0, False)
+    data = _data(10.0, 1.0, length=40, start=0)
+    network, rng = GLUNetwork(spec), np.random.default_rng(0)
+    plan = _plan(n_steps=10, window=16, stop_at=4)
+    cpu = torch.device("cpu")
+    first = train(network, data, plan, rng, cpu)
+    assert first.steps == 4 and len(first.train_loss) == 4
+    rest = train(network, data, _plan(n_steps=10, window=16, first_step=4), rng, cpu)
+    assert rest.steps == 10 and len(rest.train_loss) == 6

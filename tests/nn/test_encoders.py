@@ -3,6 +3,7 @@
 import importlib.util
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +18,7 @@ from gluts.nn import (
     GLUNetwork,
     GLUStack,
     NetworkSpec,
+    NoEncoder,
     RecurrentEncoder,
     TCNStack,
     make_encoder,
@@ -89,6 +91,24 @@ def test_matched_width_meets_the_glu_budget_within_ten_percent(encoder):
     for other in (width - 1, width + 1):  # no neighbouring width is closer
         closer = n_parameters(make_encoder(encoder, 1, other, n_layers))
         assert abs(count - budget) <= abs(closer - budget)
+
+
+def test_no_encoder_leaves_the_linear_skip_with_constant_head_outputs():
+    torch.manual_seed(0)
+    assert torch.equal(make_encoder("none", 3, 5, 1)(torch.randn(2, 3, 7)), torch.zeros(2, 5, 7))
+    spec = NetworkSpec(1, 3, (0.1, 0.5, 0.9), 6, 1, 4, 1, 3, 2, "sigmoid", 0.0, True)
+    network = GLUNetwork(replace(spec, encoder="none"))
+    assert isinstance(network.stack, NoEncoder) and network.receptive_field == 1
+    with torch.no_grad():
+        network.head.net.bias.uniform_(-1, 1)
+    values = torch.randn(2, 20)
+    out = network(values[:, None], values, torch.zeros(2, 20), torch.ones(2, 20))
+    skip = values.unfold(-1, 6, 1) @ network.skip.weight[:, 0].T  # (2, 15, 3), full contexts
+    # the median minus the skip, and the quantile gaps: one constant per forecast step
+    for gap in (out[:, 5:, :, 1] - skip, out[:, 5:, :, 2] - out[:, 5:, :, 1]):
+        assert torch.allclose(gap, gap[:1, :1].expand_as(gap), atol=1e-6)
+    with pytest.raises(ValueError, match="encoder 'none' has no parameters"):
+        matched_width("none", 100, 1, 2)
 
 
 def test_glu_width_matches_itself():

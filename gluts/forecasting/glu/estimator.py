@@ -20,7 +20,8 @@ from gluts.forecasting.glu.inference import (
 from gluts.forecasting.glu.parameters import PARAMETER_CONSTRAINTS, network_spec
 from gluts.forecasting.glu.persistence import ModelState, pickle_state, unpickle_state, write
 from gluts.forecasting.glu.runtime import device_for
-from gluts.forecasting.glu.training import TrainingPlan, fit_network, plan_training
+from gluts.forecasting.glu.selection import TARGETS, fit_selected
+from gluts.forecasting.glu.training import TrainingPlan, plan_training
 from gluts.forecasting.glu.windows import (
     calendar_features,
     model_values,
@@ -56,9 +57,9 @@ class GLUForecaster(BaseForecaster):
     context_length : int or None, default=None
         Past values the linear skip reads; None uses ``max(2 * horizon, min(14 *
         season_length, 336, n // 2))`` with ``n`` the longest series' length.
-    encoder : {"glu", "tcn", "lstm", "gru"}, default="glu"
-        Network that reads the past: the GLU stack, the same stack ungated (ReLU, a TCN), or
-        a recurrent network (see ``benchmarks/ENCODERS.md`` for how they compare).
+    encoder : {"glu", "tcn", "lstm", "gru", "none"}, default="glu"
+        Network that reads the past: the GLU stack, the same stack ungated (ReLU, a TCN), a
+        recurrent network (``benchmarks/ENCODERS.md`` compares them) or none (the linear skip).
     n_channels : int, default=32
         Width of the encoder (hidden units of an LSTM or GRU).
     kernel_size : int, default=3
@@ -71,11 +72,9 @@ class GLUForecaster(BaseForecaster):
     head_hidden : int, default=256
         Width of the hidden layer between the stack and the quantile outputs (0: linear).
     gate : {"sigmoid", "tanh", "gelu", "silu", "identity"}, default="sigmoid"
-        Gated unit of each block (``encoder="glu"``), of value ``A = X*W + b`` and gate input
-        ``B = X*V + c``: ``A ⊗ σ(B)`` (sigmoid, Dauphin et al.'s GLU), ``tanh(A) ⊗ σ(B)``
-        (tanh, the gated tanh unit of WaveNet), ``A ⊗ gelu(B)`` (GEGLU), ``A ⊗ silu(B)``
-        (SwiGLU) or ``A ⊗ B`` (identity, bilinear). The last three RMS-normalise each block's
-        input (see :mod:`gluts.nn.blocks`). ``benchmarks/ENCODERS.md`` compares them.
+        Gated unit of each block (``encoder="glu"``): ``A ⊗ σ(B)`` (Dauphin et al.'s GLU),
+        the gated tanh unit, GEGLU, SwiGLU or bilinear (see :class:`gluts.nn.GLUConv1d`
+        and :mod:`gluts.nn.blocks`); ``benchmarks/ENCODERS.md`` compares them.
     dropout : float, default=0.0
         Dropout inside the blocks.
     quantiles : tuple of float, default=(0.1, 0.5, 0.9)
@@ -102,15 +101,20 @@ class GLUForecaster(BaseForecaster):
         so that fits are repeatable.
     batch_size : int, default=8
         Most series crops per step (small batches and more steps measured better for the
-        same time); small data sets use fewer (at least 4, about two
-        crops' worth of forecast origins).
+        same time); small data sets use fewer (at least 4, about two crops' worth of origins).
     window_length : int, default=1024
         Longest crop of a series per step; every second position of it is a forecast origin.
     learning_rate : float, default=1.5e-3
-        Adam's initial learning rate, decayed to 0 on a cosine.
+        Adam's initial learning rate, decayed to 0 on a cosine over ``n_steps``.
     early_stopping : bool, default=False
         Hold out a validation tail per series, evaluate every 100 steps, stop after 4
-        evaluations without improvement and keep the best weights.
+        evaluations without improvement and keep the best weights (of the final fit).
+    model_selection : {"auto"} or None, default="auto"
+        ``"auto"``, on data with fewer origins than the largest automatic budget covers: the
+        network as configured, a small one (8 channels, linear head, dropout 0.2) and its linear
+        skip (``encoder="none"``, learning rate 1e-2) train with the last window held out for a
+        quarter of the budget (500 steps or more); the best is refitted for its best step count,
+        or trained on to the full budget if still improving. None: as set.
     random_state : int, RandomState instance or None, default=None
         Seeds initialisation and batch sampling; an int makes CPU fits repeatable.
     device : {"cpu", "cuda", "auto"}, default="cpu"
@@ -137,7 +141,10 @@ class GLUForecaster(BaseForecaster):
     network_ : GLUNetwork
         The trained network (on the CPU after fit).
     spec_ : NetworkSpec
-        The network's sizes.
+        The network's sizes (of the chosen candidate).
+    selection_ : Selection or None
+        The candidates' validation losses and best steps, and the chosen one; None without
+        selection, or when the series are too short for the validation tail.
     season_length_ : int
         Season length used.
     log_transform_ : bool
@@ -203,6 +210,7 @@ class GLUForecaster(BaseForecaster):
         window_length=1024,
         learning_rate=1.5e-3,
         early_stopping=False,
+        model_selection="auto",
         random_state=None,
         device="cpu",
         n_threads=None,
@@ -229,6 +237,7 @@ class GLUForecaster(BaseForecaster):
         self.window_length = window_length
         self.learning_rate = learning_rate
         self.early_stopping = early_stopping
+        self.model_selection = model_selection
         self.random_state = random_state
         self.device = device
         self.n_threads = n_threads
@@ -239,29 +248,23 @@ class GLUForecaster(BaseForecaster):
     @classmethod
     def _test_params(cls):
         tiny = {"n_channels": 4, "n_blocks": 2, "context_length": 24}
-        other = {"gate": "tanh", "head_hidden": 0, "scaler": "mean_abs", "early_stopping": True}
+        other = dict(gate="tanh", head_hidden=0, scaler="mean_abs", early_stopping=True)
+        other.update(batch_size=2, model_selection=None)
         return [
             {**tiny, "head_hidden": 8, "n_steps": 3, "batch_size": 4},
-            {**tiny, **other, "n_steps": 4, "batch_size": 2, "quantiles": (0.25, 0.75)},
+            {**tiny, **other, "n_steps": 4, "quantiles": (0.25, 0.75)},
         ]
 
     def _fit_panel(self, panel: Panel, X) -> None:
-        m = self.season_length or panel.grid.season_length()
-        longest = int(panel.lengths.max())
-        levels = tuple(sorted(set(self.quantiles_) | {0.5}))
+        m, longest = self.season_length or panel.grid.season_length(), int(panel.lengths.max())
         calendar = calendar_features(panel.index[0], step_hours(panel))
         covariates = fit_covariates(X, panel, self.past_covariates, self.read_options_)
         self._set_covariates(covariates)
-        spec = network_spec(
-            self.get_params(),
-            season_length=m,
-            longest=longest,
-            quantiles=levels,
-            in_features=1 + 2 * len(calendar) + len(covariates.names),
-            n_future=len(covariates.future),
-        )
-        rng = check_random_state(self.random_state)
-        seed = int(rng.randint(2**31 - 1))
+        sizes = dict(season_length=m, longest=longest, n_future=len(covariates.future))
+        sizes["quantiles"] = tuple(sorted(set(self.quantiles_) | {0.5}))
+        sizes["in_features"] = 1 + 2 * len(calendar) + len(covariates.names)
+        spec = network_spec(self.get_params(), **sizes)  # as configured, before any selection
+        seed = int(check_random_state(self.random_state).randint(2**31 - 1))
         device = device_for(self.device)
         self.season_length_, self.calendar_, self.spec_ = m, calendar, spec
         self.log_transform_ = self.transform == "log" or (
@@ -269,16 +272,13 @@ class GLUForecaster(BaseForecaster):
         )
         past = None if X is None else covariates.standardise(covariates.history)
         values, window = model_values(panel, self.log_transform_), scale_window(m, self.horizon)
-        data = prepare(
-            values, panel.index, calendar, longest, self.scaler, m, window, past,
-            covariates.future_columns,
-        )  # fmt: skip
-        plan = self._plan(panel)
-        self.network_, self.training_history_ = fit_network(
-            spec, data, plan, seed, device, self.n_threads, self.verbose
-        )
+        inputs = (values, panel.index, calendar, longest, self.scaler, m, window, past)
+        data, plan = prepare(*inputs, covariates.future_columns), self._plan(panel)
+        held_out = (lambda: self._plan(panel, TARGETS)) if self.model_selection else None
+        fitted = fit_selected(self.get_params(), sizes, data, plan, held_out, seed, device)
+        self.selection_, self.spec_, self.network_, self.training_history_ = fitted
 
-    def _plan(self, panel: Panel) -> TrainingPlan:
+    def _plan(self, panel: Panel, targets: int | None = None) -> TrainingPlan:
         m = self.season_length_
         return plan_training(
             panel.lengths,
@@ -288,9 +288,10 @@ class GLUForecaster(BaseForecaster):
             batch_size=self.batch_size,
             n_steps=self.n_steps,
             learning_rate=self.learning_rate,
-            early_stopping=self.early_stopping,
+            early_stopping=self.early_stopping or targets is not None,
             log_values=self.log_transform_,
             ids=list(panel.ids),
+            validation_targets=targets,
         )
 
     def _set_covariates(self, covariates: Covariates) -> None:
@@ -365,6 +366,7 @@ class GLUForecaster(BaseForecaster):
             read_options=self.read_options_,
             history=self.history_,
             fingerprint=fingerprint if panel is self.history_ else None,
+            selection=self.selection_,
         )
 
     @classmethod
@@ -377,6 +379,7 @@ class GLUForecaster(BaseForecaster):
         network.load_state_dict({k: torch.tensor(a) for k, a in state.weights.items()}, strict=True)
         model.network_, model.spec_, model.calendar_ = network.eval(), state.spec, state.calendar
         model.season_length_, model.log_transform_ = state.season_length, state.log_transform
+        model.selection_ = state.selection
         model._set_covariates(state.covariates)
         model.read_options_, model.history_ = state.read_options, state.history
         model.series_ids_, model.n_series_ = list(state.history.ids), len(state.history)

@@ -33,6 +33,7 @@ from gluts._archive import META, first_line, open_archive, read_array, read_json
 from gluts.data import Layout
 from gluts.exceptions import DataError
 from gluts.forecasting.glu.parameters import PARAMETER_CONSTRAINTS
+from gluts.forecasting.glu.selection import CANDIDATES, Selection
 from gluts.forecasting.glu.windows import _CALENDAR, scale_window
 from gluts.nn import ENCODERS, GATES, GLUNetwork, NetworkSpec
 
@@ -181,7 +182,8 @@ class _Checker:
         names, future = self.covariates(self.get(meta, "covariates", dict, META), spec)
         if spec.in_features != 1 + 2 * len(calendar) + len(names):
             self.fail("spec.in_features", "1 + 2 * calendars + covariates", spec.in_features)
-        self.params(self.get(meta, "params", dict, META), spec, season, log)
+        changes = {} if meta.get("selection") is None else self.selection(meta["selection"])
+        self.params(self.get(meta, "params", dict, META), spec, season, log, changes)
         self.adapter(self.get(meta, "adapter", dict, META))
         self.get(meta, "training_fingerprint", dict, META)
         layout = self.get(meta, "layout", dict, META)
@@ -255,7 +257,28 @@ class _Checker:
                 self.fail("covariates.scale", "positive", raw["scale"])
         return names, future
 
-    def params(self, params: dict, spec: NetworkSpec, season: int, log: bool) -> None:
+    def selection(self, raw) -> dict:
+        """Check the record of the size selection; return the chosen candidate's changes."""
+        if not isinstance(raw, dict) or set(raw) != {f.name for f in fields(Selection)}:
+            self.fail("selection", "the fields of a Selection", raw)
+        chosen = self.get(raw, "chosen", str, "selection")
+        if chosen not in CANDIDATES:
+            self.fail("selection.chosen", f"one of {sorted(CANDIDATES)}", chosen)
+        for key, kind in (("scores", Real), ("steps", int)):
+            value = self.get(raw, key, dict, "selection")
+            if not set(value) <= set(CANDIDATES) or not all(
+                isinstance(v, kind) and not isinstance(v, bool) and math.isfinite(v)
+                for v in value.values()
+            ):
+                self.fail(f"selection.{key}", "a number per candidate", value)
+        for key in ("trial_steps", "n_steps", "validation"):
+            self.integer(raw, key, 0, 10**9, "selection")
+        self.get(raw, "resumed", bool, "selection")
+        return CANDIDATES[chosen]
+
+    def params(
+        self, params: dict, spec: NetworkSpec, season: int, log: bool, changes: dict
+    ) -> None:
         known = set(PARAMETER_CONSTRAINTS)  # those added later may be missing: the defaults
         if not set(params) <= known or "quantiles" not in params:
             odd = sorted(set(params) - known) or ["quantiles"]
@@ -277,9 +300,10 @@ class _Checker:
             self.fail("params.quantiles", f"the levels of spec.quantiles {spec.quantiles}", qs)
         same = ["horizon", "n_channels", "kernel_size", "head_hidden", "gate", "encoder"]
         same += [k for k in ("context_length", "n_blocks") if params.get(k) is not None]
+        chosen = {**params, **changes}  # the parameters of the selected candidate
         for key in [*same, "dropout"]:
-            if params.get(key, getattr(spec, key)) != getattr(spec, key):
-                self.fail(f"params.{key}", f"spec.{key} ({getattr(spec, key)!r})", params[key])
+            if chosen.get(key, getattr(spec, key)) != getattr(spec, key):
+                self.fail(f"params.{key}", f"spec.{key} ({getattr(spec, key)!r})", chosen[key])
         if params.get("season_length") not in (None, season):
             self.fail("params.season_length", f"season_length ({season})", params["season_length"])
         transform = params.get("transform", "auto")

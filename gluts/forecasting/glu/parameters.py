@@ -31,6 +31,7 @@ PARAMETER_CONSTRAINTS: dict = {
     "window_length": [Interval(Integral, 2, None, closed="left")],
     "learning_rate": [Interval(Real, 0, None, closed="neither")],
     "early_stopping": ["boolean"],
+    "model_selection": [StrOptions({"auto"}), None],
     "random_state": ["random_state"],
     "device": [StrOptions({"cpu", "cuda", "auto"})],
     "n_threads": [Interval(Integral, 1, None, closed="left"), None],

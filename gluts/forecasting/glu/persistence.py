@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -42,6 +42,7 @@ from gluts.forecasting.glu.file_checks import (
     first_line,
     open_model,
 )
+from gluts.forecasting.glu.selection import Selection
 from gluts.nn import GLUNetwork, NetworkSpec
 
 __all__ = [
@@ -85,6 +86,9 @@ class ModelState:
     fingerprint : dict or None, default=None
         Fingerprint of the training data, kept from the file the model came from; None
         computes it from ``history``.
+    selection : Selection or None, default=None
+        How the network's size was chosen (None: as the parameters say; files written
+        before selection existed have none).
     """
 
     params: dict
@@ -97,6 +101,7 @@ class ModelState:
     read_options: ReadOptions
     history: Panel
     fingerprint: dict | None = None
+    selection: Selection | None = None
 
 
 def write(path: str | Path, state: ModelState, keep: int) -> None:
@@ -151,6 +156,7 @@ def entries(state: ModelState, keep: int) -> tuple[dict, dict[str, np.ndarray]]:
         "layout": {k: jsonable(v) for k, v in vars(history.layout).items()},
         "ids": [jsonable(i) for i in history.ids],
         "stamps": [[str(s) for s in idx[-keep:]] for idx in history.index],
+        "selection": None if state.selection is None else asdict(state.selection),
     }
     arrays = {f"{WEIGHTS}{name}.npy": array for name, array in state.weights.items()}
     for k, values in enumerate(history.values):
@@ -251,6 +257,7 @@ def model_state(meta: dict, arrays: dict[str, np.ndarray]) -> ModelState:
         read_options=ReadOptions(**meta["adapter"]),
         history=_rebuild_panel(meta, values),
         fingerprint=meta["training_fingerprint"],
+        selection=None if meta.get("selection") is None else Selection(**meta["selection"]),
     )
 
 

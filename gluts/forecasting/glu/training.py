@@ -17,6 +17,7 @@ import torch
 from gluts._progress import progress_bar
 from gluts.exceptions import InsufficientHistoryError
 from gluts.forecasting.glu.runtime import torch_threads
+from gluts.forecasting.glu.validation import evaluate, held_out
 from gluts.forecasting.glu.windows import ROWS, SequenceData
 from gluts.nn import GLUNetwork, NetworkSpec, pinball
 
@@ -26,13 +27,20 @@ __all__ = ["History", "TrainingPlan", "fit_network", "plan_training", "train"]
 _AUTO_EPOCHS = 70
 # Most automatic training steps: M4 Hourly (414 series) trains in about 3 minutes on 2 cores.
 _MAX_STEPS = 2500
+# Forecast targets that early stopping's validation tail aims for.
+_VALIDATION_TARGETS = 256
 # Training forecasts from every second origin of a crop.
 _POSITION_STRIDE = 2
 
 
 @dataclass(frozen=True)
 class TrainingPlan:
-    """How to train (sizes in steps of the series, not wall-clock)."""
+    """How to train (sizes in steps of the series, not wall-clock).
+
+    The learning rate follows a cosine over ``n_steps``; a run starts after ``first_step``
+    (resuming a network trained that far) and ends at ``stop_at`` when it is set.
+    ``saturated``: the forecast origins would fill more than the largest automatic budget.
+    """
 
     n_steps: int
     batch_size: int
@@ -48,6 +56,9 @@ class TrainingPlan:
     relative_weight: float = 1.0
     relative_weight_cap: float = 1.0
     log_values: bool = False
+    first_step: int = 0
+    saturated: bool = False
+    stop_at: int | None = None
 
 
 def plan_training(
@@ -62,6 +73,7 @@ def plan_training(
     early_stopping: bool,
     log_values: bool,
     ids=None,
+    validation_targets: int | None = None,
 ) -> TrainingPlan:
     """Size the training of a panel: validation tail, batch and (automatic) number of steps.
 
@@ -83,12 +95,15 @@ def plan_training(
     learning_rate : float
         Adam's learning rate.
     early_stopping : bool
-        Hold out a validation tail per series (about 256 forecast targets in all).
+        Hold out a validation tail per series (``validation_targets`` forecast targets in
+        all, or fewer: at most a fifth of the longest series).
     log_values : bool
         The network models logs; the relative error then weighs 13 times the scaled one
         (measured on M4 Hourly: the two about equally weighted).
     ids : sequence or None, default=None
         Series identifiers, in the order of ``lengths``, for naming the longest in an error.
+    validation_targets : int or None, default=None
+        Forecast origins the validation tail aims for over all series; None: 256.
 
     Returns
     -------
@@ -101,7 +116,8 @@ def plan_training(
         validation tail.
     """
     longest = int(lengths.max())
-    validation = horizon + min(math.ceil(256 / len(lengths)) - 1, longest // 5)
+    targets = validation_targets or _VALIDATION_TARGETS
+    validation = horizon + min(math.ceil(targets / len(lengths)) - 1, longest // 5)
     validation = validation if early_stopping else 0
     needed = warm + horizon + 1 + validation
     if not (lengths >= needed).any():
@@ -120,6 +136,7 @@ def plan_training(
     auto = math.ceil(_AUTO_EPOCHS * origins / per_step)
     return TrainingPlan(
         n_steps=n_steps or int(np.clip(auto, 50, _MAX_STEPS)),
+        saturated=auto > _MAX_STEPS,
         batch_size=batch,
         window=window_length,
         learning_rate=learning_rate,
@@ -150,8 +167,9 @@ def fit_network(
     device: torch.device,
     n_threads: int | None = None,
     verbose: bool = False,
+    network: GLUNetwork | None = None,
 ) -> tuple[GLUNetwork, History]:
-    """Build a network from ``spec`` and train it, repeatably for a given ``seed``.
+    """Build a network from ``spec`` (or take ``network``) and train it, repeatably for ``seed``.
 
     Parameters
     ----------
@@ -170,6 +188,8 @@ def fit_network(
         :func:`~gluts.forecasting.glu.runtime.torch_threads`.
     verbose : bool, default=False
         Show a progress bar of the steps, with the losses and the time left.
+    network : GLUNetwork or None, default=None
+        A network to train further (from ``plan.first_step``) instead of a new one.
 
     Returns
     -------
@@ -180,8 +200,9 @@ def fit_network(
     """
     with torch_threads(n_threads), torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
-        network = GLUNetwork(spec).to(device)
-        with progress_bar(verbose, plan.n_steps, "GLU training") as advance:
+        network = (GLUNetwork(spec) if network is None else network).to(device)
+        total = _last_step(plan) - plan.first_step
+        with progress_bar(verbose, total, "GLU training") as advance:
             history = train(network, data, plan, np.random.default_rng(seed), device, advance)
     return network.cpu().eval(), history
 
@@ -229,14 +250,18 @@ def train(
     features, values, loc, scale = tensors
     future = None if data.future is None else data.future.to(device)  # (N, F, T)
     weight = weight.to(device)
+    n, last = plan.n_steps, _last_step(plan)
     optimiser = torch.optim.Adam(network.parameters(), lr=plan.learning_rate)
     schedule = torch.optim.lr_scheduler.LambdaLR(
-        optimiser, lambda s: 0.5 * (1.0 + math.cos(math.pi * min(s, plan.n_steps) / plan.n_steps))
+        optimiser,
+        lambda s: 0.5 * (1.0 + math.cos(math.pi * min(s + plan.first_step, n) / n)),
     )
     history, best, best_state, bad = History(), math.inf, None, 0
-    val = _validation(data, plan, horizon, device) if plan.early_stopping else None
+    val = None
+    if plan.early_stopping:
+        val = held_out(data, plan.validation, plan.warm, horizon, device)
     offsets = torch.arange(window + horizon, device=device)[None, :]  # (1, W + H)
-    for step in range(1, plan.n_steps + 1):
+    for step in range(plan.first_step + 1, last + 1):
         network.train()
         # Each row's crop lies inside its series' usable span; with every low 0 (equal
         # lengths) these are the draws of ``integers(n_series)`` and ``integers(0, high)``.
@@ -270,8 +295,8 @@ def train(
         schedule.step()
         history.train_loss.append(float(loss.detach()))
         history.steps = step
-        if val is not None and (step % plan.eval_every == 0 or step == plan.n_steps):
-            current = _evaluate(network, tensors, future, val, levels)
+        if val is not None and (step % plan.eval_every == 0 or step == last):
+            current = evaluate(network, tensors, future, val, levels)
             history.val_loss.append(current)
             if current < best:
                 best, bad, history.best_step = current, 0, step
@@ -286,6 +311,11 @@ def train(
         network.load_state_dict(best_state)
     network.eval()
     return history
+
+
+def _last_step(plan: TrainingPlan) -> int:
+    """The step a run ends at (unless early stopping ends it before)."""
+    return plan.n_steps if plan.stop_at is None else min(plan.stop_at, plan.n_steps)
 
 
 def _describe(history: History) -> str:
@@ -345,41 +375,6 @@ def _crop_starts(
         )
     lows = np.maximum(first - window + plan.position_stride, 0)
     return usable, np.minimum(lows, last - window).astype(np.int64)
-
-
-@dataclass
-class _Validation:
-    origins: torch.Tensor  # (n_origins,) positions
-    rows: torch.Tensor  # (n_origins,) series
-    target: torch.Tensor  # (n_origins, H), normalised
-
-
-def _validation(data: SequenceData, plan: TrainingPlan, horizon: int, device) -> _Validation:
-    length = data.values.shape[1]
-    origins = np.arange(length - plan.validation - 1, length - horizon)
-    rows, cols = np.meshgrid(np.arange(len(data.starts)), origins, indexing="ij")
-    keep = cols >= data.starts[:, None] + plan.warm
-    rows, cols = rows[keep], cols[keep]
-    steps = cols[:, None] + np.arange(1, horizon + 1)[None, :]
-    values = data.values.numpy()
-    loc, scale = data.loc.numpy(), data.scale.numpy()
-    target = (values[rows[:, None], steps] - loc[rows, cols][:, None]) / scale[rows, cols][:, None]
-    as_long = lambda a: torch.as_tensor(a, dtype=torch.long, device=device)  # noqa: E731
-    return _Validation(as_long(cols), as_long(rows), torch.as_tensor(target, device=device))
-
-
-@torch.inference_mode()
-def _evaluate(
-    network: GLUNetwork, tensors, future, val: _Validation, levels: torch.Tensor
-) -> float:
-    network.eval()
-    features, values, loc, scale = tensors
-    end = int(val.origins.max()) + 1
-    ahead = None if future is None else future[..., : end + network.spec.horizon]
-    pred = network(features[..., :end], values[:, :end], loc[:, :end], scale[:, :end], future=ahead)
-    chosen = pred[val.rows, val.origins]  # (n_origins, H, Q)
-    ones = torch.ones(len(val.rows), device=levels.device)
-    return float(pinball(chosen, val.target, levels, ones))
 
 
 def _remedy(longest: int, warm: int, horizon: int, extra: int, early_stopping: bool) -> str:

@@ -1,0 +1,195 @@
+"""Choosing the GLU forecaster's size on the last window of its own training data.
+
+Each candidate configuration is trained with the last values of every series held out
+(the validation tail of early stopping), scored there with the pinball loss on the scaled
+values, and the best one, with the step count at which it did best, is refitted on
+everything by the estimator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+
+import torch
+
+from gluts.exceptions import InsufficientHistoryError
+from gluts.forecasting.glu.parameters import network_spec
+from gluts.forecasting.glu.training import History, TrainingPlan, fit_network
+from gluts.forecasting.glu.windows import SequenceData
+from gluts.nn import GLUNetwork, NetworkSpec
+
+__all__ = ["CANDIDATES", "TARGETS", "Selection", "fit_selected", "select"]
+
+# name -> the parameters a candidate changes; "network" is the forecaster as configured.
+CANDIDATES: dict[str, dict] = {
+    "network": {},
+    # A narrow stack with a linear head and dropout: less capacity for few forecast origins.
+    "small": {"n_channels": 8, "head_hidden": 0, "dropout": 0.2},
+    # The network's own linear skip, with constant corrections and quantile gaps.
+    "linear": {"encoder": "none", "head_hidden": 0, "learning_rate": 1e-2},
+}
+# Forecast targets held out over all series (a fifth of the longest at most): the last
+# ``horizon`` values of each series of a panel, more windows of a few long series.
+TARGETS = 1024
+# Fewest steps of a refit.
+_MIN_STEPS = 50
+# A candidate trains for a quarter of the budget, or for 500 steps when that is more.
+_TRIAL_SHARE, _TRIAL_STEPS = 4, 500
+# Validation evaluations per trial (at least ``_MIN_EVERY`` steps apart).
+_EVALUATIONS = 10
+_MIN_EVERY = 20
+
+
+@dataclass(frozen=True)
+class Selection:
+    """The outcome of the selection (saved with the model).
+
+    Attributes
+    ----------
+    chosen : str
+        Name of the best candidate (a key of :data:`CANDIDATES`).
+    scores : dict of str to float
+        Each candidate's best validation loss (pinball on the scaled held-out values).
+    steps : dict of str to int
+        The training step at which each candidate reached it.
+    trial_steps : int
+        Most steps of a candidate's trial (its learning rate follows the full budget's
+        schedule).
+    n_steps : int
+        Training steps of the final fit: the best step, or the full budget when the chosen
+        candidate still improved at the end of its trial.
+    resumed : bool
+        Whether the final fit continues the chosen trial's network on all data (it still
+        improved at the end of its trial) rather than starting again.
+    validation : int
+        Values held out at the end of the longest series.
+    """
+
+    chosen: str
+    scores: dict[str, float]
+    steps: dict[str, int]
+    trial_steps: int
+    n_steps: int
+    resumed: bool
+    validation: int
+
+    def params(self, params: Mapping) -> dict:
+        """The parameters of the chosen candidate, from the forecaster's ``params``."""
+        return {**params, **CANDIDATES[self.chosen]}
+
+
+def fit_selected(
+    params: Mapping,
+    sizes: Mapping,
+    data: SequenceData,
+    plan: TrainingPlan,
+    held_out: Callable[[], TrainingPlan] | None,
+    seed: int,
+    device: torch.device,
+) -> tuple[Selection | None, NetworkSpec, GLUNetwork, History]:
+    """Select the network's size on ``held_out`` (unless None), then fit it on all data.
+
+    Parameters
+    ----------
+    params : mapping
+        The forecaster's parameters (``get_params()``; ``n_threads`` and ``verbose`` apply).
+    sizes : mapping
+        The data's sizes, keyword arguments of
+        :func:`~gluts.forecasting.glu.parameters.network_spec`.
+    data : SequenceData
+        Right-aligned training series.
+    plan : TrainingPlan
+        The training plan on all data.
+    held_out : callable or None
+        Returns the plan with early stopping's validation tail, to select with, or raises
+        :class:`~gluts.exceptions.InsufficientHistoryError` when the series are too short
+        for it (the network is then fitted as ``params`` configure it, as it is with None
+        and when ``plan.saturated``: data enough to fill the largest automatic budget).
+    seed : int
+        Seeds every fit.
+    device : torch.device
+        Where to train.
+
+    Returns
+    -------
+    selection : Selection or None
+        None without ``held_out``.
+    spec : NetworkSpec
+        The fitted network's sizes.
+    network : GLUNetwork
+        The network fitted on all data.
+    history : History
+        Its losses (of the steps after the chosen trial when it was resumed).
+    """
+    threads, verbose = params["n_threads"], params["verbose"]
+    held_out = None if plan.saturated else held_out  # enough data for the network as configured
+    try:
+        held_out = None if held_out is None else replace(held_out(), n_steps=plan.n_steps)
+    except InsufficientHistoryError:
+        held_out = None
+    if held_out is None:
+        spec = network_spec(params, **sizes)
+        return None, spec, *fit_network(spec, data, plan, seed, device, threads, verbose)
+    selection, network = select(params, sizes, data, held_out, seed, device, threads)
+    chosen = selection.params(params)
+    first = selection.trial_steps if selection.resumed else 0
+    plan = replace(
+        plan, n_steps=selection.n_steps, learning_rate=chosen["learning_rate"], first_step=first
+    )
+    spec, start = network_spec(chosen, **sizes), network if selection.resumed else None
+    return selection, spec, *fit_network(spec, data, plan, seed, device, threads, verbose, start)
+
+
+def select(
+    params: Mapping,
+    sizes: Mapping,
+    data: SequenceData,
+    plan: TrainingPlan,
+    seed: int,
+    device: torch.device,
+    n_threads: int | None = None,
+) -> tuple[Selection, GLUNetwork]:
+    """Train every candidate on the data before the validation tail and pick the best.
+
+    Parameters
+    ----------
+    params : mapping
+        The forecaster's parameters (``get_params()``).
+    sizes : mapping
+        The data's sizes, keyword arguments of
+        :func:`~gluts.forecasting.glu.parameters.network_spec`.
+    data : SequenceData
+        Right-aligned training series, the validation tail included.
+    plan : TrainingPlan
+        The full training plan, with early stopping's validation tail.
+    seed : int
+        Seeds every candidate's training (the same for all).
+    device : torch.device
+        Where to train.
+    n_threads : int or None, default=None
+        CPU threads for torch while training.
+
+    Returns
+    -------
+    selection : Selection
+        Ties go to the candidate listed first in :data:`CANDIDATES`.
+    network : GLUNetwork
+        The chosen candidate's network at its best step.
+    """
+    trial = min(plan.n_steps, max(plan.n_steps // _TRIAL_SHARE, _TRIAL_STEPS))
+    every = max(trial // _EVALUATIONS, _MIN_EVERY)
+    held_out = replace(plan, early_stopping=True, eval_every=every, stop_at=trial)
+    scores, steps, networks = {}, {}, {}
+    for name, changes in CANDIDATES.items():
+        candidate = {**params, **changes}
+        rate = replace(held_out, learning_rate=candidate["learning_rate"])
+        spec = network_spec(candidate, **sizes)
+        network, history = fit_network(spec, data, rate, seed, device, n_threads)
+        scores[name], steps[name] = min(history.val_loss), history.best_step
+        networks[name] = network
+    chosen = min(scores, key=scores.get)
+    resumed = steps[chosen] == trial < plan.n_steps
+    n_steps = plan.n_steps if resumed else max(steps[chosen], min(_MIN_STEPS, plan.n_steps))
+    selection = Selection(chosen, scores, steps, trial, n_steps, resumed, plan.validation)
+    return selection, networks[chosen]

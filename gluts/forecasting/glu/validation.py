@@ -1,0 +1,88 @@
+"""Early stopping's held-out tail: its forecast origins and targets, and the loss there."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from gluts.forecasting.glu.windows import SequenceData
+from gluts.nn import GLUNetwork, pinball
+
+__all__ = ["HeldOut", "evaluate", "held_out"]
+
+
+@dataclass
+class HeldOut:
+    """The forecast origins of the validation tail and their normalised targets."""
+
+    origins: torch.Tensor  # (n_origins,) positions
+    rows: torch.Tensor  # (n_origins,) series
+    target: torch.Tensor  # (n_origins, H), normalised
+
+
+def held_out(
+    data: SequenceData, validation: int, warm: int, horizon: int, device: torch.device
+) -> HeldOut:
+    """Every origin whose ``horizon`` targets lie in the last ``validation`` values.
+
+    Parameters
+    ----------
+    data : SequenceData
+        Right-aligned series.
+    validation : int
+        Values held out at the end.
+    warm : int
+        History an origin needs after its series' start.
+    horizon : int
+        Forecast steps.
+    device : torch.device
+        Where the tensors go.
+
+    Returns
+    -------
+    HeldOut
+    """
+    length = data.values.shape[1]
+    origins = np.arange(length - validation - 1, length - horizon)
+    rows, cols = np.meshgrid(np.arange(len(data.starts)), origins, indexing="ij")
+    keep = cols >= data.starts[:, None] + warm
+    rows, cols = rows[keep], cols[keep]
+    steps = cols[:, None] + np.arange(1, horizon + 1)[None, :]
+    values = data.values.numpy()
+    loc, scale = data.loc.numpy(), data.scale.numpy()
+    target = (values[rows[:, None], steps] - loc[rows, cols][:, None]) / scale[rows, cols][:, None]
+    as_long = lambda a: torch.as_tensor(a, dtype=torch.long, device=device)  # noqa: E731
+    return HeldOut(as_long(cols), as_long(rows), torch.as_tensor(target, device=device))
+
+
+@torch.inference_mode()
+def evaluate(network: GLUNetwork, tensors, future, val: HeldOut, levels: torch.Tensor) -> float:
+    """The mean pinball loss of ``network`` on the held-out targets.
+
+    Parameters
+    ----------
+    network : GLUNetwork
+        The network, on the tensors' device.
+    tensors : sequence of Tensor
+        Features, values, location and scale of every series (as training reads them).
+    future : Tensor or None
+        The known-future covariates.
+    val : HeldOut
+        Origins and targets.
+    levels : Tensor
+        The quantile levels.
+
+    Returns
+    -------
+    float
+    """
+    network.eval()
+    features, values, loc, scale = tensors
+    end = int(val.origins.max()) + 1
+    ahead = None if future is None else future[..., : end + network.spec.horizon]
+    pred = network(features[..., :end], values[:, :end], loc[:, :end], scale[:, :end], future=ahead)
+    chosen = pred[val.rows, val.origins]  # (n_origins, H, Q)
+    ones = torch.ones(len(val.rows), device=levels.device)
+    return float(pinball(chosen, val.target, levels, ones))

@@ -1,0 +1,152 @@
+"""GLUForecaster's size selection on the training data's last window (issue 14, item 2)."""
+
+import json
+import math
+import zipfile
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import gluts
+from gluts import GLUForecaster
+from gluts.exceptions import DataError
+from gluts.forecasting.glu.selection import CANDIDATES, TARGETS
+
+TINY = dict(n_channels=8, n_blocks=2, head_hidden=16, context_length=24, n_threads=1)
+
+
+def _panel(values: np.ndarray) -> pd.DataFrame:
+    n_series, length = values.shape
+    return pd.DataFrame(
+        {
+            "unique_id": np.repeat([f"s{k}" for k in range(n_series)], length),
+            "ds": np.tile(np.arange(length), n_series),
+            "y": values.ravel(),
+        }
+    )
+
+
+def _ar_panel(n_series=6, length=300, seed=0) -> pd.DataFrame:
+    """Stationary AR(2) series around 10: the best forecast is linear in the past."""
+    rng = np.random.default_rng(seed)
+    y = np.zeros((n_series, length))
+    for t in range(2, length):
+        y[:, t] = 0.6 * y[:, t - 1] - 0.3 * y[:, t - 2] + rng.normal(size=n_series)
+    return _panel(10 + y)
+
+
+def _logistic_panel(n_series=6, length=300, seed=0) -> pd.DataFrame:
+    """Chaotic logistic maps: the next value is a quadratic function of the last one."""
+    x = np.zeros((n_series, length))
+    x[:, 0] = np.random.default_rng(seed).uniform(0.1, 0.9, n_series)
+    for t in range(1, length):
+        x[:, t] = 3.9 * x[:, t - 1] * (1 - x[:, t - 1])
+    return _panel(x)
+
+
+@pytest.fixture(scope="module")
+def selected():
+    model = GLUForecaster(4, season_length=1, random_state=0, n_steps=40, **TINY)
+    return model.fit(_ar_panel())
+
+
+def test_every_candidate_is_scored_and_the_best_one_is_refitted(selected):
+    selection = selected.selection_
+    assert set(selection.scores) == set(CANDIDATES) == set(selection.steps)
+    assert selection.chosen == min(selection.scores, key=selection.scores.get)
+    changes = CANDIDATES[selection.chosen]
+    assert selected.spec_.n_channels == changes.get("n_channels", TINY["n_channels"])
+    assert selected.spec_.encoder == changes.get("encoder", "glu")
+    # the last window of every series, about TARGETS origins in all, a fifth of a series at most
+    assert selection.validation == 4 + min(math.ceil(TARGETS / 6) - 1, 300 // 5)
+    assert all(1 <= step <= 40 for step in selection.steps.values())
+
+
+def test_a_linear_panel_selects_the_linear_skip(selected):
+    scores = selected.selection_.scores
+    assert selected.selection_.chosen == "linear"
+    assert scores["linear"] < 0.95 * min(scores["network"], scores["small"])
+    assert selected.spec_.encoder == "none" and selected.network_.receptive_field == 1
+
+
+def test_a_nonlinear_panel_selects_the_network():
+    model = GLUForecaster(1, season_length=1, transform=None, random_state=0, n_steps=300)
+    model.set_params(**TINY).fit(_logistic_panel())
+    scores = model.selection_.scores
+    assert model.selection_.chosen == "network"
+    assert scores["network"] < 0.8 * min(scores["small"], scores["linear"])
+    assert model.spec_.encoder == "glu" and model.spec_.n_channels == TINY["n_channels"]
+
+
+def test_off_fits_the_network_as_configured():
+    model = GLUForecaster(4, season_length=1, random_state=0, n_steps=10, model_selection=None)
+    model.set_params(**TINY).fit(_ar_panel(n_series=2, length=120))
+    assert model.selection_ is None
+    assert (model.spec_.n_channels, model.spec_.encoder) == (8, "glu")
+    assert model.training_history_.steps == 10
+
+
+def test_selection_is_repeatable(selected):
+    again = GLUForecaster(4, season_length=1, random_state=0, n_steps=40, **TINY)
+    again.fit(_ar_panel())
+    assert again.selection_ == selected.selection_
+    pd.testing.assert_frame_equal(again.predict(), selected.predict())
+
+
+def test_series_too_short_for_a_held_out_window_skip_selection():
+    y = _ar_panel(n_series=2, length=20)  # warm-up 12 + horizon 4 + 1 + tail 8 > 20 >= 17
+    model = GLUForecaster(4, season_length=1, random_state=0, n_steps=5, **TINY).fit(y)
+    assert model.selection_ is None
+    assert len(model.predict()) == 2 * 4
+
+
+def test_data_that_fill_the_largest_budget_fit_the_network_as_configured():
+    rng = np.random.default_rng(0)  # 150 series of 1,100 values: ~150k forecast origins
+    y = _panel(10 + rng.random((150, 1100)))
+    model = GLUForecaster(4, season_length=1, random_state=0, n_steps=3, **TINY).fit(y)
+    assert model.selection_ is None and model.spec_.n_channels == TINY["n_channels"]
+    assert model.training_history_.steps == 3
+
+
+def test_a_model_file_keeps_the_selection_and_the_chosen_network(selected, tmp_path):
+    path = tmp_path / "m.gluts"
+    selected.save(path)
+    loaded = gluts.load(path)
+    assert loaded.selection_ == selected.selection_
+    assert loaded.spec_ == selected.spec_
+    pd.testing.assert_frame_equal(loaded.predict(), selected.predict())
+
+
+@pytest.mark.parametrize("name", ["small", "linear"])
+def test_a_smaller_chosen_network_saves_and_loads(name, tmp_path, monkeypatch):
+    for other in set(CANDIDATES) - {name}:  # leave one candidate: it is chosen
+        monkeypatch.delitem(CANDIDATES, other)
+    model = GLUForecaster(4, season_length=1, random_state=0, n_steps=20, **TINY)
+    model.fit(_ar_panel(n_series=3, length=200))
+    assert model.selection_.chosen == name and model.get_params()["n_channels"] == 8
+    model.save(tmp_path / "m.gluts")
+    loaded = gluts.load(tmp_path / "m.gluts")
+    pd.testing.assert_frame_equal(loaded.predict(), model.predict())
+
+
+def _rewrite_selection(path, out, **changes):
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(out, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename == "meta.json":
+                meta = json.loads(data)
+                meta["selection"] = {**meta["selection"], **changes}
+                data = json.dumps(meta).encode()
+            target.writestr(item, data)
+
+
+def test_a_tampered_selection_is_named(selected, tmp_path):
+    selected.save(tmp_path / "m.gluts")
+    _rewrite_selection(tmp_path / "m.gluts", tmp_path / "bad.gluts", chosen="huge")
+    with pytest.raises(DataError, match="selection.chosen must be one of"):
+        gluts.load(tmp_path / "bad.gluts")
+    other = "linear" if selected.selection_.chosen != "linear" else "network"
+    _rewrite_selection(tmp_path / "m.gluts", tmp_path / "odd.gluts", chosen=other)
+    with pytest.raises(DataError, match=r"params\.\w+ must be spec\."):
+        gluts.load(tmp_path / "odd.gluts")
