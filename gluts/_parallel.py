@@ -189,20 +189,20 @@ def map_series(
     worker = clone(estimator)
     items = list(items)
     chunks = split(seconds, n_jobs)
-    if description is None:
-        parts = run([(function, (worker, items[c], shared)) for c in chunks], n_jobs)
-        return [result for part in parts for result in part]
-    if len(chunks) == 1:  # it all runs here: a call per series, for the bar to follow
+    if description is not None and len(chunks) == 1:  # all here: a call per series, for the bar
         chunks, n_jobs = [slice(i, i + 1) for i in range(len(items))], 1
-    sizes = iter([chunk.stop - chunk.start for chunk in chunks])
-    with progress_bar(False, len(items), description) as advance:
+    calls = [(function, (worker, items[chunk], shared)) for chunk in chunks]
+    if description is None:
+        parts = run(calls, n_jobs)
+    else:
+        sizes = iter([chunk.stop - chunk.start for chunk in chunks])
+        with progress_bar(False, len(items), description) as advance:
 
-        def done() -> None:
-            for _ in range(next(sizes)):
-                advance()
+            def done() -> None:
+                for _ in range(next(sizes)):
+                    advance()
 
-        calls = [(function, (worker, items[chunk], shared)) for chunk in chunks]
-        parts = run(calls, n_jobs, progress=done)
+            parts = run(calls, n_jobs, progress=done)
     return [result for part in parts for result in part]
 
 
