@@ -122,6 +122,20 @@ def test_theta_follows_a_linear_trend():
     assert out.iloc[0] == pytest.approx(y.iloc[-1] + 0.25, abs=1.0)
 
 
+@pytest.mark.parametrize("ma, sd", [(-0.3, 1.0), (-0.7, 4.0)])
+def test_theta_quantiles_use_the_innovation_sd_of_the_ima_it_fits(ma, sd):
+    # An ARIMA(0, 1, 1) with drift is the Theta model: the one-step band is +-z * sd.
+    e = np.random.default_rng(3).normal(scale=sd, size=2001)
+    y = pd.Series(100 + np.cumsum(0.2 + e[1:] + ma * e[:-1]))
+    est = ThetaForecaster(season_length=1, quantiles=(0.1, 0.9)).fit(y)
+    fit = est.models_[0].result
+    assert np.sqrt(fit.sigma2) == pytest.approx(sd, rel=0.05)
+    assert fit.sigma2 == pytest.approx(fit.model.sigma2, rel=0.02)  # statsmodels' own MLE
+    band = est.predict(1).iloc[0]
+    width = band["Theta-q0.9"] - band["Theta-q0.1"]
+    assert width == pytest.approx(2 * 1.2816 * np.sqrt(fit.sigma2), rel=1e-3)
+
+
 def level_shifted(multiplicative, m=M, seasons=12, seed=5):
     """A positive series whose level rises tenfold under a fixed (or level-scaled) season."""
     t = np.arange(seasons * m)
