@@ -108,7 +108,7 @@ class BaseAnomalyDetector(FittedStateMixin, PanelEstimator):
             list(zip(panel.ids, panel.values)),
             n_jobs=self.n_jobs,
             seconds=panel.lengths * self._seconds_per_value[0],
-            shared=(self.season_length_, self._global_state()),
+            shared=(self.season_length_, {**self._global_state(), **self._fit_state()}),
             description=f"{type(self).__name__} fitting series",
         )
         self.states_ = [state for state, _, _ in fitted]
@@ -322,6 +322,14 @@ class BaseAnomalyDetector(FittedStateMixin, PanelEstimator):
         They are all that a parallel task gets of the fitted detector besides its own series
         (see :mod:`gluts._parallel`), so keep them small: a global model without its
         training data, a seed. Default: none.
+        """
+        return {}
+
+    def _fit_state(self) -> dict[str, Any]:
+        """What fitting a series needs besides :meth:`_global_state` (e.g. a seed); default: none.
+
+        Fitting tasks get both, scoring tasks only ``_global_state``: what is here is not
+        kept by a saved detector.
         """
         return {}
 

@@ -340,8 +340,8 @@ class IsolationForestDetector(BaseAnomalyDetector):
         # a series' forest does not depend on the order or the task the series runs in.
         self._seed = int(check_random_state(self.random_state).randint(2**31 - 1))
 
-    def _global_state(self) -> dict:
-        return {"_seed": getattr(self, "_seed", None)}  # only fits read it; a loaded one has none
+    def _fit_state(self) -> dict:
+        return {"_seed": self._seed}
 
     def _windows(self, values: np.ndarray, sd: float) -> np.ndarray:
         """Lagged windows, each centred on its own mean (so a slow trend is not anomalous)."""

@@ -2,7 +2,8 @@
 
 A task gets an unfitted clone of the detector (see :func:`gluts._parallel.map_series`), its
 series, and what every series needs: the attributes named by the detector's
-``_global_state`` (a global forecaster, a seed) and, for scoring, the fitted threshold.
+``_global_state`` (a global forecaster), for fitting those of ``_fit_state`` (a seed) and,
+for scoring, the fitted threshold.
 """
 
 from __future__ import annotations
