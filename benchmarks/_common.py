@@ -1,4 +1,4 @@
-"""What the M3 and M4 benchmarks share: reading, one process per model, scoring, the table.
+"""What the M3 and M4 benchmarks share: the models, reading, one process per model, scoring.
 
 Both follow the M-competition protocol of the data README: one origin per series, sMAPE and
 MASE per series averaged over the series, OWA against Naive2 on those averages.
@@ -6,6 +6,8 @@ MASE per series averaged over the series, OWA against Naive2 on those averages.
 
 from __future__ import annotations
 
+import json
+import os
 import resource
 import time
 from collections.abc import Callable, Sequence
@@ -16,18 +18,73 @@ import numpy as np
 import pandas as pd
 from joblib.externals.loky import get_reusable_executor
 
-from gluts import metrics
+from gluts import (
+    ARIMAForecaster,
+    ETSForecaster,
+    LinearForecaster,
+    Naive2Forecaster,
+    NaiveForecaster,
+    SeasonalNaiveForecaster,
+    ThetaForecaster,
+    metrics,
+)
+from gluts._threads import ENV_VAR, default_threads
 
 __all__ = [
     "add_owa",
     "evaluate",
     "fit_predict",
+    "forecasters",
     "load",
     "peak_rss_mib",
     "print_table",
+    "report",
     "reset_peak_rss",
     "score",
 ]
+
+
+def _glu(h: int, m: int, n_jobs: int | None, seed: int):
+    """The default GLUForecaster (imported here: torch loads only in the process that fits it)."""
+    from gluts import GLUForecaster
+
+    return GLUForecaster(h, season_length=m, random_state=seed)
+
+
+def _ensemble(h: int, m: int, n_jobs: int | None, seed: int):
+    """The default EnsembleForecaster: GLU, ETS, Theta and Linear, weighted per series."""
+    from gluts import EnsembleForecaster
+
+    return EnsembleForecaster(h, season_length=m, random_state=seed)
+
+
+def forecasters(quantiles: bool = True) -> dict[str, Callable]:
+    """gluts' forecasters with their defaults: name -> factory(h, m, n_jobs, seed).
+
+    ``h`` is the horizon, ``m`` the season length, ``n_jobs`` the joblib workers of the
+    per-series models and ``seed`` the ``random_state`` of the seeded ones. With
+    ``quantiles=False`` the per-series and linear models predict the point only (for
+    protocols that score points).
+    """
+    band = {} if quantiles else {"quantiles": None}
+
+    def local(cls):
+        return lambda h, m, n_jobs, seed: cls(season_length=m, n_jobs=n_jobs, **band)
+
+    return {
+        "naive": local(NaiveForecaster),
+        "snaive": local(SeasonalNaiveForecaster),
+        "naive2": local(Naive2Forecaster),
+        "ets": local(ETSForecaster),
+        "theta": local(ThetaForecaster),
+        "arima": local(ARIMAForecaster),
+        # The global least-squares map (NLinear); context and ridge strength chosen on
+        # held-out windows of the training data.
+        "linear": lambda h, m, n_jobs, seed: LinearForecaster(h, season_length=m, **band),
+        "glu": _glu,
+        # GLU, ETS, Theta and Linear combined with weights from a held-out window.
+        "ensemble": _ensemble,
+    }
 
 
 def load(path: str, limit: int | None = None) -> pd.DataFrame:
@@ -138,6 +195,8 @@ def evaluate(
     returns :func:`fit_predict`'s dict. Returns, per model, the mean sMAPE and MASE, the mean
     coverage (None without a band), the costs and the per-series scores.
     """
+    # Each model's process runs torch with the threads a user's own process would get here.
+    os.environ.setdefault(ENV_VAR, str(default_threads()))
     results = {}
     for name in names:
         with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
@@ -181,3 +240,28 @@ def print_table(results: dict) -> None:
             f"{name:<8} {r['smape']:>8.3f} {r['mase']:>7.3f} {r['owa']:>6.3f} {cover} "
             f"{r['fit_seconds']:>8.1f} {r['predict_seconds']:>7.1f} {r['peak_rss_mib']:>7.0f}"
         )
+
+
+def report(args, train: pd.DataFrame, results: dict, **fields) -> dict:
+    """The run's JSON document (written to ``args.json`` when given): settings and results.
+
+    ``args`` holds the parsed ``train``, ``test``, ``horizon``, ``season_length``,
+    ``n_jobs``, ``seed`` and ``json`` options; ``fields`` adds the benchmark's own.
+    """
+    doc = {
+        "train": args.train,
+        "test": args.test,
+        **fields,
+        "n_series": int(train["unique_id"].nunique()),
+        "horizon": args.horizon,
+        "season_length": args.season_length,
+        "n_jobs": args.n_jobs,
+        "seed": args.seed,
+        "cpu_count": os.cpu_count(),
+        "load_average_at_end": os.getloadavg(),
+        "results": results,
+    }
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump(doc, fh, indent=1)
+    return doc

@@ -16,53 +16,24 @@ Example::
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import add_owa, evaluate, fit_predict, load, print_table  # noqa: E402
-
-from gluts import (  # noqa: E402
-    ARIMAForecaster,
-    ETSForecaster,
-    LinearForecaster,
-    Naive2Forecaster,
-    NaiveForecaster,
-    SeasonalNaiveForecaster,
-    ThetaForecaster,
+from _common import (  # noqa: E402
+    add_owa,
+    evaluate,
+    fit_predict,
+    forecasters,
+    load,
+    print_table,
+    report,
 )
-
-
-def _glu(h: int, m: int, n_jobs: int | None, seed: int):
-    """The default GLUForecaster (imported here: torch loads only in the process that fits it)."""
-    from gluts import GLUForecaster
-
-    return GLUForecaster(h, season_length=m, random_state=seed)
-
-
-def _ensemble(h: int, m: int, n_jobs: int | None, seed: int):
-    """The default EnsembleForecaster: GLU, ETS, Theta and Linear, weighted per series."""
-    from gluts import EnsembleForecaster
-
-    return EnsembleForecaster(h, season_length=m, random_state=seed)
-
 
 FREQUENCIES = {"monthly": (18, 12), "quarterly": (8, 4)}  # horizon, season length
 
 # name -> factory(horizon, season_length, n_jobs, seed); every model with its defaults.
-MODELS = {
-    "naive": lambda h, m, n_jobs, seed: NaiveForecaster(season_length=m, n_jobs=n_jobs),
-    "snaive": lambda h, m, n_jobs, seed: SeasonalNaiveForecaster(season_length=m, n_jobs=n_jobs),
-    "naive2": lambda h, m, n_jobs, seed: Naive2Forecaster(season_length=m, n_jobs=n_jobs),
-    "ets": lambda h, m, n_jobs, seed: ETSForecaster(season_length=m, n_jobs=n_jobs),
-    "theta": lambda h, m, n_jobs, seed: ThetaForecaster(season_length=m, n_jobs=n_jobs),
-    "arima": lambda h, m, n_jobs, seed: ARIMAForecaster(season_length=m, n_jobs=n_jobs),
-    "linear": lambda h, m, n_jobs, seed: LinearForecaster(h, season_length=m),
-    "glu": _glu,
-    "ensemble": _ensemble,
-}
+MODELS = forecasters()
 
 
 def run_model(
@@ -112,24 +83,13 @@ def main(argv: list[str] | None = None) -> dict:
     results = evaluate(run_model, args.models, task, train, test, args.season_length)
     add_owa(results, results["naive2"])
     print_table(results)
-    report = {
-        "train": args.train,
-        "test": args.test,
-        "frequency": args.frequency,
-        "n_series": int(train["unique_id"].nunique()),
-        "horizon": args.horizon,
-        "season_length": args.season_length,
-        "n_jobs": args.n_jobs,
-        "seed": args.seed,
-        "cpu_count": os.cpu_count(),
-        "load_average_at_end": os.getloadavg(),
-        "owa_reference": "naive2 (this run)",
-        "results": results,
-    }
-    if args.json:
-        with open(args.json, "w") as fh:
-            json.dump(report, fh, indent=1)
-    return report
+    return report(
+        args,
+        train,
+        results,
+        frequency=args.frequency,
+        owa_reference="naive2 (this run)",
+    )
 
 
 if __name__ == "__main__":

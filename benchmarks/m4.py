@@ -13,8 +13,6 @@ Example::
 from __future__ import annotations
 
 import argparse
-import json
-import os
 import sys
 from pathlib import Path
 
@@ -22,63 +20,44 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _common  # noqa: E402
-from _common import add_owa, evaluate, fit_predict, load, print_table  # noqa: E402
-
-from gluts.forecasting import (  # noqa: E402
-    ARIMAForecaster,
-    EnsembleForecaster,
-    ETSForecaster,
-    LinearForecaster,
-    Naive2Forecaster,
-    NaiveForecaster,
-    SeasonalNaiveForecaster,
-    ThetaForecaster,
+from _common import (  # noqa: E402
+    add_owa,
+    evaluate,
+    fit_predict,
+    forecasters,
+    load,
+    print_table,
+    report,
 )
-from gluts.forecasting.glu import GLUForecaster  # noqa: E402
+
+from gluts import ARIMAForecaster, ThetaForecaster  # noqa: E402
 
 __all__ = ["MODELS", "load", "main", "run_model", "score"]
 
 # Published M4 Hourly Naive2 scores; OWA uses them when naive2 is not part of the run.
 NAIVE2_HOURLY = {"smape": 18.383, "mase": 2.395}
 
+
+def _glu_gelu(h: int, m: int, seed: int):
+    from gluts import GLUForecaster
+
+    return GLUForecaster(h, season_length=m, random_state=seed, gate="gelu")
+
+
+# name -> factory(horizon, season_length, n_jobs, seed); every model with its defaults,
+# point forecasts only (the protocol scores points), and two M4 variants.
 MODELS = {
-    "naive": lambda m, n_jobs, seed: NaiveForecaster(
-        season_length=m, quantiles=None, n_jobs=n_jobs
-    ),
-    "snaive": lambda m, n_jobs, seed: SeasonalNaiveForecaster(
-        season_length=m, quantiles=None, n_jobs=n_jobs
-    ),
-    "naive2": lambda m, n_jobs, seed: Naive2Forecaster(
-        season_length=m, quantiles=None, n_jobs=n_jobs
-    ),
-    "ets": lambda m, n_jobs, seed: ETSForecaster(season_length=m, quantiles=None, n_jobs=n_jobs),
-    "theta": lambda m, n_jobs, seed: ThetaForecaster(
-        season_length=m, quantiles=None, n_jobs=n_jobs
-    ),
+    **forecasters(quantiles=False),
     # The official M4 Theta benchmark: multiplicative classical decomposition, theta = 2.
-    "theta_m4": lambda m, n_jobs, seed: ThetaForecaster(
+    "theta_m4": lambda h, m, n_jobs, seed: ThetaForecaster(
         deseasonalize="multiplicative", season_length=m, quantiles=None, n_jobs=n_jobs
-    ),
-    "arima": lambda m, n_jobs, seed: ARIMAForecaster(
-        season_length=m, quantiles=None, n_jobs=n_jobs
     ),
     # ARIMA on the M4 multiplicative adjustment (the default adjustment is additive).
-    "arima_mult": lambda m, n_jobs, seed: ARIMAForecaster(
+    "arima_mult": lambda h, m, n_jobs, seed: ARIMAForecaster(
         deseasonalize="multiplicative", season_length=m, quantiles=None, n_jobs=n_jobs
     ),
-    # The global least-squares map (NLinear); context and ridge strength chosen on held-out
-    # windows of the training data.
-    "linear": lambda m, n_jobs, seed: LinearForecaster(48, season_length=m, quantiles=None),
-    # M4's ds is an integer step, so the season is passed explicitly; everything else is default.
-    "glu": lambda m, n_jobs, seed: GLUForecaster(
-        48, season_length=m, n_threads=n_jobs or 2, random_state=seed
-    ),
-    # GLU, ETS, Theta and Linear combined with weights from a held-out window; defaults.
-    "ensemble": lambda m, n_jobs, seed: EnsembleForecaster(48, season_length=m, random_state=seed),
-    # The same with the GEGLU gate, the candidate default of the encoder benchmark.
-    "glu_gelu": lambda m, n_jobs, seed: GLUForecaster(
-        48, season_length=m, n_threads=n_jobs or 2, random_state=seed, gate="gelu"
-    ),
+    # The default GLU with the GEGLU gate, the candidate default of the encoder benchmark.
+    "glu_gelu": lambda h, m, n_jobs, seed: _glu_gelu(h, m, seed),
 }
 
 
@@ -91,7 +70,7 @@ def run_model(
     name: str, train_path: str, h: int, m: int, n_jobs: int | None, limit: int | None, seed: int
 ) -> dict:
     """Fit and predict one model (in its own process); return its forecasts and costs."""
-    return fit_predict(MODELS[name](m, n_jobs, seed), load(train_path, limit), h)
+    return fit_predict(MODELS[name](h, m, n_jobs, seed), load(train_path, limit), h)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -126,23 +105,8 @@ def main(argv: list[str] | None = None) -> dict:
     )
     add_owa(results, results.get("naive2", NAIVE2_HOURLY))
     print_table(results)
-    report = {
-        "train": args.train,
-        "test": args.test,
-        "n_series": int(train["unique_id"].nunique()),
-        "horizon": args.horizon,
-        "season_length": args.season_length,
-        "n_jobs": args.n_jobs,
-        "seed": args.seed,
-        "cpu_count": os.cpu_count(),
-        "load_average_at_end": os.getloadavg(),
-        "owa_reference": "naive2 (this run)" if "naive2" in results else "published Naive2",
-        "results": results,
-    }
-    if args.json:
-        with open(args.json, "w") as fh:
-            json.dump(report, fh, indent=1)
-    return report
+    reference = "naive2 (this run)" if "naive2" in results else "published Naive2"
+    return report(args, train, results, owa_reference=reference)
 
 
 if __name__ == "__main__":
