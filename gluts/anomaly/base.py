@@ -319,18 +319,14 @@ class BaseAnomalyDetector(FittedStateMixin, PanelEstimator):
     def _global_state(self) -> dict[str, Any]:
         """The attributes set by :meth:`_prepare` that every series needs, by name.
 
-        They are all that a parallel task gets of the fitted detector besides its own series
-        (see :mod:`gluts._parallel`), so keep them small: a global model without its
-        training data, a seed. Default: none.
+        With :meth:`_fit_state` (fitting only), they are all that a parallel task gets of the
+        fitted detector besides its own series (see :mod:`gluts._parallel`), so keep them
+        small: a global model without its training data. Default: none.
         """
         return {}
 
     def _fit_state(self) -> dict[str, Any]:
-        """What fitting a series needs besides :meth:`_global_state` (e.g. a seed); default: none.
-
-        Fitting tasks get both, scoring tasks only ``_global_state``: what is here is not
-        kept by a saved detector.
-        """
+        """What fitting a series needs besides :meth:`_global_state` (a seed; not saved)."""
         return {}
 
     def _fit_series(self, sid, values: np.ndarray, season_length: int) -> Any:
