@@ -137,7 +137,7 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
         costs on heavy-tailed real series (NAB), so it is opt-in.
     robust_fit : bool, default=True
         Train the forecaster on fit rows whose clearly anomalous rows are replaced.
-{common_doc(threshold="0.15", shaping_window="100", merge_gap="24")}
+{common_doc(threshold="0.1", shaping_window="100", merge_gap="24")}
 
     Attributes
     ----------
@@ -172,7 +172,7 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
         "robust_fit": ["boolean"],
     }
     _STATE = (*BaseAnomalyDetector._STATE, "forecaster_")
-    _default_threshold = 0.15  # on the shaped score: a rise of 0.15 above the last 100 rows
+    _default_threshold = 0.1  # on the shaped score: a rise of 0.1 above the last 100 rows
 
     def __init__(
         self,
