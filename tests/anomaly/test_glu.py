@@ -211,7 +211,7 @@ def test_default_detector_scores_with_the_glu_forecast_where_it_explains_the_ser
     changed.iloc[1200] += 2.0  # 20 noise standard deviations, well inside the wave's range
     before, after = det.score(y), det.score(changed)
     pd.testing.assert_series_equal(before.iloc[:1200], after.iloc[:1200])
-    # the shaped score: its rise above the last 100 rows, flagged from 0.15
+    # the shaped score: its rise above the last 100 rows, flagged from 0.1
     assert after.idxmax() == 1200 and after[1200] > 1.5 * before.iloc[600:].max()
     assert det.predict(changed).iloc[1200] == 1
 
