@@ -18,7 +18,7 @@ from gluts.nn.encoders import (
 )
 from gluts.nn.glu import GATES, CausalConv1d, GLUConv1d
 from gluts.nn.heads import QuantileHead, monotone_quantiles
-from gluts.nn.losses import pinball
+from gluts.nn.losses import pinball, pinball_per_origin
 from gluts.nn.network import GLUNetwork, NetworkSpec
 from gluts.nn.scaling import SCALERS, causal_scale, rolling_mean
 
@@ -45,5 +45,6 @@ __all__ = [
     "monotone_quantiles",
     "n_parameters",
     "pinball",
+    "pinball_per_origin",
     "rolling_mean",
 ]

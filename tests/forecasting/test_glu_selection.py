@@ -11,7 +11,7 @@ import pytest
 import gluts
 from gluts import GLUForecaster
 from gluts.exceptions import DataError
-from gluts.forecasting.glu.selection import CANDIDATES, TARGETS
+from gluts.forecasting.glu.selection import CANDIDATES, TARGETS, _simplest_within_noise
 
 TINY = dict(n_channels=8, n_blocks=2, head_hidden=16, context_length=24, n_threads=1)
 
@@ -51,10 +51,9 @@ def selected():
     return model.fit(_ar_panel())
 
 
-def test_every_candidate_is_scored_and_the_best_one_is_refitted(selected):
+def test_every_candidate_is_scored_and_the_chosen_one_is_refitted(selected):
     selection = selected.selection_
     assert set(selection.scores) == set(CANDIDATES) == set(selection.steps)
-    assert selection.chosen == min(selection.scores, key=selection.scores.get)
     changes = CANDIDATES[selection.chosen]
     assert selected.spec_.n_channels == changes.get("n_channels", TINY["n_channels"])
     assert selected.spec_.encoder == changes.get("encoder", "glu")
@@ -77,6 +76,32 @@ def test_a_nonlinear_panel_selects_the_network():
     assert model.selection_.chosen == "network"
     assert scores["network"] < 0.8 * min(scores["small"], scores["linear"])
     assert model.spec_.encoder == "glu" and model.spec_.n_channels == TINY["n_channels"]
+
+
+def _scored(losses: dict) -> dict:
+    return {name: float(loss.mean()) for name, loss in losses.items()}
+
+
+def test_the_simplest_candidate_within_one_standard_error_of_the_best_is_chosen():
+    rng = np.random.default_rng(0)
+    blocks = np.repeat(np.arange(20), 10)  # 20 blocks of 10 origins
+    best = rng.gamma(2.0, size=200)
+    noise = np.repeat(rng.normal(scale=0.05, size=20), 10)  # block-level differences
+    losses = {"network": best, "small": best + 0.2, "linear": best + 0.005 + noise}
+    scores = _scored(losses)
+    assert min(scores, key=scores.get) == "network"
+    assert _simplest_within_noise(scores, losses, blocks) == "linear"
+    losses["linear"] = best + 0.05 + noise / 5  # worse by several standard errors
+    assert _simplest_within_noise(_scored(losses), losses, blocks) == "network"
+    losses["small"] = best + 0.001 + noise / 5
+    assert _simplest_within_noise(_scored(losses), losses, blocks) == "small"
+
+
+def test_a_single_block_chooses_the_lowest_loss():
+    losses = {"network": np.array([1.0, 1.0]), "small": np.array([2.0, 2.0])}
+    losses["linear"] = np.array([1.01, 1.0])
+    chosen = _simplest_within_noise(_scored(losses), losses, np.zeros(2, dtype=int))
+    assert chosen == "network"
 
 
 def test_off_fits_the_network_as_configured():

@@ -113,8 +113,9 @@ class GLUForecaster(BaseForecaster):
         ``"auto"``, on data with fewer origins than the largest automatic budget covers: the
         network as configured, a small one (8 channels, linear head, dropout 0.2) and its linear
         skip (``encoder="none"``, learning rate 1e-2) train with the last window held out for a
-        quarter of the budget (500 steps or more); the best is refitted for its best step count,
-        or trained on to the full budget if still improving. None: as set.
+        quarter of the budget (500 steps or more); the simplest one whose held-out loss is
+        within one standard error of the lowest is refitted for its best step count, or
+        trained on to the full budget if still improving. None: as set.
     random_state : int, RandomState instance or None, default=None
         Seeds initialisation and batch sampling; an int makes CPU fits repeatable.
     device : {"cpu", "cuda", "auto"}, default="cpu"

@@ -1,9 +1,11 @@
 """Choosing the GLU forecaster's size on the last window of its own training data.
 
 Each candidate configuration is trained with the last values of every series held out
-(the validation tail of early stopping), scored there with the pinball loss on the scaled
-values, and the best one, with the step count at which it did best, is refitted on
-everything by the estimator.
+(the validation tail of early stopping) and scored there with the pinball loss on the scaled
+values. The simplest candidate whose loss is not measurably worse than the best one's (the
+one-standard-error rule, Hastie, Tibshirani & Friedman, *The Elements of Statistical
+Learning*, section 7.10) is refitted on everything by the estimator, with the step count at
+which it did best.
 """
 
 from __future__ import annotations
@@ -11,17 +13,20 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
+import numpy as np
 import torch
 
 from gluts.exceptions import InsufficientHistoryError
 from gluts.forecasting.glu.parameters import network_spec
 from gluts.forecasting.glu.training import History, TrainingPlan, fit_network
+from gluts.forecasting.glu.validation import held_out
 from gluts.forecasting.glu.windows import SequenceData
 from gluts.nn import GLUNetwork, NetworkSpec
 
 __all__ = ["CANDIDATES", "TARGETS", "Selection", "fit_selected", "select"]
 
 # name -> the parameters a candidate changes; "network" is the forecaster as configured.
+# From the most capable to the simplest: the selection prefers the later ones.
 CANDIDATES: dict[str, dict] = {
     "network": {},
     # A narrow stack with a linear head and dropout: less capacity for few forecast origins.
@@ -48,7 +53,8 @@ class Selection:
     Attributes
     ----------
     chosen : str
-        Name of the best candidate (a key of :data:`CANDIDATES`).
+        Name of the chosen candidate (a key of :data:`CANDIDATES`): the simplest one whose
+        held-out loss exceeds the lowest by less than one standard error of the difference.
     scores : dict of str to float
         Each candidate's best validation loss (pinball on the scaled held-out values).
     steps : dict of str to int
@@ -173,23 +179,51 @@ def select(
     Returns
     -------
     selection : Selection
-        Ties go to the candidate listed first in :data:`CANDIDATES`.
+        The chosen candidate is the last one in :data:`CANDIDATES` (the simplest) that is
+        not measurably worse than the best: the mean of its loss minus the best one's over
+        the held-out origins is within one standard error, estimated from blocks of
+        ``horizon`` consecutive origins of a series (neighbouring origins share their
+        targets, so single origins are not independent).
     network : GLUNetwork
         The chosen candidate's network at its best step.
     """
     trial = min(plan.n_steps, max(plan.n_steps // _TRIAL_SHARE, _TRIAL_STEPS))
     every = max(trial // _EVALUATIONS, _MIN_EVERY)
     held_out = replace(plan, early_stopping=True, eval_every=every, stop_at=trial)
-    scores, steps, networks = {}, {}, {}
+    scores, steps, networks, losses = {}, {}, {}, {}
     for name, changes in CANDIDATES.items():
         candidate = {**params, **changes}
         rate = replace(held_out, learning_rate=candidate["learning_rate"])
         spec = network_spec(candidate, **sizes)
         network, history = fit_network(spec, data, rate, seed, device, n_threads)
         scores[name], steps[name] = min(history.val_loss), history.best_step
-        networks[name] = network
-    chosen = min(scores, key=scores.get)
+        networks[name], losses[name] = network, history.best_origin_losses
+    blocks = _origin_blocks(data, held_out, int(params["horizon"]))
+    chosen = _simplest_within_noise(scores, losses, blocks)
     resumed = steps[chosen] == trial < plan.n_steps
     n_steps = plan.n_steps if resumed else max(steps[chosen], min(_MIN_STEPS, plan.n_steps))
     selection = Selection(chosen, scores, steps, trial, n_steps, resumed, plan.validation)
     return selection, networks[chosen]
+
+
+def _origin_blocks(data: SequenceData, plan: TrainingPlan, horizon: int) -> np.ndarray:
+    """A block id per held-out origin: its series and which ``horizon`` stretch it starts in."""
+    val = held_out(data, plan.validation, plan.warm, horizon, torch.device("cpu"))
+    rows, origins = val.rows.numpy(), val.origins.numpy()
+    return rows * (origins.max() // horizon + 1) + origins // horizon
+
+
+def _simplest_within_noise(
+    scores: dict[str, float], losses: dict[str, np.ndarray], blocks: np.ndarray
+) -> str:
+    """The simplest candidate whose loss is within one standard error of the best one's."""
+    best = min(scores, key=scores.get)
+    ids, inverse = np.unique(blocks, return_inverse=True)
+    counts = np.bincount(inverse)
+    for name in reversed(scores):  # the simplest first
+        if name == best:
+            return name
+        means = np.bincount(inverse, weights=losses[name] - losses[best]) / counts
+        if len(ids) > 1 and means.mean() <= means.std(ddof=1) / np.sqrt(len(ids)):
+            return name
+    return best

@@ -17,7 +17,7 @@ import torch
 from gluts._progress import progress_bar
 from gluts.exceptions import InsufficientHistoryError
 from gluts.forecasting.glu.runtime import torch_threads
-from gluts.forecasting.glu.validation import evaluate, held_out
+from gluts.forecasting.glu.validation import held_out, origin_losses
 from gluts.forecasting.glu.windows import ROWS, SequenceData
 from gluts.nn import GLUNetwork, NetworkSpec, pinball
 
@@ -151,12 +151,18 @@ def plan_training(
 
 @dataclass
 class History:
-    """Losses recorded during training."""
+    """Losses recorded during training.
+
+    ``best_origin_losses`` holds the loss at each held-out origin (in the order of
+    :func:`~gluts.forecasting.glu.validation.held_out`) at ``best_step``; None without
+    early stopping.
+    """
 
     train_loss: list[float] = field(default_factory=list)
     val_loss: list[float] = field(default_factory=list)
     best_step: int = 0
     steps: int = 0
+    best_origin_losses: np.ndarray | None = None
 
 
 def fit_network(
@@ -296,10 +302,12 @@ def train(
         history.train_loss.append(float(loss.detach()))
         history.steps = step
         if val is not None and (step % plan.eval_every == 0 or step == last):
-            current = evaluate(network, tensors, future, val, levels)
+            losses = origin_losses(network, tensors, future, val, levels)
+            current = float(losses.mean())
             history.val_loss.append(current)
             if current < best:
                 best, bad, history.best_step = current, 0, step
+                history.best_origin_losses = losses.cpu().numpy()
                 best_state = {k: v.detach().clone() for k, v in network.state_dict().items()}
             else:
                 bad += 1

@@ -8,9 +8,9 @@ import numpy as np
 import torch
 
 from gluts.forecasting.glu.windows import SequenceData
-from gluts.nn import GLUNetwork, pinball
+from gluts.nn import GLUNetwork, pinball_per_origin
 
-__all__ = ["HeldOut", "evaluate", "held_out"]
+__all__ = ["HeldOut", "held_out", "origin_losses"]
 
 
 @dataclass
@@ -58,8 +58,10 @@ def held_out(
 
 
 @torch.inference_mode()
-def evaluate(network: GLUNetwork, tensors, future, val: HeldOut, levels: torch.Tensor) -> float:
-    """The mean pinball loss of ``network`` on the held-out targets.
+def origin_losses(
+    network: GLUNetwork, tensors, future, val: HeldOut, levels: torch.Tensor
+) -> torch.Tensor:
+    """The pinball loss of ``network`` at each held-out origin.
 
     Parameters
     ----------
@@ -76,13 +78,13 @@ def evaluate(network: GLUNetwork, tensors, future, val: HeldOut, levels: torch.T
 
     Returns
     -------
-    float
+    Tensor of shape (n_origins,)
+        Each origin's loss, averaged over its steps and levels (its mean is the validation
+        loss of early stopping).
     """
     network.eval()
     features, values, loc, scale = tensors
     end = int(val.origins.max()) + 1
     ahead = None if future is None else future[..., : end + network.spec.horizon]
     pred = network(features[..., :end], values[:, :end], loc[:, :end], scale[:, :end], future=ahead)
-    chosen = pred[val.rows, val.origins]  # (n_origins, H, Q)
-    ones = torch.ones(len(val.rows), device=levels.device)
-    return float(pinball(chosen, val.target, levels, ones))
+    return pinball_per_origin(pred[val.rows, val.origins], val.target, levels)
