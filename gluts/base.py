@@ -248,9 +248,7 @@ class BaseForecaster(PanelEstimator):
         record them).
         """
         fitted = self.__dict__.get("_fit_params")
-        if fitted is None or all(
-            self.__dict__.get(k, object()) is v for k, v in fitted.items()
-        ):
+        if fitted is None or all(self.__dict__.get(k, object()) is v for k, v in fitted.items()):
             return self
         view = copy.copy(self)
         view.__dict__.update(fitted)
