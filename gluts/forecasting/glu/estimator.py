@@ -112,10 +112,9 @@ class GLUForecaster(BaseForecaster):
     model_selection : {"auto"} or None, default="auto"
         ``"auto"``, on data with fewer origins than the largest automatic budget covers: the
         network as configured, a small one (8 channels, linear head, dropout 0.2) and its linear
-        skip (``encoder="none"``, learning rate 1e-2) train with the last window held out for a
-        quarter of the budget (500 steps or more); the simplest one whose held-out loss is
-        within one standard error of the lowest is refitted for its best step count, or
-        trained on to the full budget if still improving. None: as set.
+        skip (``encoder="none"``, lr 1e-2) train a quarter of the budget (500 steps or more) with
+        the last window held out; the simplest within one standard error of the lowest held-out
+        loss is refitted for its best step count (the full budget if still improving). None: off.
     random_state : int, RandomState instance or None, default=None
         Seeds initialisation and batch sampling; an int makes CPU fits repeatable.
     device : {"cpu", "cuda", "auto"}, default="cpu"
