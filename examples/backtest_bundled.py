@@ -1,8 +1,9 @@
 """Backtest gluts' forecasters on a bundled dataset and print the leaderboard.
 
 Three real monthly series (El Niño sea temperatures, Mauna Loa CO2, euro-area electrical
-equipment orders) are forecast 12 months ahead from three rolling origins by the GLU
-forecaster and the statistical baselines; every model is scored the same way.
+equipment orders) are forecast 12 months ahead from three rolling origins by the models of
+``gluts backtest`` (the GLU forecaster, the ensemble, the linear map and the statistical
+baselines); every model is scored the same way.
 
 Run: ``python examples/backtest_bundled.py``
 """
@@ -11,8 +12,11 @@ import pandas as pd
 
 import gluts
 from gluts import (
+    ARIMAForecaster,
+    EnsembleForecaster,
     ETSForecaster,
     GLUForecaster,
+    LinearForecaster,
     Naive2Forecaster,
     SeasonalNaiveForecaster,
     ThetaForecaster,
@@ -23,10 +27,13 @@ def main() -> None:
     y = gluts.load_dataset("monthly_seasonal")
     models = [
         GLUForecaster(horizon=12, random_state=0),
+        EnsembleForecaster(horizon=12, random_state=0),
         ETSForecaster(),
         ThetaForecaster(),
-        Naive2Forecaster(),
+        ARIMAForecaster(),
+        LinearForecaster(horizon=12),
         SeasonalNaiveForecaster(),
+        Naive2Forecaster(),
     ]
     result = gluts.backtest(models, y, horizon=12, n_windows=3, verbose=True)
     board = result.summary()

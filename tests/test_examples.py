@@ -12,7 +12,7 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 def test_backtest_example_prints_a_leaderboard(capsys):
     runpy.run_path(str(EXAMPLES / "backtest_bundled.py"), run_name="__main__")
     out = capsys.readouterr().out
-    for model in ("GLU", "ETS", "Theta", "Naive2", "SeasonalNaive"):
+    for model in ("GLU", "Ensemble", "ETS", "Theta", "ARIMA", "Linear", "Naive2", "SeasonalNaive"):
         assert model in out
 
 

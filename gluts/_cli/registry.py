@@ -56,7 +56,7 @@ DETECTORS: dict[str, Entry] = {
     "iforest": Entry("gluts.anomaly", "IsolationForestDetector", "IsolationForest on lags"),
 }
 
-DEFAULT_BACKTEST_MODELS = ("glu", "ets", "theta", "arima", "linear", "snaive", "naive2")
+DEFAULT_BACKTEST_MODELS = ("glu", "ensemble", "ets", "theta", "arima", "linear", "snaive", "naive2")
 
 
 def parse_names(text: str, registry: Mapping[str, Entry], option: str) -> list[str]:

@@ -20,3 +20,10 @@ def test_forecast_with_the_default_ensemble(runner, long_csv):
     assert (out[quantiles].diff(axis=1).iloc[:, 1:] >= 0).all().all()
     # The two series are level 10 and 11 plus a daily sine of amplitude 3.
     assert out["Ensemble"].between(5, 16).all()
+
+
+def test_the_ensemble_is_in_the_default_backtest():
+    from gluts._cli import registry
+
+    assert "ensemble" in registry.DEFAULT_BACKTEST_MODELS
+    assert registry.MODELS["ensemble"].cls == "EnsembleForecaster"
