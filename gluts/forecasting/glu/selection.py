@@ -19,7 +19,7 @@ import torch
 from gluts.exceptions import InsufficientHistoryError
 from gluts.forecasting.glu.parameters import network_spec
 from gluts.forecasting.glu.training import History, TrainingPlan, fit_network
-from gluts.forecasting.glu.validation import held_out
+from gluts.forecasting.glu.validation import held_out_positions
 from gluts.forecasting.glu.windows import SequenceData
 from gluts.nn import GLUNetwork, NetworkSpec
 
@@ -189,16 +189,16 @@ def select(
     """
     trial = min(plan.n_steps, max(plan.n_steps // _TRIAL_SHARE, _TRIAL_STEPS))
     every = max(trial // _EVALUATIONS, _MIN_EVERY)
-    held_out = replace(plan, early_stopping=True, eval_every=every, stop_at=trial)
+    trial_plan = replace(plan, early_stopping=True, eval_every=every, stop_at=trial)
     scores, steps, networks, losses = {}, {}, {}, {}
     for name, changes in CANDIDATES.items():
         candidate = {**params, **changes}
-        rate = replace(held_out, learning_rate=candidate["learning_rate"])
+        rate = replace(trial_plan, learning_rate=candidate["learning_rate"])
         spec = network_spec(candidate, **sizes)
         network, history = fit_network(spec, data, rate, seed, device, n_threads)
         scores[name], steps[name] = min(history.val_loss), history.best_step
         networks[name], losses[name] = network, history.best_origin_losses
-    blocks = _origin_blocks(data, held_out, int(params["horizon"]))
+    blocks = _origin_blocks(data, trial_plan, int(params["horizon"]))
     chosen = _simplest_within_noise(scores, losses, blocks)
     resumed = steps[chosen] == trial < plan.n_steps
     n_steps = plan.n_steps if resumed else max(steps[chosen], min(_MIN_STEPS, plan.n_steps))
@@ -208,8 +208,7 @@ def select(
 
 def _origin_blocks(data: SequenceData, plan: TrainingPlan, horizon: int) -> np.ndarray:
     """A block id per held-out origin: its series and which ``horizon`` stretch it starts in."""
-    val = held_out(data, plan.validation, plan.warm, horizon, torch.device("cpu"))
-    rows, origins = val.rows.numpy(), val.origins.numpy()
+    rows, origins = held_out_positions(data, plan.validation, plan.warm, horizon)
     return rows * (origins.max() // horizon + 1) + origins // horizon
 
 

@@ -10,7 +10,7 @@ import torch
 from gluts.forecasting.glu.windows import SequenceData
 from gluts.nn import GLUNetwork, pinball_per_origin
 
-__all__ = ["HeldOut", "held_out", "origin_losses"]
+__all__ = ["HeldOut", "held_out", "held_out_positions", "origin_losses"]
 
 
 @dataclass
@@ -44,17 +44,24 @@ def held_out(
     -------
     HeldOut
     """
-    length = data.values.shape[1]
-    origins = np.arange(length - validation - 1, length - horizon)
-    rows, cols = np.meshgrid(np.arange(len(data.starts)), origins, indexing="ij")
-    keep = cols >= data.starts[:, None] + warm
-    rows, cols = rows[keep], cols[keep]
+    rows, cols = held_out_positions(data, validation, warm, horizon)
     steps = cols[:, None] + np.arange(1, horizon + 1)[None, :]
     values = data.values.numpy()
     loc, scale = data.loc.numpy(), data.scale.numpy()
     target = (values[rows[:, None], steps] - loc[rows, cols][:, None]) / scale[rows, cols][:, None]
     as_long = lambda a: torch.as_tensor(a, dtype=torch.long, device=device)  # noqa: E731
     return HeldOut(as_long(cols), as_long(rows), torch.as_tensor(target, device=device))
+
+
+def held_out_positions(
+    data: SequenceData, validation: int, warm: int, horizon: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The series and position of every origin of :func:`held_out`, in its order."""
+    length = data.values.shape[1]
+    origins = np.arange(length - validation - 1, length - horizon)
+    rows, cols = np.meshgrid(np.arange(len(data.starts)), origins, indexing="ij")
+    keep = cols >= data.starts[:, None] + warm
+    return rows[keep], cols[keep]
 
 
 @torch.inference_mode()
