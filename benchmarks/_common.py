@@ -35,6 +35,7 @@ __all__ = [
     "evaluate",
     "fit_predict",
     "forecasters",
+    "glu",
     "load",
     "peak_rss_mib",
     "print_table",
@@ -44,11 +45,12 @@ __all__ = [
 ]
 
 
-def _glu(h: int, m: int, n_jobs: int | None, seed: int):
-    """The default GLUForecaster (imported here: torch loads only in the process that fits it)."""
+def glu(h: int, m: int, n_jobs: int | None, seed: int, **options):
+    """The GLUForecaster, default but for ``options`` (imported here: torch loads only in the
+    process that fits it)."""
     from gluts import GLUForecaster
 
-    return GLUForecaster(h, season_length=m, random_state=seed)
+    return GLUForecaster(h, season_length=m, random_state=seed, **options)
 
 
 def _ensemble(h: int, m: int, n_jobs: int | None, seed: int):
@@ -81,7 +83,7 @@ def forecasters(quantiles: bool = True) -> dict[str, Callable]:
         # The global least-squares map (NLinear); context and ridge strength chosen on
         # held-out windows of the training data.
         "linear": lambda h, m, n_jobs, seed: LinearForecaster(h, season_length=m, **band),
-        "glu": _glu,
+        "glu": glu,
         # GLU, ETS, Theta and Linear combined with weights from a held-out window.
         "ensemble": _ensemble,
     }

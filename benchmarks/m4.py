@@ -25,6 +25,7 @@ from _common import (  # noqa: E402
     evaluate,
     fit_predict,
     forecasters,
+    glu,
     load,
     print_table,
     report,
@@ -36,12 +37,6 @@ __all__ = ["MODELS", "load", "main", "run_model", "score"]
 
 # Published M4 Hourly Naive2 scores; OWA uses them when naive2 is not part of the run.
 NAIVE2_HOURLY = {"smape": 18.383, "mase": 2.395}
-
-
-def _glu_gelu(h: int, m: int, seed: int):
-    from gluts import GLUForecaster
-
-    return GLUForecaster(h, season_length=m, random_state=seed, gate="gelu")
 
 
 # name -> factory(horizon, season_length, n_jobs, seed); every model with its defaults,
@@ -57,7 +52,7 @@ MODELS = {
         deseasonalize="multiplicative", season_length=m, quantiles=None, n_jobs=n_jobs
     ),
     # The default GLU with the GEGLU gate, the candidate default of the encoder benchmark.
-    "glu_gelu": lambda h, m, n_jobs, seed: _glu_gelu(h, m, seed),
+    "glu_gelu": lambda h, m, n_jobs, seed: glu(h, m, n_jobs, seed, gate="gelu"),
 }
 
 
