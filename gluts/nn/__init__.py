@@ -19,7 +19,7 @@ from gluts.nn.encoders import (
 from gluts.nn.glu import GATES, CausalConv1d, GLUConv1d
 from gluts.nn.heads import QuantileHead, monotone_quantiles
 from gluts.nn.losses import pinball, pinball_per_origin
-from gluts.nn.network import GLUNetwork, NetworkSpec
+from gluts.nn.network import GLUNetwork, NetworkAverage, NetworkSpec, build_network
 from gluts.nn.scaling import SCALERS, causal_scale, rolling_mean
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "GLUNetwork",
     "GLUStack",
     "GatedResidualBlock",
+    "NetworkAverage",
     "NetworkSpec",
     "NoEncoder",
     "QuantileHead",
@@ -39,6 +40,7 @@ __all__ = [
     "ReLUResidualBlock",
     "TCNStack",
     "blocks_for_context",
+    "build_network",
     "causal_scale",
     "make_encoder",
     "matched_width",

@@ -6,7 +6,7 @@ The encoder is a GLU stack by default; an ungated TCN, an LSTM or a GRU can take
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import torch
 import torch.nn.functional as F
@@ -15,7 +15,7 @@ from torch import nn
 from gluts.nn.encoders import make_encoder
 from gluts.nn.heads import QuantileHead
 
-__all__ = ["GLUNetwork", "NetworkSpec"]
+__all__ = ["GLUNetwork", "NetworkAverage", "NetworkSpec", "build_network"]
 
 # Width of the hidden layer that turns known-future covariates into a forecast effect.
 _FUTURE_HIDDEN = 32
@@ -27,6 +27,7 @@ class NetworkSpec:
 
     ``n_blocks`` counts recurrent layers when ``encoder`` is ``"lstm"`` or ``"gru"``; ``gate``,
     ``kernel_size``, ``dilation_base`` and ``use_weight_norm`` apply to convolution stacks.
+    ``members`` above 1 describes a :class:`NetworkAverage` of that many networks.
     """
 
     in_features: int
@@ -44,6 +45,7 @@ class NetworkSpec:
     head_hidden: int = 0
     n_future: int = 0
     encoder: str = "glu"
+    members: int = 1
 
     def to_dict(self) -> dict:
         """Return the spec as JSON-serialisable values."""
@@ -68,6 +70,8 @@ class GLUNetwork(nn.Module):
 
     def __init__(self, spec: NetworkSpec):
         super().__init__()
+        if spec.members != 1:
+            raise ValueError(f"spec.members is {spec.members}: build it with build_network.")
         self.spec = spec
         self.stack = make_encoder(
             spec.encoder,
@@ -165,3 +169,43 @@ class GLUNetwork(nn.Module):
         ahead = ahead.permute(0, 2, 3, 1)  # (B, T, H, F)
         state = encoded.transpose(1, 2).unsqueeze(2).expand(-1, -1, h, -1)  # (B, T, H, C)
         return self.future_effect(torch.cat([state, ahead], dim=-1))  # (B, T, H, Q)
+
+
+class NetworkAverage(nn.Module):
+    """The mean of the quantile forecasts of ``spec.members`` networks of the same sizes.
+
+    The members differ by their random initialisation and batches; averaging their quantiles
+    (each monotone) keeps them monotone and lowers the variance that one seed leaves.
+
+    Parameters
+    ----------
+    spec : NetworkSpec
+        Sizes of every member, with ``members`` of them.
+    """
+
+    def __init__(self, spec: NetworkSpec):
+        super().__init__()
+        self.spec = spec
+        member = replace(spec, members=1)
+        self.members = nn.ModuleList(GLUNetwork(member) for _ in range(spec.members))
+
+    @classmethod
+    def of(cls, networks: list[GLUNetwork]) -> NetworkAverage:
+        """The average of trained ``networks`` (of one spec)."""
+        average = cls(replace(networks[0].spec, members=len(networks)))
+        average.members = nn.ModuleList(networks)
+        return average
+
+    @property
+    def receptive_field(self) -> int:
+        """Input steps that reach one output (the same for every member)."""
+        return self.members[0].receptive_field
+
+    def forward(self, *args, **kwargs) -> torch.Tensor:
+        """The mean of the members' outputs (arguments as :meth:`GLUNetwork.forward`)."""
+        return torch.stack([member(*args, **kwargs) for member in self.members]).mean(0)
+
+
+def build_network(spec: NetworkSpec) -> GLUNetwork | NetworkAverage:
+    """An untrained network for ``spec``: a :class:`NetworkAverage` when ``spec.members > 1``."""
+    return GLUNetwork(spec) if spec.members == 1 else NetworkAverage(spec)

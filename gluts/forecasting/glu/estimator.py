@@ -29,7 +29,7 @@ from gluts.forecasting.glu.windows import (
     scale_window,
     step_hours,
 )
-from gluts.nn import GLUNetwork
+from gluts.nn import build_network
 
 __all__ = ["GLUForecaster"]
 
@@ -115,6 +115,12 @@ class GLUForecaster(BaseForecaster):
         skip (``encoder="none"``, lr 1e-2) train a quarter of the budget (500 steps or more) with
         the last window held out; the simplest within one standard error of the lowest held-out
         loss is refitted for its best step count (the full budget if still improving). None: off.
+    n_estimators : int or None, default=None
+        Networks fitted from different seeds (after the selection, of the chosen size) whose
+        quantile forecasts are averaged. None: one when ``n_steps`` is set; with the
+        automatic budget, as many as the work of the largest automatic fit (2500 steps of 8
+        crops of 1024 steps) holds, at most 5. A large panel of long series gets one network;
+        small data, whose single fit varies most from seed to seed, get several.
     random_state : int, RandomState instance or None, default=None
         Seeds initialisation and batch sampling; an int makes CPU fits repeatable.
     device : {"cpu", "cuda", "auto"}, default="cpu"
@@ -138,10 +144,11 @@ class GLUForecaster(BaseForecaster):
 
     Attributes
     ----------
-    network_ : GLUNetwork
-        The trained network (on the CPU after fit).
+    network_ : GLUNetwork or NetworkAverage
+        The trained network, or the average of ``spec_.members`` of them (on the CPU after
+        fit).
     spec_ : NetworkSpec
-        The network's sizes (of the chosen candidate).
+        The network's sizes (of the chosen candidate) and ``members``, the networks averaged.
     selection_ : Selection or None
         The candidates' validation losses and best steps, and the chosen one; None without
         selection, or when the series are too short for the validation tail.
@@ -211,6 +218,7 @@ class GLUForecaster(BaseForecaster):
         learning_rate=1.5e-3,
         early_stopping=False,
         model_selection="auto",
+        n_estimators=None,
         random_state=None,
         device="cpu",
         n_threads=None,
@@ -233,6 +241,7 @@ class GLUForecaster(BaseForecaster):
         self.season_length = season_length
         self.past_covariates = past_covariates
         self.n_steps = n_steps
+        self.n_estimators = n_estimators
         self.batch_size = batch_size
         self.window_length = window_length
         self.learning_rate = learning_rate
@@ -375,7 +384,7 @@ class GLUForecaster(BaseForecaster):
         params = dict(state.params)
         if params.get("device") == "cuda" and not torch.cuda.is_available():
             params["device"] = "cpu"  # trained on a GPU, predicting on a machine without one
-        model, network = cls(**params), GLUNetwork(state.spec)
+        model, network = cls(**params), build_network(state.spec)
         network.load_state_dict({k: torch.tensor(a) for k, a in state.weights.items()}, strict=True)
         model.network_, model.spec_, model.calendar_ = network.eval(), state.spec, state.calendar
         model.season_length_, model.log_transform_ = state.season_length, state.log_transform

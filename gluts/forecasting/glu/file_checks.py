@@ -35,7 +35,7 @@ from gluts.exceptions import DataError
 from gluts.forecasting.glu.parameters import PARAMETER_CONSTRAINTS
 from gluts.forecasting.glu.selection import CANDIDATES, Selection
 from gluts.forecasting.glu.windows import _CALENDAR, scale_window
-from gluts.nn import ENCODERS, GATES, GLUNetwork, NetworkSpec
+from gluts.nn import ENCODERS, GATES, NetworkSpec, build_network
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "META", "expected_entries", "first_line", "open_model"]
 
@@ -60,6 +60,7 @@ _INT_BOUNDS = {  # spec field: (low, high)
     "dilation_base": (2, 2),
     "head_hidden": (0, 16384),
     "n_future": (0, 4096),
+    "members": (1, 64),
 }
 _MAX_FIELD = 1_000_000  # receptive field of the stack
 
@@ -304,6 +305,10 @@ class _Checker:
         for key in [*same, "dropout"]:
             if chosen.get(key, getattr(spec, key)) != getattr(spec, key):
                 self.fail(f"params.{key}", f"spec.{key} ({getattr(spec, key)!r})", chosen[key])
+        if params.get("n_estimators") not in (None, spec.members):
+            self.fail(
+                "params.n_estimators", f"spec.members ({spec.members})", params["n_estimators"]
+            )
         if params.get("season_length") not in (None, season):
             self.fail("params.season_length", f"season_length ({season})", params["season_length"])
         transform = params.get("transform", "auto")
@@ -322,7 +327,7 @@ class _Checker:
 
     def entries(self, meta, spec: NetworkSpec, season: int, n_series: int, n_cov: int) -> dict:
         with torch.device("meta"):  # shapes only: nothing is allocated
-            network = GLUNetwork(spec)
+            network = build_network(spec)
         expected = {
             f"{WEIGHTS}{name}.npy": (tuple(w.shape), np.dtype(str(w.dtype).removeprefix("torch.")))
             for name, w in network.state_dict().items()

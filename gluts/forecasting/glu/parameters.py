@@ -32,6 +32,7 @@ PARAMETER_CONSTRAINTS: dict = {
     "learning_rate": [Interval(Real, 0, None, closed="neither")],
     "early_stopping": ["boolean"],
     "model_selection": [StrOptions({"auto"}), None],
+    "n_estimators": [Interval(Integral, 1, None, closed="left"), None],
     "random_state": ["random_state"],
     "device": [StrOptions({"cpu", "cuda", "auto"})],
     "n_threads": [Interval(Integral, 1, None, closed="left"), None],

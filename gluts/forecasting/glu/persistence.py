@@ -43,7 +43,7 @@ from gluts.forecasting.glu.file_checks import (
     open_model,
 )
 from gluts.forecasting.glu.selection import Selection
-from gluts.nn import GLUNetwork, NetworkSpec
+from gluts.nn import NetworkSpec, build_network
 
 __all__ = [
     "ModelState",
@@ -232,7 +232,7 @@ def unpickle_state(state: dict) -> dict:
     state = state.copy()
     weights = state.pop("_network_state", None)
     if weights is not None:
-        state["network_"] = GLUNetwork(state["spec_"])
+        state["network_"] = build_network(state["spec_"])
         state["network_"].load_state_dict(weights)
         state["network_"].eval()
     return state

@@ -18,10 +18,10 @@ import torch
 
 from gluts.exceptions import InsufficientHistoryError
 from gluts.forecasting.glu.parameters import network_spec
-from gluts.forecasting.glu.training import History, TrainingPlan, fit_network
+from gluts.forecasting.glu.training import History, TrainingPlan, fit_network, n_members
 from gluts.forecasting.glu.validation import held_out_positions
 from gluts.forecasting.glu.windows import SequenceData
-from gluts.nn import GLUNetwork, NetworkSpec
+from gluts.nn import GLUNetwork, NetworkAverage, NetworkSpec
 
 __all__ = ["CANDIDATES", "TARGETS", "Selection", "fit_selected", "select"]
 
@@ -93,8 +93,13 @@ def fit_selected(
     held_out: Callable[[], TrainingPlan] | None,
     seed: int,
     device: torch.device,
-) -> tuple[Selection | None, NetworkSpec, GLUNetwork, History]:
+) -> tuple[Selection | None, NetworkSpec, GLUNetwork | NetworkAverage, History]:
     """Select the network's size on ``held_out`` (unless None), then fit it on all data.
+
+    Fits ``params["n_estimators"]`` networks (None: one when ``n_steps`` is set, else
+    :func:`~gluts.forecasting.glu.training.n_members`), all of the chosen size: the first
+    from ``seed`` (resuming the chosen trial when it still improved), the others from
+    ``seed + k`` and from scratch, for the same steps.
 
     Parameters
     ----------
@@ -122,11 +127,12 @@ def fit_selected(
     selection : Selection or None
         None without ``held_out``.
     spec : NetworkSpec
-        The fitted network's sizes.
-    network : GLUNetwork
-        The network fitted on all data.
+        The fitted network's sizes, with ``members``: how many networks are averaged.
+    network : GLUNetwork or NetworkAverage
+        The network fitted on all data, or the average of ``members`` of them.
     history : History
-        Its losses (of the steps after the chosen trial when it was resumed).
+        The (first) network's losses (of the steps after the chosen trial when it was
+        resumed).
     """
     threads, verbose = params["n_threads"], params["verbose"]
     held_out = None if plan.saturated else held_out  # enough data for the network as configured
@@ -135,16 +141,26 @@ def fit_selected(
     except InsufficientHistoryError:
         held_out = None
     if held_out is None:
-        spec = network_spec(params, **sizes)
-        return None, spec, *fit_network(spec, data, plan, seed, device, threads, verbose)
-    selection, network = select(params, sizes, data, held_out, seed, device, threads)
-    chosen = selection.params(params)
-    first = selection.trial_steps if selection.resumed else 0
-    plan = replace(
-        plan, n_steps=selection.n_steps, learning_rate=chosen["learning_rate"], first_step=first
+        selection, spec, start = None, network_spec(params, **sizes), None
+    else:
+        selection, network = select(params, sizes, data, held_out, seed, device, threads)
+        chosen = selection.params(params)
+        first = selection.trial_steps if selection.resumed else 0
+        rate = chosen["learning_rate"]
+        plan = replace(plan, n_steps=selection.n_steps, learning_rate=rate, first_step=first)
+        spec, start = network_spec(chosen, **sizes), network if selection.resumed else None
+    network, history = fit_network(spec, data, plan, seed, device, threads, verbose, start)
+    members = params["n_estimators"] or (
+        1 if params["n_steps"] else n_members(plan, data.values.shape[1])
     )
-    spec, start = network_spec(chosen, **sizes), network if selection.resumed else None
-    return selection, spec, *fit_network(spec, data, plan, seed, device, threads, verbose, start)
+    if members > 1:  # more networks of the same size, from other seeds, trained from scratch
+        fresh = replace(plan, first_step=0)
+        others = [
+            fit_network(spec, data, fresh, seed + k, device, threads, verbose)[0]
+            for k in range(1, members)
+        ]
+        network = NetworkAverage.of([network, *others])
+    return selection, network.spec, network, history
 
 
 def select(

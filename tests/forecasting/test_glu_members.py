@@ -1,0 +1,116 @@
+"""GLUForecaster's averaged networks: several seeds of the chosen size on small data."""
+
+import copy
+import json
+import pickle
+import zipfile
+from dataclasses import replace
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import gluts
+from gluts import GLUForecaster
+from gluts.exceptions import DataError
+from gluts.forecasting.glu.training import TrainingPlan, n_members
+from gluts.nn import GLUNetwork, NetworkAverage, build_network
+
+TINY = dict(n_channels=4, n_blocks=2, head_hidden=8, context_length=16, n_threads=1)
+
+
+def _panel(n_series=3, length=120, seed=0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    t = np.arange(length)
+    y = 10 + np.sin(2 * np.pi * t / 12) + rng.normal(0, 0.3, (n_series, length))
+    return pd.DataFrame(
+        {
+            "unique_id": np.repeat([f"s{k}" for k in range(n_series)], length),
+            "ds": np.tile(t, n_series),
+            "y": y.ravel(),
+        }
+    )
+
+
+@pytest.fixture(scope="module")
+def averaged():
+    model = GLUForecaster(4, n_estimators=3, n_steps=20, transform=None, random_state=0, **TINY)
+    return model.fit(_panel())
+
+
+def _plan(n_steps: int, batch: int = 8, window: int = 1024) -> TrainingPlan:
+    return TrainingPlan(n_steps, batch, window, 1e-3, warm=8, validation=0, early_stopping=False)
+
+
+@pytest.mark.parametrize(
+    ("n_steps", "batch", "length", "expected"),
+    [
+        (2500, 8, 5000, 1),  # the largest automatic fit
+        (1000, 8, 5000, 2),  # 2.5 of them fit: rounded down
+        (2500, 8, 400, 2),  # crops no longer than the series: 2.56
+        (500, 8, 400, 5),  # 12.8, at most 5
+        (2500, 4, 1024, 2),  # half the batch
+        (50, 4, 60, 5),
+    ],
+)
+def test_members_fill_the_work_of_the_largest_automatic_fit(n_steps, batch, length, expected):
+    assert n_members(_plan(n_steps, batch), length) == expected
+
+
+def test_the_forecast_is_the_mean_of_the_members_forecasts(averaged):
+    assert averaged.spec_.members == 3 and isinstance(averaged.network_, NetworkAverage)
+    members = list(averaged.network_.members)
+    assert all(
+        isinstance(m, GLUNetwork) and m.spec == replace(averaged.spec_, members=1) for m in members
+    )
+    assert not np.allclose(members[0].skip.weight.detach(), members[1].skip.weight.detach())
+    forecasts = []
+    for member in members:
+        alone = copy.copy(averaged)
+        alone.network_ = member
+        forecasts.append(alone.predict().drop(columns=["unique_id", "ds"]).to_numpy())
+    together = averaged.predict().drop(columns=["unique_id", "ds"]).to_numpy()
+    np.testing.assert_allclose(together, np.mean(forecasts, axis=0), rtol=1e-5, atol=1e-6)
+
+
+def test_the_automatic_budget_averages_several_networks_on_small_data():
+    auto = GLUForecaster(4, model_selection=None, random_state=0, **TINY).fit(_panel())
+    assert auto.spec_.members == 5 and len(auto.network_.members) == 5
+    fixed = GLUForecaster(4, n_steps=20, random_state=0, **TINY).fit(_panel())
+    assert fixed.spec_.members == 1 and isinstance(fixed.network_, GLUNetwork)
+
+
+def test_members_are_repeatable(averaged):
+    again = GLUForecaster(**averaged.get_params()).fit(_panel())
+    pd.testing.assert_frame_equal(again.predict(), averaged.predict())
+    assert again.spec_ == averaged.spec_
+
+
+def test_averaged_networks_save_load_and_pickle(averaged, tmp_path):
+    averaged.save(tmp_path / "m.gluts")
+    loaded = gluts.load(tmp_path / "m.gluts")
+    assert loaded.spec_ == averaged.spec_ and isinstance(loaded.network_, NetworkAverage)
+    pd.testing.assert_frame_equal(loaded.predict(), averaged.predict())
+    unpickled = pickle.loads(pickle.dumps(averaged))
+    pd.testing.assert_frame_equal(unpickled.predict(), averaged.predict())
+
+
+def test_a_file_whose_members_disagree_with_its_parameters_is_named(averaged, tmp_path):
+    averaged.save(tmp_path / "m.gluts")
+    with zipfile.ZipFile(tmp_path / "m.gluts") as source:
+        with zipfile.ZipFile(tmp_path / "bad.gluts", "w") as target:
+            for item in source.infolist():
+                data = source.read(item)
+                if item.filename == "meta.json":
+                    meta = json.loads(data)
+                    meta["params"]["n_estimators"] = 2
+                    data = json.dumps(meta).encode()
+                target.writestr(item, data)
+    with pytest.raises(DataError, match="params.n_estimators"):
+        gluts.load(tmp_path / "bad.gluts")
+
+
+def test_a_single_network_refuses_a_spec_of_several(averaged):
+    with pytest.raises(ValueError, match="spec.members is 3"):
+        GLUNetwork(averaged.spec_)
+    assert isinstance(build_network(averaged.spec_), NetworkAverage)
