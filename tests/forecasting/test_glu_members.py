@@ -78,6 +78,8 @@ def test_the_automatic_budget_averages_several_networks_on_small_data():
     assert auto.spec_.members == 5 and len(auto.network_.members) == 5
     fixed = GLUForecaster(4, n_steps=20, random_state=0, **TINY).fit(_panel())
     assert fixed.spec_.members == 1 and isinstance(fixed.network_, GLUNetwork)
+    linear = GLUForecaster(4, encoder="none", model_selection=None, random_state=0, **TINY)
+    assert linear.fit(_panel()).spec_.members == 1  # a convex fit: seeds agree
 
 
 def test_members_are_repeatable(averaged):

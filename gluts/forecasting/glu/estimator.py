@@ -117,10 +117,11 @@ class GLUForecaster(BaseForecaster):
         loss is refitted for its best step count (the full budget if still improving). None: off.
     n_estimators : int or None, default=None
         Networks fitted from different seeds (after the selection, of the chosen size) whose
-        quantile forecasts are averaged. None: one when ``n_steps`` is set; with the
-        automatic budget, as many as the work of the largest automatic fit (2500 steps of 8
-        crops of 1024 steps) holds, at most 5. A large panel of long series gets one network;
-        small data, whose single fit varies most from seed to seed, get several.
+        quantile forecasts are averaged. None: one when ``n_steps`` is set or the selection
+        chose the linear skip (a convex fit: seeds agree); with the automatic budget, as many
+        as the work of the largest automatic fit (2500 steps of 8 crops of 1024 steps) holds,
+        at most 5. A large panel of long series gets one network; small data, whose single
+        fit varies most from seed to seed, get several.
     random_state : int, RandomState instance or None, default=None
         Seeds initialisation and batch sampling; an int makes CPU fits repeatable.
     device : {"cpu", "cuda", "auto"}, default="cpu"

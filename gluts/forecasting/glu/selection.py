@@ -96,8 +96,9 @@ def fit_selected(
 ) -> tuple[Selection | None, NetworkSpec, GLUNetwork | NetworkAverage, History]:
     """Select the network's size on ``held_out`` (unless None), then fit it on all data.
 
-    Fits ``params["n_estimators"]`` networks (None: one when ``n_steps`` is set, else
-    :func:`~gluts.forecasting.glu.training.n_members`), all of the chosen size: the first
+    Fits ``params["n_estimators"]`` networks (None: one when ``n_steps`` is set or the linear
+    skip alone is fitted, else :func:`~gluts.forecasting.glu.training.n_members`), all of
+    the chosen size: the first
     from ``seed`` (resuming the chosen trial when it still improved), the others from
     ``seed + k`` and from scratch, for the same steps.
 
@@ -150,9 +151,9 @@ def fit_selected(
         plan = replace(plan, n_steps=selection.n_steps, learning_rate=rate, first_step=first)
         spec, start = network_spec(chosen, **sizes), network if selection.resumed else None
     network, history = fit_network(spec, data, plan, seed, device, threads, verbose, start)
-    members = params["n_estimators"] or (
-        1 if params["n_steps"] else n_members(plan, data.values.shape[1])
-    )
+    # The linear skip alone (encoder "none") is a convex fit: other seeds give the same one.
+    automatic = params["n_steps"] is None and spec.encoder != "none"
+    members = params["n_estimators"] or (n_members(plan, data.values.shape[1]) if automatic else 1)
     if members > 1:  # more networks of the same size, from other seeds, trained from scratch
         fresh = replace(plan, first_step=0)
         others = [
