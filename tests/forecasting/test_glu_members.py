@@ -13,7 +13,8 @@ import pytest
 import gluts
 from gluts import GLUForecaster
 from gluts.exceptions import DataError
-from gluts.forecasting.glu.training import TrainingPlan, n_members
+from gluts.forecasting.glu.selection import n_members
+from gluts.forecasting.glu.training import TrainingPlan
 from gluts.nn import GLUNetwork, NetworkAverage, build_network
 
 TINY = dict(n_channels=4, n_blocks=2, head_hidden=8, context_length=16, n_threads=1)

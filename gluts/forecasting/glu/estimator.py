@@ -10,6 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 from gluts._parallel import map_series
 from gluts.base import BaseForecaster
 from gluts.data import Panel
+from gluts.forecasting.glu import persistence
 from gluts.forecasting.glu.covariates import Covariates, fit_covariates, predict_covariates
 from gluts.forecasting.glu.inference import (
     SECONDS_PER_VALUE,
@@ -18,7 +19,6 @@ from gluts.forecasting.glu.inference import (
     series_items,
 )
 from gluts.forecasting.glu.parameters import PARAMETER_CONSTRAINTS, network_spec
-from gluts.forecasting.glu.persistence import ModelState, pickle_state, unpickle_state, write
 from gluts.forecasting.glu.runtime import device_for
 from gluts.forecasting.glu.selection import TARGETS, fit_selected
 from gluts.forecasting.glu.training import TrainingPlan, plan_training
@@ -29,7 +29,6 @@ from gluts.forecasting.glu.windows import (
     scale_window,
     step_hours,
 )
-from gluts.nn import build_network
 
 __all__ = ["GLUForecaster"]
 
@@ -66,9 +65,8 @@ class GLUForecaster(BaseForecaster):
         Taps of each convolution.
     n_blocks : int or None, default=None
         Residual blocks (dilations 1, 2, 4, ...), or LSTM/GRU layers; None uses 2 layers, or
-        the fewest blocks whose receptive field covers half of ``context_length`` (the linear
-        skip reads all of it; deeper stacks, whose field training crops often truncate,
-        measured worse on M4 Hourly).
+        the fewest blocks whose receptive field covers half of ``context_length`` (deeper
+        stacks, whose field training crops often truncate, measured worse on M4 Hourly).
     head_hidden : int, default=256
         Width of the hidden layer between the stack and the quantile outputs (0: linear).
     gate : {"sigmoid", "tanh", "gelu", "silu", "identity"}, default="sigmoid"
@@ -92,9 +90,8 @@ class GLUForecaster(BaseForecaster):
     season_length : int or None, default=None
         Steps per season; None infers it from the frequency (1 for integer time).
     past_covariates : list of str or None, default=None
-        Columns of ``X`` known only up to the forecast origin (e.g. a measured
-        temperature); the other columns of ``X`` are known in advance and must be given for
-        the forecast steps as ``predict``'s ``X_future``.
+        Columns of ``X`` known only up to the forecast origin (e.g. a measured temperature);
+        the others are known in advance: ``predict`` needs them as ``X_future``.
     n_steps : int or None, default=None
         Training steps. None sizes the budget from the data: about 70 passes over every
         forecast origin, between 50 and 2500 steps. The budget counts steps, not seconds,
@@ -107,21 +104,20 @@ class GLUForecaster(BaseForecaster):
     learning_rate : float, default=1.5e-3
         Adam's initial learning rate, decayed to 0 on a cosine over ``n_steps``.
     early_stopping : bool, default=False
-        Hold out a validation tail per series, evaluate every 100 steps, stop after 4
-        evaluations without improvement and keep the best weights (of the final fit).
+        Hold out a validation tail per series, evaluate every 100 steps, stop after 4 without
+        improvement and keep the best weights (of the final fit).
     model_selection : {"auto"} or None, default="auto"
         ``"auto"``, on data with fewer origins than the largest automatic budget covers: the
-        network as configured, a small one (8 channels, linear head, dropout 0.2) and its linear
-        skip (``encoder="none"``, lr 1e-2) train a quarter of the budget (500 steps or more) with
-        the last window held out; the simplest within one standard error of the lowest held-out
-        loss is refitted for its best step count (the full budget if still improving). None: off.
+        network as configured, a small one (8 channels, linear head, dropout 0.2) and its
+        linear skip (``encoder="none"``, lr 1e-2) train a quarter of the budget (500 steps or
+        more) with the last window held out; the simplest within one standard error of the
+        best is refitted for its best step count (the full budget if still improving).
+        None: off.
     n_estimators : int or None, default=None
-        Networks fitted from different seeds (after the selection, of the chosen size) whose
-        quantile forecasts are averaged. None: one when ``n_steps`` is set or the selection
-        chose the linear skip (a convex fit: seeds agree); with the automatic budget, as many
-        as the work of the largest automatic fit (2500 steps of 8 crops of 1024 steps) holds,
-        at most 5. A large panel of long series gets one network; small data, whose single
-        fit varies most from seed to seed, get several.
+        Networks of the chosen size, from different seeds, whose quantiles are averaged.
+        None: with the automatic budget, as many (at most 5) as fit in the work of the
+        largest automatic fit (2500 steps of 8 crops of 1024), so small data get several;
+        one when ``n_steps`` is set or the linear skip is chosen (a convex fit).
     random_state : int, RandomState instance or None, default=None
         Seeds initialisation and batch sampling; an int makes CPU fits repeatable.
     device : {"cpu", "cuda", "auto"}, default="cpu"
@@ -129,9 +125,9 @@ class GLUForecaster(BaseForecaster):
     n_threads : int or None, default=None
         CPU threads for torch during fit and predict (torch's own setting is restored
         after). None: ``$GLUTS_THREADS`` if set, else 1 in a worker process, else the CPUs
-        available to the process, at most 8, so that torch never starts more threads than
-        it can run. A given ``random_state`` and thread count give identical forecasts on
-        the CPU; different thread counts can differ in the last digits (see the README).
+        available to the process, at most 8. A given ``random_state`` and thread count give
+        identical forecasts on the CPU; different thread counts can differ in the last digits
+        (see the README).
         Predictions do not depend on it (nor on which series are predicted together).
     n_jobs : int or None, default=None
         joblib's parallel jobs for prediction, over chunks of whole series, each with one
@@ -146,8 +142,7 @@ class GLUForecaster(BaseForecaster):
     Attributes
     ----------
     network_ : GLUNetwork or NetworkAverage
-        The trained network, or the average of ``spec_.members`` of them (on the CPU after
-        fit).
+        The trained network, or the average of ``spec_.members`` of them (on the CPU).
     spec_ : NetworkSpec
         The network's sizes (of the chosen candidate) and ``members``, the networks averaged.
     selection_ : Selection or None
@@ -175,10 +170,6 @@ class GLUForecaster(BaseForecaster):
         Identifiers of the fitted series.
     n_series_ : int
         Number of fitted series.
-
-    See Also
-    --------
-    SeasonalNaiveForecaster, ETSForecaster
 
     Notes
     -----
@@ -259,7 +250,7 @@ class GLUForecaster(BaseForecaster):
     def _test_params(cls):
         tiny = {"n_channels": 4, "n_blocks": 2, "context_length": 24}
         other = dict(gate="tanh", head_hidden=0, scaler="mean_abs", early_stopping=True)
-        other.update(batch_size=2, model_selection=None)
+        other |= dict(batch_size=2, model_selection=None)
         return [
             {**tiny, "head_hidden": 8, "n_steps": 3, "batch_size": 4},
             {**tiny, **other, "n_steps": 4, "quantiles": (0.25, 0.75)},
@@ -359,13 +350,13 @@ class GLUForecaster(BaseForecaster):
         """
         check_is_fitted(self, "network_")
         model = self._as_fitted()  # the parameters of the fit, whatever set_params changed
-        write(path, model._get_state(), keep=model._history_length())
+        persistence.write(path, model._get_state(), keep=model._history_length())
 
-    def _get_state(self) -> ModelState:
+    def _get_state(self) -> persistence.ModelState:
         """The fitted state, as a model file holds it."""
         panel, fingerprint = getattr(self, "_loaded_from", None) or (None, None)
         weights = self.network_.state_dict()
-        return ModelState(
+        return persistence.ModelState(
             params=self.get_params(),
             spec=self.spec_,
             weights={name: w.detach().cpu().numpy() for name, w in weights.items()},
@@ -380,14 +371,13 @@ class GLUForecaster(BaseForecaster):
         )
 
     @classmethod
-    def _from_state(cls, state: ModelState) -> GLUForecaster:
+    def _from_state(cls, state: persistence.ModelState) -> GLUForecaster:
         """A fitted forecaster from the state of a model file, predicting on the CPU."""
         params = dict(state.params)
         if params.get("device") == "cuda" and not torch.cuda.is_available():
             params["device"] = "cpu"  # trained on a GPU, predicting on a machine without one
-        model, network = cls(**params), build_network(state.spec)
-        network.load_state_dict({k: torch.tensor(a) for k, a in state.weights.items()}, strict=True)
-        model.network_, model.spec_, model.calendar_ = network.eval(), state.spec, state.calendar
+        model, network = cls(**params), persistence.restore_network(state.spec, state.weights)
+        model.network_, model.spec_, model.calendar_ = network, state.spec, state.calendar
         model.season_length_, model.log_transform_ = state.season_length, state.log_transform
         model.selection_ = state.selection
         model._set_covariates(state.covariates)
@@ -404,7 +394,7 @@ class GLUForecaster(BaseForecaster):
 
     def __getstate__(self) -> dict:
         """Pickle the network as its state dict (a weight-normed module does not pickle)."""
-        return pickle_state(self.__dict__)
+        return persistence.pickle_state(self.__dict__)
 
     def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(unpickle_state(state))
+        self.__dict__.update(persistence.unpickle_state(state))

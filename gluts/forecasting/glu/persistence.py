@@ -52,6 +52,7 @@ __all__ = [
     "pickle_state",
     "read_metadata",
     "read_model",
+    "restore_network",
     "unpickle_state",
     "write",
 ]
@@ -232,10 +233,15 @@ def unpickle_state(state: dict) -> dict:
     state = state.copy()
     weights = state.pop("_network_state", None)
     if weights is not None:
-        state["network_"] = build_network(state["spec_"])
-        state["network_"].load_state_dict(weights)
-        state["network_"].eval()
+        state["network_"] = restore_network(state["spec_"], weights)
     return state
+
+
+def restore_network(spec: NetworkSpec, weights: dict) -> torch.nn.Module:
+    """The network of ``spec`` with ``weights`` (tensors or arrays by name), for inference."""
+    network = build_network(spec)
+    network.load_state_dict({k: torch.as_tensor(w) for k, w in weights.items()}, strict=True)
+    return network.eval()
 
 
 def model_state(meta: dict, arrays: dict[str, np.ndarray]) -> ModelState:

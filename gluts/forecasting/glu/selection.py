@@ -5,7 +5,8 @@ Each candidate configuration is trained with the last values of every series hel
 values. The simplest candidate whose loss is not measurably worse than the best one's (the
 one-standard-error rule, Hastie, Tibshirani & Friedman, *The Elements of Statistical
 Learning*, section 7.10) is refitted on everything by the estimator, with the step count at
-which it did best.
+which it did best: by one network, or, on data too small to fill the largest automatic fit,
+by several from different seeds whose forecasts are averaged (:func:`n_members`).
 """
 
 from __future__ import annotations
@@ -18,12 +19,12 @@ import torch
 
 from gluts.exceptions import InsufficientHistoryError
 from gluts.forecasting.glu.parameters import network_spec
-from gluts.forecasting.glu.training import History, TrainingPlan, fit_network, n_members
+from gluts.forecasting.glu.training import MAX_STEPS, History, TrainingPlan, fit_network
 from gluts.forecasting.glu.validation import held_out_positions
 from gluts.forecasting.glu.windows import SequenceData
 from gluts.nn import GLUNetwork, NetworkAverage, NetworkSpec
 
-__all__ = ["CANDIDATES", "TARGETS", "Selection", "fit_selected", "select"]
+__all__ = ["CANDIDATES", "TARGETS", "Selection", "fit_selected", "n_members", "select"]
 
 # name -> the parameters a candidate changes; "network" is the forecaster as configured.
 # From the most capable to the simplest: the selection prefers the later ones.
@@ -44,6 +45,10 @@ _TRIAL_SHARE, _TRIAL_STEPS = 4, 500
 # Validation evaluations per trial (at least ``_MIN_EVERY`` steps apart).
 _EVALUATIONS = 10
 _MIN_EVERY = 20
+# Positions the largest automatic fit reads (its steps, of the default 8 crops of 1024 steps);
+# a smaller automatic fit trains further networks from other seeds within that work.
+_MAX_WORK = MAX_STEPS * 8 * 1024
+_MAX_MEMBERS = 5
 
 
 @dataclass(frozen=True)
@@ -97,7 +102,7 @@ def fit_selected(
     """Select the network's size on ``held_out`` (unless None), then fit it on all data.
 
     Fits ``params["n_estimators"]`` networks (None: one when ``n_steps`` is set or the linear
-    skip alone is fitted, else :func:`~gluts.forecasting.glu.training.n_members`), all of
+    skip alone is fitted, else :func:`n_members`), all of
     the chosen size: the first
     from ``seed`` (resuming the chosen trial when it still improved), the others from
     ``seed + k`` and from scratch, for the same steps.
@@ -243,3 +248,23 @@ def _simplest_within_noise(
         if len(ids) > 1 and means.mean() <= means.std(ddof=1) / np.sqrt(len(ids)):
             return name
     return best
+
+
+def n_members(plan: TrainingPlan, length: int) -> int:
+    """Networks that fit in the work of the largest automatic fit: 1 to 5.
+
+    Parameters
+    ----------
+    plan : TrainingPlan
+        The plan of one network's fit.
+    length : int
+        Steps of the longest series (a crop is no longer).
+
+    Returns
+    -------
+    int
+        ``_MAX_WORK`` over the positions the plan reads (steps x batch x crop length),
+        rounded down, between 1 and 5.
+    """
+    work = plan.n_steps * plan.batch_size * max(min(plan.window, length), 1)
+    return int(np.clip(_MAX_WORK // work, 1, _MAX_MEMBERS))

@@ -21,16 +21,12 @@ from gluts.forecasting.glu.validation import held_out, origin_losses
 from gluts.forecasting.glu.windows import ROWS, SequenceData
 from gluts.nn import GLUNetwork, NetworkSpec, pinball
 
-__all__ = ["History", "TrainingPlan", "fit_network", "n_members", "plan_training", "train"]
+__all__ = ["MAX_STEPS", "History", "TrainingPlan", "fit_network", "plan_training", "train"]
 
 # Passes over every forecast origin that the automatic training budget aims for.
 _AUTO_EPOCHS = 70
 # Most automatic training steps: M4 Hourly (414 series) trains in about 3 minutes on 2 cores.
-_MAX_STEPS = 2500
-# Positions the largest automatic fit reads (its steps, of the default 8 crops of 1024 steps);
-# a smaller automatic fit trains further networks from other seeds within that work.
-_MAX_WORK = _MAX_STEPS * 8 * 1024
-_MAX_MEMBERS = 5
+MAX_STEPS = 2500
 # Forecast targets that early stopping's validation tail aims for.
 _VALIDATION_TARGETS = 256
 # Training forecasts from every second origin of a crop.
@@ -95,7 +91,7 @@ def plan_training(
         Largest batch; smaller when the panel has few forecast origins.
     n_steps : int or None
         Training steps; None aims for ``_AUTO_EPOCHS`` passes over every origin (between 50
-        and ``_MAX_STEPS`` steps).
+        and ``MAX_STEPS`` steps).
     learning_rate : float
         Adam's learning rate.
     early_stopping : bool
@@ -139,8 +135,8 @@ def plan_training(
     per_step = batch * max(window, 1) / _POSITION_STRIDE  # origins one step forecasts from
     auto = math.ceil(_AUTO_EPOCHS * origins / per_step)
     return TrainingPlan(
-        n_steps=n_steps or int(np.clip(auto, 50, _MAX_STEPS)),
-        saturated=auto > _MAX_STEPS,
+        n_steps=n_steps or int(np.clip(auto, 50, MAX_STEPS)),
+        saturated=auto > MAX_STEPS,
         batch_size=batch,
         window=window_length,
         learning_rate=learning_rate,
@@ -151,26 +147,6 @@ def plan_training(
         relative_weight=13.0 if log_values else 1.0,
         log_values=log_values,
     )
-
-
-def n_members(plan: TrainingPlan, length: int) -> int:
-    """Networks that fit in the work of the largest automatic fit: 1 to 5.
-
-    Parameters
-    ----------
-    plan : TrainingPlan
-        The plan of one network's fit.
-    length : int
-        Steps of the longest series (a crop is no longer).
-
-    Returns
-    -------
-    int
-        ``_MAX_WORK`` over the positions the plan reads (steps x batch x crop length),
-        rounded down, between 1 and 5.
-    """
-    work = plan.n_steps * plan.batch_size * max(min(plan.window, length), 1)
-    return int(np.clip(_MAX_WORK // work, 1, _MAX_MEMBERS))
 
 
 @dataclass
