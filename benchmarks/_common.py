@@ -198,10 +198,10 @@ def evaluate(
     coverage (None without a band), the costs and the per-series scores.
     """
     # Each model's process runs torch with the threads a user's own process would get here.
-    os.environ.setdefault(ENV_VAR, str(default_threads()))
+    spawn, threads = get_context("spawn"), (str(default_threads()),)
     results = {}
     for name in names:
-        with ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn")) as pool:
+        with ProcessPoolExecutor(1, spawn, initializer=_use_threads, initargs=threads) as pool:
             out = pool.submit(run_model, name, *task).result()
         per_series = score(out.pop("forecast"), train, test, m, clip_at_zero)
         results[name] = {
@@ -215,6 +215,11 @@ def evaluate(
         }
         print(f"{name}: done in {out['fit_seconds'] + out['predict_seconds']:.1f} s", flush=True)
     return results
+
+
+def _use_threads(threads: str) -> None:
+    """Set a model process's torch threads (``$GLUTS_THREADS``), leaving the caller's alone."""
+    os.environ[ENV_VAR] = threads
 
 
 def add_owa(results: dict, reference: dict) -> None:

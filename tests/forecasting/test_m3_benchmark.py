@@ -59,3 +59,13 @@ def test_m3_benchmark_reports_every_model_against_naive2(tmp_path):
         assert 0.0 <= res["coverage_80"] <= 1.0  # every model here predicts quantiles
         assert res["fit_seconds"] >= 0 and res["predict_seconds"] >= 0
         assert res["per_series"]["unique_id"] == ["N0", "N1"]
+
+
+def test_model_processes_leave_the_callers_thread_setting_alone(tmp_path, monkeypatch):
+    monkeypatch.delenv("GLUTS_THREADS", raising=False)
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    import m3
+
+    report = m3.main([*_write_m3(tmp_path), "--frequency", "quarterly", "--models", "snaive"])
+    assert set(report["results"]) == {"naive2", "snaive"}
+    assert "GLUTS_THREADS" not in os.environ  # set in each model's process only
