@@ -23,6 +23,23 @@ def seasonal_panel(n_series: int = 2, length: int = 120, season: int = 24, seed:
     return pd.concat(frames, ignore_index=True)
 
 
+def frame_ending_together(series: dict, freq: str, end: str = "2024-01-01") -> pd.DataFrame:
+    """A long frame of ``series`` (id -> values; lengths may differ) that all end at ``end``."""
+    frames = [
+        pd.DataFrame(
+            {"unique_id": sid, "ds": pd.date_range(end=end, periods=len(y), freq=freq), "y": y}
+        )
+        for sid, y in series.items()
+    ]
+    return pd.concat(frames, ignore_index=True)
+
+
+@pytest.fixture
+def frame_of():
+    """The :func:`frame_ending_together` factory: ``frame_of({"a": values}, freq="MS")``."""
+    return frame_ending_together
+
+
 @pytest.fixture
 def make_panel():
     """The :func:`seasonal_panel` factory, for tests that need several panels."""

@@ -2,7 +2,6 @@
 quantiles, short and new series, errors; and the combination arithmetic on its own."""
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from gluts import (
@@ -14,20 +13,6 @@ from gluts import (
 from gluts.forecasting import _combination as comb
 
 
-def monthly(series: dict[str, np.ndarray]) -> pd.DataFrame:
-    """A long monthly frame of series that may differ in length (all end together)."""
-    end = pd.Timestamp("2023-12-01")
-    return pd.concat(
-        [
-            pd.DataFrame(
-                {"unique_id": sid, "ds": pd.date_range(end=end, periods=len(y), freq="MS"), "y": y}
-            )
-            for sid, y in series.items()
-        ],
-        ignore_index=True,
-    )
-
-
 def seasonal(n: int, level: float = 10.0, noise: float = 0.0, seed: int = 0) -> np.ndarray:
     rng = np.random.default_rng(seed)
     t = np.arange(n)
@@ -37,7 +22,13 @@ def seasonal(n: int, level: float = 10.0, noise: float = 0.0, seed: int = 0) -> 
 MEMBERS = [("SNaive", SeasonalNaiveForecaster()), ("Mean", MeanForecaster())]
 
 
-def test_the_member_that_forecasts_the_held_out_window_gets_the_weight():
+@pytest.fixture
+def monthly(frame_of):
+    """Series (id -> values) as a long frame, ending together (``MS`` steps)."""
+    return lambda series: frame_of(series, freq="MS", end="2023-12-01")
+
+
+def test_the_member_that_forecasts_the_held_out_window_gets_the_weight(monthly):
     y = monthly({"a": seasonal(96), "b": seasonal(120, level=50.0)})
     model = EnsembleForecaster(12, forecasters=MEMBERS, shrinkage=0.0).fit(y)
     assert list(model.weights_.columns) == ["SNaive", "Mean"]
@@ -49,14 +40,14 @@ def test_the_member_that_forecasts_the_held_out_window_gets_the_weight():
     np.testing.assert_allclose(forecast["Ensemble"], expected["SeasonalNaive"], rtol=1e-6)
 
 
-def test_shrinkage_pulls_series_weights_to_the_panel_weights():
+def test_shrinkage_pulls_series_weights_to_the_panel_weights(monthly):
     y = monthly({"a": seasonal(96, noise=1.0), "b": seasonal(96, noise=1.0, seed=1)})
     model = EnsembleForecaster(12, forecasters=MEMBERS, shrinkage=1.0).fit(y)
     for sid in ("a", "b"):
         np.testing.assert_allclose(model.weights_.loc[sid], model.panel_weights_)
 
 
-def test_median_combination_is_the_member_wise_median():
+def test_median_combination_is_the_member_wise_median(monthly):
     y = monthly({"a": seasonal(96, noise=0.5), "b": seasonal(72, noise=0.5, seed=2)})
     members = [*MEMBERS, ("Naive", NaiveForecaster())]
     model = EnsembleForecaster(12, forecasters=members, combination="median", quantiles=None)
@@ -67,7 +58,7 @@ def test_median_combination_is_the_member_wise_median():
     assert list(forecast.columns) == ["unique_id", "ds", "Ensemble"]
 
 
-def test_quantiles_are_ordered_and_calibrated_on_the_held_out_window():
+def test_quantiles_are_ordered_and_calibrated_on_the_held_out_window(monthly):
     series = {f"s{i}": seasonal(120, noise=2.0, seed=i) for i in range(40)}
     y = monthly(series)
     model = EnsembleForecaster(12, forecasters=MEMBERS).fit(y)
@@ -82,7 +73,7 @@ def test_quantiles_are_ordered_and_calibrated_on_the_held_out_window():
     assert 0.65 < inside.mean() < 0.95
 
 
-def test_short_series_and_new_series_use_the_panel_weights():
+def test_short_series_and_new_series_use_the_panel_weights(monthly):
     y = monthly({"long": seasonal(96, noise=0.3), "short": seasonal(20, noise=0.3)})
     model = EnsembleForecaster(12, forecasters=MEMBERS, shrinkage=0.0).fit(y)
     assert list(model.validation_errors_.index) == ["long"]
@@ -93,7 +84,7 @@ def test_short_series_and_new_series_use_the_panel_weights():
     assert np.isfinite(forecast["Ensemble"]).all()
 
 
-def test_a_panel_too_short_to_hold_out_gets_equal_weights():
+def test_a_panel_too_short_to_hold_out_gets_equal_weights(monthly):
     y = monthly({"a": seasonal(15), "b": seasonal(18)})
     model = EnsembleForecaster(6, forecasters=MEMBERS).fit(y)
     np.testing.assert_allclose(model.panel_weights_, [0.5, 0.5])
@@ -101,7 +92,7 @@ def test_a_panel_too_short_to_hold_out_gets_equal_weights():
     assert len(model.predict()) == 12
 
 
-def test_members_take_the_ensembles_horizon_and_quantiles():
+def test_members_take_the_ensembles_horizon_and_quantiles(monthly):
     from gluts import LinearForecaster
 
     y = monthly({"a": seasonal(96, noise=0.2)})
@@ -122,7 +113,7 @@ def test_members_take_the_ensembles_horizon_and_quantiles():
         ([("A", "mean")], "'A' is not a gluts forecaster"),
     ],
 )
-def test_bad_members_are_refused_with_one_line(forecasters, message):
+def test_bad_members_are_refused_with_one_line(forecasters, message, monthly):
     y = monthly({"a": seasonal(48)})
     with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(")", r"\)")):
         EnsembleForecaster(3, forecasters=forecasters).fit(y)

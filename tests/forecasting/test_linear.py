@@ -21,18 +21,10 @@ def seasonal(n: int, period: int = 12, level: float = 5.0) -> np.ndarray:
     )
 
 
-def long_frame(series: dict[str, np.ndarray]) -> pd.DataFrame:
-    """A long frame of hourly series that may have different lengths (all end together)."""
-    end = pd.Timestamp("2024-06-01")
-    return pd.concat(
-        [
-            pd.DataFrame(
-                {"unique_id": uid, "ds": pd.date_range(end=end, periods=len(y), freq="h"), "y": y}
-            )
-            for uid, y in series.items()
-        ],
-        ignore_index=True,
-    )
+@pytest.fixture
+def long_frame(frame_of):
+    """Series (id -> values) as a long frame, ending together (``h`` steps)."""
+    return lambda series: frame_of(series, freq="h", end="2024-06-01")
 
 
 @pytest.mark.parametrize("normalization", VARIANTS)
@@ -110,7 +102,7 @@ def test_context_and_strength_are_chosen_on_held_out_windows():
     assert model.residuals_.shape == (min(200, (400 - 12) // 4), 12)
 
 
-def test_unequal_lengths_and_series_shorter_than_the_context_all_get_forecasts():
+def test_unequal_lengths_and_series_shorter_than_the_context_all_get_forecasts(long_frame):
     rng = np.random.default_rng(5)
     series = {
         f"n{n}": seasonal(n, period=24) + rng.normal(scale=0.1, size=n) for n in (300, 200, 40, 5)
@@ -155,7 +147,7 @@ def test_h_beyond_the_horizon_is_refused():
     assert len(model.predict(2)) == 2
 
 
-def test_too_short_data_is_a_one_line_error_naming_the_series():
+def test_too_short_data_is_a_one_line_error_naming_the_series(long_frame):
     frame = long_frame({"a": np.arange(1.0, 9.0), "b": np.arange(1.0, 11.0)})
     with pytest.raises(InsufficientHistoryError) as info:
         LinearForecaster(5).fit(frame)
@@ -175,7 +167,7 @@ def test_bad_parameters_are_reported_at_fit():
         LinearForecaster(2, normalization="mean").fit(seasonal(60))
 
 
-def test_fits_are_deterministic_and_independent_of_the_block_size(monkeypatch):
+def test_fits_are_deterministic_and_independent_of_the_block_size(monkeypatch, long_frame):
     rng = np.random.default_rng(8)
     frame = long_frame({f"s{k}": seasonal(300, period=24) + rng.normal(size=300) for k in range(3)})
     first = LinearForecaster(12).fit(frame)
