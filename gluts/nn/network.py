@@ -6,6 +6,7 @@ The encoder is a GLU stack by default; an ungated TCN, an LSTM or a GRU can take
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, replace
 
 import torch
@@ -172,29 +173,21 @@ class GLUNetwork(nn.Module):
 
 
 class NetworkAverage(nn.Module):
-    """The mean of the quantile forecasts of ``spec.members`` networks of the same sizes.
+    """The mean of the quantile forecasts of several networks of the same sizes.
 
     The members differ by their random initialisation and batches; averaging their quantiles
     (each monotone) keeps them monotone and lowers the variance that one seed leaves.
 
     Parameters
     ----------
-    spec : NetworkSpec
-        Sizes of every member, with ``members`` of them.
+    networks : sequence of GLUNetwork
+        The members, all of one spec; ``spec`` is theirs with ``members`` set to their count.
     """
 
-    def __init__(self, spec: NetworkSpec):
+    def __init__(self, networks: Sequence[GLUNetwork]):
         super().__init__()
-        self.spec = spec
-        member = replace(spec, members=1)
-        self.members = nn.ModuleList(GLUNetwork(member) for _ in range(spec.members))
-
-    @classmethod
-    def of(cls, networks: list[GLUNetwork]) -> NetworkAverage:
-        """The average of trained ``networks`` (of one spec)."""
-        average = cls(replace(networks[0].spec, members=len(networks)))
-        average.members = nn.ModuleList(networks)
-        return average
+        self.spec = replace(networks[0].spec, members=len(networks))
+        self.members = nn.ModuleList(networks)
 
     @property
     def receptive_field(self) -> int:
@@ -208,4 +201,7 @@ class NetworkAverage(nn.Module):
 
 def build_network(spec: NetworkSpec) -> GLUNetwork | NetworkAverage:
     """An untrained network for ``spec``: a :class:`NetworkAverage` when ``spec.members > 1``."""
-    return GLUNetwork(spec) if spec.members == 1 else NetworkAverage(spec)
+    if spec.members == 1:
+        return GLUNetwork(spec)
+    member = replace(spec, members=1)
+    return NetworkAverage([GLUNetwork(member) for _ in range(spec.members)])

@@ -9,6 +9,7 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 import pytest
+import torch
 
 import gluts
 from gluts import GLUForecaster
@@ -117,3 +118,10 @@ def test_a_single_network_refuses_a_spec_of_several(averaged):
     with pytest.raises(ValueError, match="spec.members is 3"):
         GLUNetwork(averaged.spec_)
     assert isinstance(build_network(averaged.spec_), NetworkAverage)
+
+
+def test_averaging_leaves_the_global_torch_random_state_alone():
+    torch.manual_seed(123)
+    before = torch.get_rng_state()
+    GLUForecaster(4, n_estimators=2, n_steps=5, random_state=0, **TINY).fit(_panel())
+    assert torch.equal(torch.get_rng_state(), before)  # every member draws in its own RNG

@@ -102,10 +102,9 @@ def fit_selected(
     """Select the network's size on ``held_out`` (unless None), then fit it on all data.
 
     Fits ``params["n_estimators"]`` networks (None: one when ``n_steps`` is set or the linear
-    skip alone is fitted, else :func:`n_members`), all of
-    the chosen size: the first
-    from ``seed`` (resuming the chosen trial when it still improved), the others from
-    ``seed + k`` and from scratch, for the same steps.
+    skip alone is fitted, else :func:`n_members`), all of the chosen size: the first from
+    ``seed`` (resuming the chosen trial when it still improved), the others from ``seed + k``
+    and from scratch, for the same steps.
 
     Parameters
     ----------
@@ -165,7 +164,7 @@ def fit_selected(
             fit_network(spec, data, fresh, seed + k, device, threads, verbose)[0]
             for k in range(1, members)
         ]
-        network = NetworkAverage.of([network, *others])
+        network = NetworkAverage([network, *others])
     return selection, network.spec, network, history
 
 
