@@ -9,19 +9,21 @@ fit data best:
 * ``"seasonal"``: the median of the ``smooth``-row means at the same phase of the last
   ``n_seasons`` seasons; the rolling z-score of the ``smooth``-row mean now minus it;
 * ``"forecast"``: quantile forecasts of the forecaster (by default a small
-  :class:`~gluts.GLUForecaster` trained on all fit series at once), issued every
-  ``forecast_stride`` rows for the next ``forecast_stride`` rows from the
-  ``forecast_context`` rows before (all origins of a series in one batched ``predict``). A
-  row's surprise is its distance from the forecast median in units of the predicted spread
-  (half the width between the lowest and highest forecast quantile); with ``level_support``
-  the level z-score is a second, separately calibrated stream (their ``-log10`` tail
-  probabilities are averaged).
+  :class:`~gluts.GLUForecaster` trained on all fit series at once) for the next
+  ``forecast_stride`` rows from the ``forecast_context`` rows before, every
+  ``forecast_stride`` rows. A row's surprise is its distance from the forecast median in
+  units of half the forecast band; a second stream (``level_support``, or the seasonal one
+  below) is calibrated separately and their ``-log10`` tail probabilities are averaged.
 
 The forecast reference is kept first when its robust residual spread on the fit data is
 below ``selection_ratio`` times that of the level reference (then the seasonal reference,
-under the same condition; otherwise level changes are scored directly). The surprise is
-calibrated per series with a GPD tail and, with ``shaping_window``, shaped so that an
-incident raises one sharp alarm (see :mod:`gluts.anomaly.calibration`).
+under the same condition; otherwise level changes are scored directly); a seasonal reference
+that meets the condition too is the forecast's second stream (a day of the wrong shape
+surprises it, not a forecast from the hours before), on past seasons without cleaned rows
+(below). Without ``season_length`` or a frequency that gives
+one, the season is read from the fit rows (:func:`~gluts.anomaly.season.detect_season`). The
+surprise is calibrated per series with a GPD tail and, with ``shaping_window``, shaped so
+that an incident raises one sharp alarm (see :mod:`gluts.anomaly.calibration`).
 
 **Incidents, not symptoms** (:mod:`gluts.anomaly.robust`). Anomalies must not teach the
 detector what is normal:
@@ -40,20 +42,16 @@ detector what is normal:
   20% of them) are left out of the tail fit.
 
 What it scores (``benchmarks/nab.py``, detector ``default``: this class with its defaults,
-fit on the first 15% of each of the 35 NAB files): 38.6 / 29.0 / 44.8 (standard / low-FP /
-low-FN) against 26.9 / 14.5 / 34.9 before context cleaning, robust training and shaping; the
-GLU forecast is the reference on 14 of the 35 files, with cleaned contexts on 7 (cleaning the
-level reference, the level stream, ``robust_calibration`` scored lower on NAB). On
-``benchmarks/synthetic_anomalies.py`` the defaults find 21% of the incidents with 0.18 false
-alerts per 10,000 rows (anomalies inside the fit rows) and 43% with none (``--clean-fit``);
-a rise of 0.15 found 10% and 30%. Few, as the shaping splits an incident that unfolds over
-several rows into small rises and a heavy calibration tail reads a spike of 30 noise sd as a
-surprisal of 3-7; ``shaping_window=None, robust_calibration=True`` finds 87% with 2.6.
+fit on the first 15% of each of the 35 NAB files): 44.7 / 34.6 / 50.6 (standard / low-FP /
+low-FN), 38.6 / 29.0 / 44.8 before the seasonal stream and 26.9 / 14.5 / 34.9 before context
+cleaning, robust training and shaping. On ``benchmarks/synthetic_anomalies.py`` the defaults
+find few incidents (23% with anomalies inside the fit rows; 21% before the seasonal stream),
+as the shaping splits an incident that unfolds over several rows into small rises;
+``shaping_window=None, robust_calibration=True`` found 87%.
 """
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 from numbers import Integral, Real
 
@@ -66,7 +64,8 @@ from gluts.anomaly.base import BaseAnomalyDetector
 from gluts.anomaly.docs import common_doc
 from gluts.anomaly.forecasts import default_forecaster, rolling_forecasts
 from gluts.anomaly.robust import clean_context, clean_fit_rows
-from gluts.anomaly.surprise import Surprise, rolling_mean_std, value_floor
+from gluts.anomaly.season import detect_season, seasonal_reference
+from gluts.anomaly.surprise import Surprise, largest_rolling_z, rolling_mean_std, value_floor
 from gluts.data import Panel
 from gluts.exceptions import InsufficientHistoryError
 
@@ -83,9 +82,11 @@ class _State:
     period: int
     floor: float
     cut: float = 0.0  # forecast surprise from which contexts are cleaned (0: never)
+    support: str = ""  # "seasonal": its z-score is a second stream of another reference
 
     def __post_init__(self):
-        if self.reference not in REFERENCES or self.period < 1 or not self.floor > 0:
+        valid = self.reference in REFERENCES and self.support in ("", "seasonal")
+        if not valid or self.period < 1 or not self.floor > 0:
             raise ValueError(f"Not a GLUAnomalyDetector series state: {self!r}.")
 
 
@@ -104,8 +105,8 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
         The references each series may use; ``"level"`` is always available (see the module
         docstring for when the forecast is chosen and what it scored on NAB).
     season_length : int or None, default=None
-        Season of the ``"seasonal"`` reference, in rows; None infers it from the frequency
-        (1 disables it).
+        Season of the ``"seasonal"`` reference, in rows; None takes the frequency's, else
+        the one each series' fit rows show (1 disables it).
     smooth : int, default=5
         Rows averaged on both sides of the seasonal comparison.
     n_seasons : int, default=3
@@ -121,9 +122,8 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
     forecast_stride : int, default=24
         Rows forecast from each origin (origins are this many rows apart); a supplied direct
         forecaster needs a ``horizon`` of at least this. Scoring costs one forecast per
-        origin (with the default GLU and stride a 22,700-row series scores in 0.35 s on 2
-        cores; with a stride of 6 in 1.5 s), and a longer stride lets slow incidents drift
-        further from the forecast before the next origin catches up.
+        origin (a 22,700-row series: 0.35 s on 2 cores; 1.5 s with a stride of 6); a longer
+        stride lets slow incidents drift further from the forecast.
     clean_z : float or None, default=4.0
         Forecast surprise (in units of the predicted half-spread) from which a row is kept
         out of the forecast contexts of the rows after it; None uses the raw rows.
@@ -131,12 +131,10 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
         Rows after which an incident (flagged rows, lulls of up to 3 rows joined) becomes the
         new normal.
     level_support : bool, default=False
-        Score the forecast reference jointly with the level z-score (the behaviour before
-        context cleaning, when forecasts followed incidents).
+        Score the forecast reference jointly with the level z-score.
     robust_calibration : bool, default=False
-        Leave the outliers among the calibration surprises out of the tail fit. It makes
-        anomalies inside the fit rows harmless (``benchmarks/synthetic_anomalies.py``) but
-        costs on heavy-tailed real series (NAB), so it is opt-in.
+        Leave the outliers among the calibration surprises out of the tail fit (it helps
+        with anomalies inside the fit rows, and costs on heavy-tailed series such as NAB's).
     robust_fit : bool, default=True
         Train the forecaster on fit rows whose clearly anomalous rows are replaced.
 {common_doc(threshold="0.1", shaping_window="100", merge_gap="24")}
@@ -243,8 +241,10 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
             forecaster = self.forecaster
             if forecaster is None:
                 forecaster = default_forecaster(self.forecast_stride)
-            period = int(self.season_length or self.season_length_)
-            train = [clean_fit_rows(v, period) if self.robust_fit else v for v in panel.values]
+            train = [
+                clean_fit_rows(v, self._period(v, self.season_length_)) if self.robust_fit else v
+                for v in panel.values
+            ]
             frames = [
                 pd.DataFrame({"unique_id": sid, "ds": np.arange(len(v)), "y": v})
                 for sid, v in zip(panel.ids, train)
@@ -262,8 +262,14 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
             return expect(values), none, none
         return clean_context(values, expect, cut=cut, limit=self.new_normal_after)
 
+    def _period(self, values: np.ndarray, season_length: int) -> int:
+        """``season_length``, else the frequency's season, else the one the values show."""
+        if self.season_length is not None:
+            return int(self.season_length)
+        return season_length if season_length > 1 else detect_season(values)
+
     def _fit_series(self, sid, values: np.ndarray, season_length: int) -> _State:
-        period = int(self.season_length or season_length)
+        period = self._period(values, season_length)
         floor = value_floor(values)
         level, _ = rolling_mean_std(values, self.windows[0], floor)
         spread = {"level": _mad(values - level)}
@@ -274,12 +280,15 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
                 state = _State(name, period, floor, cut)
                 spread[name] = _mad(values - self._surprise(state, values).expected)
             elif name == "seasonal" and self._available(name, period, len(values)):
-                spread[name] = _mad(values - self._seasonal(values, period)[1])
-        # the GLU forecast first: it is kept whenever it clearly explains the series
+                reference = seasonal_reference(values, period, self.smooth, self.n_seasons)[1]
+                spread[name] = _mad(values - reference)
+        # the GLU forecast first: it is kept whenever it clearly explains the series, and a
+        # seasonal reference that does too is its second stream
         bar = self.selection_ratio * spread["level"]
         ranked = [n for n in ("forecast", "seasonal") if spread.get(n, np.inf) < bar]
         chosen = ranked[0] if ranked else "level"
-        return _State(chosen, period, floor, cut if chosen == "forecast" else 0.0)
+        support = "seasonal" if "seasonal" in ranked and chosen != "seasonal" else ""
+        return _State(chosen, period, floor, cut if chosen == "forecast" else 0.0, support)
 
     def _cut(self, values: np.ndarray, period: int, floor: float) -> float:
         """The series' cleaning cut: ``clean_z`` times how much wider than a normal residual's
@@ -321,36 +330,34 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
             start=start,
         )
 
-    def _seasonal(self, values: np.ndarray, period: int) -> tuple[np.ndarray, np.ndarray]:
-        """The ``smooth``-row means, and their median at the same phase of past seasons."""
-        smoothed = pd.Series(values).rolling(self.smooth).mean()
-        past = np.stack(
-            [smoothed.shift(k * period).to_numpy() for k in range(1, self.n_seasons + 1)]
-        )
-        with warnings.catch_warnings():  # rows without any past season stay NaN
-            warnings.simplefilter("ignore", RuntimeWarning)
-            return smoothed.to_numpy(), np.nanmedian(past, axis=0)
-
     def _context(self, state: _State) -> int:
         level = max(self.windows)
-        if state.reference == "seasonal":
-            return self.n_seasons * state.period + self.smooth + level
-        if state.reference == "forecast":
-            return self.forecast_context + self.forecast_stride + level
-        return level
+        seasonal = self.n_seasons * state.period + self.smooth + level
+        forecast = self.forecast_context + self.forecast_stride + level
+        contexts = {"level": level, "seasonal": seasonal, "forecast": forecast}
+        return max(contexts[state.reference], contexts.get(state.support, 0))
 
     def _surprise(self, state: _State, values: np.ndarray, start: int = 0) -> Surprise:
         if state.reference == "seasonal":
-            smoothed, reference = self._seasonal(values, state.period)
-            z, mean, std = self._rolling_z(smoothed - reference, state.floor)
-            expected = values - (smoothed - reference - mean)
+            z, mean, std, residual = self._seasonal_z(values, state)
+            expected = values - (residual - mean)
             return Surprise(z, expected, expected - 3 * std, expected + 3 * std)
         if state.reference == "level":
-            z, mean, std = self._rolling_z(values, state.floor)
+            z, mean, std = largest_rolling_z(self.windows, values, state.floor)
             return Surprise(z, mean, mean - 3 * std, mean + 3 * std)
 
         surprise, _ = self._forecast_surprise(state, values, start)
         return surprise
+
+    def _seasonal_z(self, values: np.ndarray, state: _State, past: np.ndarray | None = None):
+        """The rolling z-score of the seasonal residual (against the seasons of ``past``,
+        default ``values``), its rolling mean and standard deviation, and the residual."""
+        smoothed, reference = seasonal_reference(
+            values, state.period, self.smooth, self.n_seasons, past
+        )
+        return *largest_rolling_z(
+            self.windows, smoothed - reference, state.floor
+        ), smoothed - reference
 
     def _forecast_surprise(
         self, state: _State, values: np.ndarray, start: int = 0
@@ -360,7 +367,9 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
         def expect(past):
             point, lower, upper = self._forecasts(past, start).T
             if np.isnan(lower).all():  # no quantiles: the residual's own rolling spread
-                z, mean, std = self._rolling_z(values - point, state.floor, past - point)
+                z, mean, std = largest_rolling_z(
+                    self.windows, values - point, state.floor, past - point
+                )
                 expected = point + mean
                 return z, expected, expected - 3 * std, expected + 3 * std, past
             # distance from the median in units of the predicted spread
@@ -371,7 +380,10 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
             values, expect, state.cut
         )
         if self.level_support:
-            z = np.column_stack([z, self._rolling_z(values, state.floor, past)[0]])
+            z = np.column_stack([z, largest_rolling_z(self.windows, values, state.floor, past)[0]])
+        if state.support:  # seasons with cleaned rows are left out: an incident is not echoed
+            seasons = np.where(cleaned, np.nan, values)
+            z = np.column_stack([z, self._seasonal_z(values, state, seasons)[0]])
         return Surprise(z, expected, lower, upper, accepted), cleaned
 
     def _calibration_options(self) -> dict:
@@ -379,19 +391,6 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
 
     def _new_normal_rows(self) -> int:
         return self.new_normal_after + 3  # the first accepted row, past short lulls
-
-    def _rolling_z(
-        self, x: np.ndarray, floor: float, past: np.ndarray | None = None
-    ) -> tuple[np.ndarray, ...]:
-        """Return the largest rolling z-score of ``x`` over ``windows`` against the rolling
-        mean and standard deviation of ``past`` (default ``x``) before each row, with those
-        of the first window."""
-        zs, first = [], None
-        for window in self.windows:
-            mean, std = rolling_mean_std(x if past is None else past, window, floor)
-            zs.append(np.abs(x - mean) / std)
-            first = first or (mean, std)
-        return np.fmax.reduce(zs), *first
 
 
 def _mad(residual: np.ndarray) -> float:

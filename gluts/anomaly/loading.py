@@ -112,6 +112,8 @@ class _Reader:
                     self.get(raw, f.name, object, where), hints[f.name], f"{where}.{f.name}"
                 )
                 for f in dataclasses.fields(hint)
+                # a field added since the file was written takes its default
+                if f.default is dataclasses.MISSING or (isinstance(raw, dict) and f.name in raw)
             }
             return hint(**fields)
         if hint is np.ndarray:

@@ -18,6 +18,7 @@ import pandas as pd
 
 __all__ = [
     "Surprise",
+    "largest_rolling_z",
     "rolling_location_scale",
     "rolling_mean_std",
     "surprise_from",
@@ -142,3 +143,17 @@ def value_floor(values: np.ndarray) -> float:
         return 1e-12
     spread = float(np.subtract(*np.quantile(finite, [0.95, 0.05])))
     return max(1e-3 * spread, 1e-9 * float(np.abs(finite).mean()), 1e-12)
+
+
+def largest_rolling_z(
+    windows: tuple[int, ...], x: np.ndarray, floor: float, past: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Return the largest rolling z-score of ``x`` over ``windows`` against the rolling mean
+    and standard deviation of ``past`` (default ``x``) before each row, with those of the
+    first window."""
+    zs, first = [], None
+    for window in windows:
+        mean, std = rolling_mean_std(x if past is None else past, window, floor)
+        zs.append(np.abs(x - mean) / std)
+        first = first or (mean, std)
+    return np.fmax.reduce(zs), *first

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from gluts.anomaly.tails import GPDTail, fit_gpd
+from gluts.anomaly.tails import _KNOT_LOG10, GPDTail, fit_gpd
 
 
 def test_pot_recovers_an_exponential_tail_quantile():
@@ -73,10 +73,11 @@ def test_a_light_tail_follows_the_gpd_to_its_knot_then_continues_at_its_hazard()
     tail = GPDTail(u=1.0, p_u=0.1, shape=-0.25, scale=1.0, sample=np.linspace(0, 3, 100))
     knot = tail.knot
     assert 0 < knot < 4.0  # the GPD ends at u + scale / 0.25 = 5
+    assert knot == pytest.approx(4.0 * (1.0 - 10.0 ** (-0.25 * _KNOT_LOG10)))
     inside = np.linspace(1e-6, knot, 50)
     gpd = 1.0 - np.log10((1 - 0.25 * inside) ** 4)  # -log10(p_u * (1 + xi e / sigma)^(-1/xi))
     np.testing.assert_allclose(tail.neg_log10_survival(1.0 + inside), gpd, rtol=1e-12)
-    assert tail.neg_log10_survival(1.0 + knot) == pytest.approx(1.0 + 6.0)
+    assert tail.neg_log10_survival(1.0 + knot) == pytest.approx(1.0 + _KNOT_LOG10)
     slope = 1.0 / ((1.0 - 0.25 * knot) * np.log(10.0))
     beyond = tail.neg_log10_survival(np.array([1.0 + knot + 1.0, 1.0 + knot + 2.0]))
     assert np.diff(beyond)[0] == pytest.approx(slope)
