@@ -350,6 +350,9 @@ class BaseAnomalyDetector(FittedStateMixin, PanelEstimator):
     def _calibration_options(self) -> dict:  # more arguments of TailCalibrator.fit
         return {}
 
+    def _standardised_streams(self, state) -> int:  # last streams, read with the normal tail
+        return 0
+
     def _new_normal_rows(self) -> int:  # rows until an incident is the new normal (0: never)
         return 0
 

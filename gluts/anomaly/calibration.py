@@ -18,10 +18,11 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from scipy.special import log_ndtr
 
 from gluts.anomaly.tails import GPDTail
 
-__all__ = ["TailCalibrator", "rise", "to_unit", "trim_outliers"]
+__all__ = ["TailCalibrator", "normal_log_tail", "rise", "to_unit", "trim_outliers"]
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,13 @@ def trim_outliers(z: np.ndarray, cut: float = 8.0, max_fraction: float = 0.2) ->
     scale = 1.4826 * np.median(np.abs(z - centre))
     limit = max(centre + cut * scale, np.quantile(z, 1 - max_fraction, method="lower"))
     return z[z <= limit]
+
+
+def normal_log_tail(z: np.ndarray) -> np.ndarray:
+    """Return ``-log10 P(|N(0, 1)| > z)`` of standardised statistics ``z >= 0`` (0 for NaN),
+    in log space: not capped."""
+    z = np.nan_to_num(np.asarray(z, dtype=np.float64), nan=0.0)
+    return np.maximum(-(np.log10(2.0) + log_ndtr(-z) / np.log(10.0)), 0.0)
 
 
 def to_unit(log_surprise: np.ndarray, scale: float) -> np.ndarray:

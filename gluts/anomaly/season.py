@@ -13,7 +13,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-__all__ = ["detect_season", "seasonal_reference"]
+__all__ = ["detect_season", "season_of", "seasonal_reference"]
 
 
 def _autocorrelation(x: np.ndarray, max_lag: int) -> np.ndarray:
@@ -62,6 +62,14 @@ def detect_season(
     clear = (r[lags] >= min_peak) & (r[lags] - np.minimum.accumulate(r)[lags] >= min_rise)
     candidates = lags[peak & clear]
     return int(candidates[np.argmax(r[candidates])]) if len(candidates) else 1
+
+
+def season_of(values: np.ndarray, season_length: int | None, frequency_season: int) -> int:
+    """Return ``season_length`` when set, else the frequency's season when it has one, else
+    the season the values show (:func:`detect_season`)."""
+    if season_length is not None:
+        return int(season_length)
+    return frequency_season if frequency_season > 1 else detect_season(values)
 
 
 def seasonal_reference(

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from gluts.anomaly.calibration import TailCalibrator, rise, to_unit
+from gluts.anomaly.calibration import TailCalibrator, normal_log_tail, rise, to_unit
 from gluts.anomaly.events import AlertCarry
 from gluts.anomaly.surprise import Surprise
 from gluts.data import Panel, ReadOptions, TimeGrid
@@ -211,17 +211,26 @@ def finish_blocks(
 ) -> tuple[np.ndarray, np.ndarray, Surprise]:
     """Scores, surprisals and surprise of the blocks' rows.
 
-    Several surprise streams are combined by the mean of their ``-log10`` tail probabilities
-    (the geometric mean of the probabilities): one stream alone must be twice as surprising
-    as both together to raise the same score. A stream too short to calibrate does not
-    count. The surprisal is that mean; the score maps it into [0, 1] (``score_scale``) and,
-    with ``shaping_window``, keeps its rise above the recent scores (within each block, so
-    that it too is computed from the block's fixed context).
+    The calibrated surprise streams (one per tail of ``calibrator``) are combined by the mean
+    of their ``-log10`` tail probabilities (the geometric mean of the probabilities): one
+    stream alone must be twice as surprising as both together to raise the same score. A
+    stream too short to calibrate does not count. Further columns of ``z`` are standardised
+    statistics that ask the same question at other scales, read with the normal tail
+    (:func:`~gluts.anomaly.calibration.normal_log_tail`): the surprisal is the largest of
+    the mean and theirs, less ``log10`` of how many there are (a Bonferroni correction), and
+    at least 0. The score maps the surprisal into [0, 1] (``score_scale``) and, with
+    ``shaping_window``, keeps its rise above the recent scores (within each block, so that
+    it too is computed from the block's fixed context).
     """
+    n_tails = len(calibrator.tails)
     calibrated = [tail is not None for tail in calibrator.tails]
     scores, surprisals, parts = [], [], []
     for offset, surprise in blocks:
-        log_surprise = calibrator.log_surprise(surprise.z)[:, calibrated].mean(axis=1)
+        z = surprise.z.reshape(len(surprise.z), -1)
+        each = calibrator.log_surprise(z[:, :n_tails])[:, calibrated]
+        looks = [each.mean(axis=1)] if each.shape[1] else []
+        looks += list(normal_log_tail(z[:, n_tails:]).T)
+        log_surprise = np.maximum(np.max(looks, axis=0) - np.log10(len(looks)), 0.0)
         score = to_unit(log_surprise, score_scale)
         if shaping_window is not None:
             score = rise(score, shaping_window)

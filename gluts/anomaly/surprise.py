@@ -19,8 +19,10 @@ import pandas as pd
 __all__ = [
     "Surprise",
     "largest_rolling_z",
+    "median_spread",
     "rolling_location_scale",
     "rolling_mean_std",
+    "shift_z",
     "surprise_from",
     "value_floor",
 ]
@@ -157,3 +159,27 @@ def largest_rolling_z(
         zs.append(np.abs(x - mean) / std)
         first = first or (mean, std)
     return np.fmax.reduce(zs), *first
+
+
+def shift_z(x: np.ndarray, scale: int, window: int, floor: float) -> np.ndarray:
+    """Return how far the mean of the last ``scale`` rows departs from the level before them,
+    in units of the spread that such means had before them.
+
+    A row departs from the mean of the ``window`` rows that end ``scale`` rows before it; the
+    ``scale``-row mean of the departures is divided by the standard deviation (at least
+    ``floor``) of that mean over the ``window`` rows that end ``scale`` rows before. A shift
+    of the level by a fraction of the noise, too small for any one row to surprise, stands
+    out once it has lasted ``scale`` rows. NaN until ``window // 20`` rows are available.
+    """
+    rows = pd.Series(x)
+    min_periods = max(window // 20, 2)
+    level = rows.rolling(window, min_periods=min_periods).mean().shift(scale)
+    departure = (rows - level).rolling(scale).mean()
+    spread = departure.rolling(window, min_periods=min_periods).std().shift(scale)
+    return (departure.abs() / np.maximum(spread, floor)).to_numpy(dtype=np.float64)
+
+
+def median_spread(residual: np.ndarray) -> float:
+    """Return the median absolute deviation of the finite residuals (inf without any)."""
+    r = residual[np.isfinite(residual)]
+    return float(np.median(np.abs(r - np.median(r)))) if len(r) else np.inf

@@ -51,6 +51,8 @@ def _fit_series(detector, sid, values: np.ndarray, season_length: int) -> tuple:
     surprise = partial(detector._surprise, state)
     blocks = surprise_blocks(surprise, empty_stream(detector, state), values)
     z = np.concatenate([s.z[offset:] for offset, s in blocks])
+    z = z.reshape(len(z), -1)  # calibrated streams, then standardised ones (not calibrated)
+    z = z[:, : z.shape[1] - detector._standardised_streams(state)]
     options = detector._calibration_options()
     calibrator = TailCalibrator.fit(z, detector.tail_quantile, MIN_CALIBRATION, **options)
     if not calibrator.usable:
