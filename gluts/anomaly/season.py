@@ -13,15 +13,9 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from gluts.forecasting._seasonality import acf
+
 __all__ = ["detect_season", "season_of", "seasonal_reference"]
-
-
-def _autocorrelation(x: np.ndarray, max_lag: int) -> np.ndarray:
-    """Sample autocorrelations at lags ``0..max_lag`` (via the FFT, ``O(n log n)``)."""
-    x = x - x.mean()
-    spectrum = np.fft.rfft(x, 2 * len(x))
-    r = np.fft.irfft(spectrum * np.conj(spectrum))[: max_lag + 1]
-    return r / r[0] if r[0] > 0 else np.zeros(max_lag + 1)
 
 
 def detect_season(
@@ -56,7 +50,7 @@ def detect_season(
     max_lag = len(x) // 2
     if max_lag <= min_lag:
         return 1
-    r = _autocorrelation(x, max_lag + 1)
+    r = np.r_[1.0, acf(x, max_lag + 1)]  # lags 0..max_lag + 1
     lags = np.arange(min_lag, max_lag + 1)
     peak = (r[lags] > r[lags - 1]) & (r[lags] >= r[lags + 1])
     clear = (r[lags] >= min_peak) & (r[lags] - np.minimum.accumulate(r)[lags] >= min_rise)
