@@ -233,8 +233,8 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
 
     def _prepare(self, panel: Panel) -> None:
         unknown = sorted(set(self.references) - set(REFERENCES))
-        sizes = (*self.windows, *(2 * k for k in self.shift_scales))
-        if unknown or not all(isinstance(w, Integral) and w >= 4 for w in sizes):
+        sizes = [(w, 4) for w in self.windows] + [(k, 2) for k in self.shift_scales]
+        if unknown or not all(isinstance(v, Integral) and v >= least for v, least in sizes):
             raise ValueError(
                 f"GLUAnomalyDetector needs references from {REFERENCES}, windows of ints >= 4 "
                 f"and shift_scales of ints >= 2; got references={self.references!r}, "
