@@ -347,8 +347,8 @@ class BaseAnomalyDetector(FittedStateMixin, PanelEstimator):
 
     # -- internals --------------------------------------------------------------------------
 
-    def _calibration_options(self) -> dict:  # more arguments of TailCalibrator.fit
-        return {}
+    def _calibration(self, state, z: np.ndarray) -> tuple[np.ndarray, dict]:
+        return z, {}  # the fit rows' surprises to calibrate on; more TailCalibrator.fit options
 
     def _standardised_streams(self, state) -> int:  # last streams, read with the normal tail
         return 0

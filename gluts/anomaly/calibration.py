@@ -6,8 +6,11 @@
    (``L / (L + score_scale)``) maps it into [0, 1).
 2. :func:`rise`: optional output shaping. An incident keeps the calibrated score high for
    many rows, and every alarm after the first is a false alarm to an operator; the shaped
-   score is the rise of the calibrated score above its maximum over the previous ``window``
-   rows, so an incident raises one sharp alarm at its onset.
+   score is the rise of the calibrated score above the recent scores, so an incident raises
+   one sharp alarm at its onset. The incident in progress (the last ``memory`` rows) counts
+   in full; earlier rows count up to the score of an incident row (tail probability
+   :data:`INCIDENT_LOG10`): a finished incident does not hide the next one, however high
+   its scores were, while the normal rows' noise still sets the bar.
 
 Every function is causal: its value at ``t`` depends on inputs up to ``t`` only.
 """
@@ -22,7 +25,16 @@ from scipy.special import log_ndtr
 
 from gluts.anomaly.tails import GPDTail
 
-__all__ = ["TailCalibrator", "normal_log_tail", "rise", "to_unit", "trim_outliers"]
+INCIDENT_LOG10 = 4.0  # a row past tail probability 1e-4 is part of an incident
+
+__all__ = [
+    "INCIDENT_LOG10",
+    "TailCalibrator",
+    "normal_log_tail",
+    "rise",
+    "to_unit",
+    "trim_outliers",
+]
 
 
 @dataclass(frozen=True)
@@ -113,21 +125,34 @@ def to_unit(log_surprise: np.ndarray, scale: float) -> np.ndarray:
     return log_surprise / (log_surprise + scale)
 
 
-def rise(score: np.ndarray, window: int) -> np.ndarray:
-    """Return ``max(0, s_t - max(s_{t-window}, ..., s_{t-1}))``, the rise above recent scores.
+def rise(score: np.ndarray, window: int, memory: int, cap: float) -> np.ndarray:
+    """Return the rise of each score above the recent scores (see the module docstring).
+
+    ``max(0, s_t - max(s_{t-memory}, ..., s_{t-1}, c_{t-window}, ..., c_{t-1}))`` with
+    ``c = min(s, cap)``. NaN marks a row without a score (a warm-up): it does not count,
+    and a row rises only above at least ``memory`` scored rows (else 0), so the first
+    scored rows do not rise above nothing.
 
     Parameters
     ----------
     score : ndarray of shape (n,) or (n, n_streams)
-        Scores in time order (each column shaped on its own).
+        Scores in time order (each column shaped on its own); NaN where there is none.
     window : int
-        Number of previous rows the score must rise above.
+        Number of previous rows the score must rise above, each counted up to ``cap``.
+    memory : int
+        Number of previous rows (the incident in progress) counted in full.
+    cap : float
+        Largest score a row older than ``memory`` rows counts with.
 
     Returns
     -------
     ndarray
-        The shaped score, shaped like ``score`` (the first row keeps its score).
+        The shaped score, shaped like ``score`` (0 where there is none).
     """
-    previous = pd.DataFrame(score).rolling(window, min_periods=1).max().shift(1)
-    shaped = np.maximum(score.reshape(len(score), -1) - previous.fillna(0.0).to_numpy(), 0.0)
-    return shaped.reshape(score.shape)
+    frame = pd.DataFrame(score)
+    recent = frame.rolling(memory, min_periods=1).max().shift(1).to_numpy()
+    enough = min(memory, window)
+    normal = frame.clip(upper=cap).rolling(window, min_periods=enough).max().shift(1).to_numpy()
+    previous = np.where(np.isnan(normal), np.nan, np.fmax(recent, normal))
+    shaped = np.nan_to_num(score.reshape(len(score), -1) - previous, nan=0.0)
+    return np.maximum(shaped, 0.0).reshape(score.shape)

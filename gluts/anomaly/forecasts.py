@@ -21,13 +21,15 @@ def rolling_forecasts(
     start: int = 0,
     chunk: int = 2048,
 ) -> np.ndarray:
-    """Causal forecasts, and their band, of every row from (up to) the ``context`` rows before it.
+    """Causal forecasts, and their band, of every row from the ``context`` rows before it.
 
     Forecast origins are the rows at positions ``start + t`` that are multiples of
-    ``stride``, from row ``t = stride`` on (``start`` is the position of ``values[0]`` in
-    the series, so origins stay on the same rows however the series is cut); origin ``t``
-    becomes one history ``values[max(0, t - context):t]`` and the fitted ``forecaster``
-    forecasts its next ``stride`` rows. The origins of a chunk go into a single
+    ``stride``, from the first with ``context`` rows before it on (``start`` is the position
+    of ``values[0]`` in the series, so origins stay on the same rows however the series is
+    cut); origin ``t`` becomes one history ``values[t - context:t]`` and the fitted
+    ``forecaster`` forecasts its next ``stride`` rows. Rows before the first origin get no
+    forecast: one from a shorter history is poorer than those of the rows after it, and a
+    detector would misread its errors as surprises. The origins of a chunk go into a single
     ``predict(h, y=...)`` call (one batch for a global model), padded to a multiple of 64
     histories: torch picks its kernels by batch size, and a fixed batch shape keeps each
     forecast the same bit for bit however the rows were chunked. Row ``t``'s forecast
@@ -41,7 +43,7 @@ def rolling_forecasts(
     values : ndarray of shape (n,)
         The series.
     context : int
-        Most rows of history per origin.
+        Rows of history per origin.
     stride : int, default=1
         Rows forecast per origin, and rows between origins.
     start : int, default=0
@@ -61,10 +63,11 @@ def rolling_forecasts(
     columns = [alias, *bounds]
     out = np.full((n, 3), np.nan)
     origins = np.arange((-start) % stride + stride, n, stride)
+    origins = origins[origins >= context]
     for first in range(0, len(origins), chunk):
         batch = origins[first : first + chunk]
         padded = np.concatenate([batch, np.repeat(batch[-1:], -len(batch) % _BATCH)])
-        lengths = np.minimum(padded, context)
+        lengths = np.full(len(padded), context)
         ends = np.cumsum(lengths)
         # positions t - L, ..., t - 1 of each origin's history, concatenated
         rows = np.arange(ends[-1]) - np.repeat(ends - padded, lengths)

@@ -31,7 +31,13 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from gluts.anomaly.calibration import TailCalibrator, normal_log_tail, rise, to_unit
+from gluts.anomaly.calibration import (
+    INCIDENT_LOG10,
+    TailCalibrator,
+    normal_log_tail,
+    rise,
+    to_unit,
+)
 from gluts.anomaly.events import AlertCarry
 from gluts.anomaly.surprise import Surprise
 from gluts.data import Panel, ReadOptions, TimeGrid
@@ -208,6 +214,7 @@ def finish_blocks(
     blocks: list[tuple[int, Surprise]],
     score_scale: float,
     shaping_window: int | None,
+    merge_gap: int = 0,
 ) -> tuple[np.ndarray, np.ndarray, Surprise]:
     """Scores, surprisals and surprise of the blocks' rows.
 
@@ -220,7 +227,9 @@ def finish_blocks(
     the mean and theirs, less ``log10`` of how many there are (a Bonferroni correction), and
     at least 0. The score maps the surprisal into [0, 1] (``score_scale``) and, with
     ``shaping_window``, keeps its rise above the recent scores (within each block, so that
-    it too is computed from the block's fixed context).
+    it too is computed from the block's fixed context): above the last ``merge_gap`` rows
+    (at least one; alarms that close are one event anyway) and the ``shaping_window`` rows
+    before, counted up to the score of an incident row (see :func:`rise`).
     """
     n_tails = len(calibrator.tails)
     calibrated = [tail is not None for tail in calibrator.tails]
@@ -232,8 +241,10 @@ def finish_blocks(
         looks += list(normal_log_tail(z[:, n_tails:]).T)
         log_surprise = np.maximum(np.max(looks, axis=0) - np.log10(len(looks)), 0.0)
         score = to_unit(log_surprise, score_scale)
-        if shaping_window is not None:
-            score = rise(score, shaping_window)
+        if shaping_window is not None:  # rows without any surprise (a warm-up) do not count
+            cap = to_unit(INCIDENT_LOG10, score_scale)
+            scored = np.where(np.isnan(z).all(axis=1), np.nan, score)
+            score = rise(scored, shaping_window, max(merge_gap, 1), cap)
         scores.append(score[offset:])
         surprisals.append(log_surprise[offset:])
         parts.append(surprise.tail(offset))

@@ -43,7 +43,9 @@ def empty_stream(detector, state) -> SeriesStream:
 
 
 def _finish(detector, calibrator: TailCalibrator, blocks) -> tuple[np.ndarray, ...]:
-    return finish_blocks(calibrator, blocks, detector.score_scale, detector.shaping_window)
+    return finish_blocks(
+        calibrator, blocks, detector.score_scale, detector.shaping_window, detector.merge_gap
+    )
 
 
 def _fit_series(detector, sid, values: np.ndarray, season_length: int) -> tuple:
@@ -53,7 +55,7 @@ def _fit_series(detector, sid, values: np.ndarray, season_length: int) -> tuple:
     z = np.concatenate([s.z[offset:] for offset, s in blocks])
     z = z.reshape(len(z), -1)  # calibrated streams, then standardised ones (not calibrated)
     z = z[:, : z.shape[1] - detector._standardised_streams(state)]
-    options = detector._calibration_options()
+    z, options = detector._calibration(state, z)
     calibrator = TailCalibrator.fit(z, detector.tail_quantile, MIN_CALIBRATION, **options)
     if not calibrator.usable:
         raise InsufficientHistoryError(

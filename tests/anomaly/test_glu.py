@@ -35,8 +35,9 @@ def test_rolling_forecasts_use_only_earlier_rows():
         pd.DataFrame({"unique_id": "a", "ds": np.arange(10), "y": values})
     )
     step = rolling_forecasts(forecaster, values, context=2, chunk=3)
-    np.testing.assert_array_equal(step[1:, 0], values[:-1])
-    assert np.isnan(step[0]).all() and np.isnan(step[:, 1:]).all()  # no quantiles, no band
+    np.testing.assert_array_equal(step[2:, 0], values[1:-1])
+    # no forecast from fewer than ``context`` rows; no quantiles, no band
+    assert np.isnan(step[:2]).all() and np.isnan(step[:, 1:]).all()
     strided = rolling_forecasts(forecaster, values, context=1, stride=3, chunk=2)
     np.testing.assert_array_equal(strided[3:, 0], [2, 2, 2, 5, 5, 5, 8])
     assert np.isnan(strided[:3]).all()
@@ -48,9 +49,8 @@ def test_rolling_forecasts_band_is_the_outer_quantiles():
         pd.DataFrame({"unique_id": "a", "ds": np.arange(10), "y": values})
     )
     out = rolling_forecasts(forecaster, values, context=3, stride=2)
-    np.testing.assert_allclose(
-        out[2:], np.column_stack([[1, 1, 3, 3, 5, 5, 7, 7]] * 3) + [0, -0.4, 0.4]
-    )
+    np.testing.assert_allclose(out[4:], np.column_stack([[3, 3, 5, 5, 7, 7]] * 3) + [0, -0.4, 0.4])
+    assert np.isnan(out[:4]).all()  # the origin at row 2 has only 2 rows before it
 
 
 def test_forecast_surprise_is_in_units_of_the_predicted_spread():
