@@ -21,7 +21,7 @@ from gluts.forecasting.glu.inference import (
 from gluts.forecasting.glu.parameters import PARAMETER_CONSTRAINTS, network_spec
 from gluts.forecasting.glu.runtime import device_for
 from gluts.forecasting.glu.selection import TARGETS, fit_selected
-from gluts.forecasting.glu.training import TrainingPlan, plan_training
+from gluts.forecasting.glu.training import BATCH_SIZE, WINDOW_LENGTH, TrainingPlan, plan_training
 from gluts.forecasting.glu.windows import (
     calendar_features,
     model_values,
@@ -205,8 +205,8 @@ class GLUForecaster(BaseForecaster):
         season_length=None,
         past_covariates=None,
         n_steps=None,
-        batch_size=8,
-        window_length=1024,
+        batch_size=BATCH_SIZE,
+        window_length=WINDOW_LENGTH,
         learning_rate=1.5e-3,
         early_stopping=False,
         model_selection="auto",

@@ -19,7 +19,14 @@ import torch
 
 from gluts.exceptions import InsufficientHistoryError
 from gluts.forecasting.glu.parameters import network_spec
-from gluts.forecasting.glu.training import MAX_STEPS, History, TrainingPlan, fit_network
+from gluts.forecasting.glu.training import (
+    BATCH_SIZE,
+    MAX_STEPS,
+    WINDOW_LENGTH,
+    History,
+    TrainingPlan,
+    fit_network,
+)
 from gluts.forecasting.glu.validation import held_out_positions
 from gluts.forecasting.glu.windows import SequenceData
 from gluts.nn import GLUNetwork, NetworkAverage, NetworkSpec
@@ -45,9 +52,9 @@ _TRIAL_SHARE, _TRIAL_STEPS = 4, 500
 # Validation evaluations per trial (at least ``_MIN_EVERY`` steps apart).
 _EVALUATIONS = 10
 _MIN_EVERY = 20
-# Positions the largest automatic fit reads (its steps, of the default 8 crops of 1024 steps);
-# a smaller automatic fit trains further networks from other seeds within that work.
-_MAX_WORK = MAX_STEPS * 8 * 1024
+# Positions the largest automatic fit reads (its steps, of the default crops per step and
+# crop length); a smaller automatic fit trains further networks from other seeds within it.
+_MAX_WORK = MAX_STEPS * BATCH_SIZE * WINDOW_LENGTH
 _MAX_MEMBERS = 5
 
 

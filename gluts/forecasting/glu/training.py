@@ -27,6 +27,7 @@ __all__ = ["MAX_STEPS", "History", "TrainingPlan", "fit_network", "plan_training
 _AUTO_EPOCHS = 70
 # Most automatic training steps: M4 Hourly (414 series) trains in about 3 minutes on 2 cores.
 MAX_STEPS = 2500
+BATCH_SIZE, WINDOW_LENGTH = 8, 1024  # GLUForecaster's defaults: crops per step, crop length
 # Forecast targets that early stopping's validation tail aims for.
 _VALIDATION_TARGETS = 256
 # Training forecasts from every second origin of a crop.
