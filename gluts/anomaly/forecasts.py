@@ -67,12 +67,10 @@ def rolling_forecasts(
     for first in range(0, len(origins), chunk):
         batch = origins[first : first + chunk]
         padded = np.concatenate([batch, np.repeat(batch[-1:], -len(batch) % _BATCH)])
-        lengths = np.full(len(padded), context)
-        ends = np.cumsum(lengths)
-        # positions t - L, ..., t - 1 of each origin's history, concatenated
-        rows = np.arange(ends[-1]) - np.repeat(ends - padded, lengths)
+        # positions t - context, ..., t - 1 of each origin's history, concatenated
+        rows = (padded[:, None] + np.arange(-context, 0)).ravel()
         history = pd.DataFrame(
-            {"unique_id": np.repeat(np.arange(len(padded)), lengths), "ds": rows, "y": values[rows]}
+            {"unique_id": np.repeat(np.arange(len(padded)), context), "ds": rows, "y": values[rows]}
         )
         pred = forecaster.predict(stride, y=history)[columns].to_numpy()
         pred = pred.reshape(len(padded), stride, len(columns))[: len(batch)]

@@ -271,8 +271,7 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
         cut = 0.0
         for name in self.references:
             if name == "forecast" and self._available(name, period, len(values)):
-                cut = self._cut(values, period, floor)
-                forecast = self._reference_surprise(_State(name, period, floor, cut), values, 0)
+                cut, forecast = self._cut(values, period, floor)
                 spread[name] = median_spread(values - forecast.expected)
             elif name == "seasonal" and self._available(name, period, len(values)):
                 reference = seasonal_reference(values, period, self.smooth, self.n_seasons)[1]
@@ -285,20 +284,20 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
         support = "seasonal" if "seasonal" in ranked and chosen != "seasonal" else ""
         return _State(chosen, period, floor, cut if chosen == "forecast" else 0.0, support)
 
-    def _cut(self, values: np.ndarray, period: int, floor: float) -> float:
+    def _cut(self, values: np.ndarray, period: int, floor: float) -> tuple[float, Surprise]:
         """The series' cleaning cut: ``clean_z`` times how much wider than a normal residual's
         the fit rows' forecast surprises are (a band too narrow must not clean normal rows);
         0 (no cleaning) when cleaning would replace more than ``_MAX_CLEANED`` of the fit
         rows: that is how the series behaves (e.g. regular jumps the forecaster cannot
-        anticipate)."""
-        if self.clean_z is None:
-            return 0.0
-        z = self._forecast_surprise(_State("forecast", period, floor), values)[0].z
-        z = z.reshape(len(z), -1)[:, 0]
+        anticipate). Also the fit rows' forecast surprise with that cut."""
+        raw = self._forecast_surprise(_State("forecast", period, floor), values)[0]
+        z = raw.z.reshape(len(raw.z), -1)[:, 0]
         z = z[np.isfinite(z)]
-        cut = self.clean_z * max(1.0, float(np.median(z)) / _MEDIAN_Z) if len(z) else 0.0
-        cleaned = self._forecast_surprise(_State("forecast", period, floor, cut), values)[1]
-        return cut if cleaned.mean() <= _MAX_CLEANED else 0.0
+        if self.clean_z is None or not len(z):
+            return 0.0, raw
+        cut = self.clean_z * max(1.0, float(np.median(z)) / _MEDIAN_Z)
+        surprise, cleaned = self._forecast_surprise(_State("forecast", period, floor, cut), values)
+        return (cut, surprise) if cleaned.mean() <= _MAX_CLEANED else (0.0, raw)
 
     @property
     def references_(self) -> dict:
@@ -342,9 +341,7 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
         return replace(surprise, z=np.column_stack([surprise.z, *shifts]))
 
     def _calibration(self, state: _State, z: np.ndarray) -> tuple[np.ndarray, dict]:
-        if state.reference == "forecast":
-            z = z[calibration_rows(z[:, 0], state.cut)]
-        return z, {"trim": self.robust_calibration}
+        return z[calibration_rows(z[:, 0], state.cut)], {"trim": self.robust_calibration}
 
     def _standardised_streams(self, state: _State) -> int:
         return len(self.shift_scales) if state.reference == "level" else 0
@@ -365,9 +362,8 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
         smoothed, reference = seasonal_reference(
             values, state.period, self.smooth, self.n_seasons, past
         )
-        return *largest_rolling_z(
-            self.windows, smoothed - reference, state.floor
-        ), smoothed - reference
+        residual = smoothed - reference
+        return *largest_rolling_z(self.windows, residual, state.floor), residual
 
     def _forecast_surprise(
         self, state: _State, values: np.ndarray, start: int = 0
