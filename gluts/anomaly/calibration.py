@@ -26,9 +26,11 @@ from scipy.special import log_ndtr
 from gluts.anomaly.tails import GPDTail
 
 INCIDENT_LOG10 = 4.0  # a row past tail probability 1e-4 is part of an incident
+INCIDENT_MEMORY = 24  # rows after a score during which it counts in full (its incident)
 
 __all__ = [
     "INCIDENT_LOG10",
+    "INCIDENT_MEMORY",
     "TailCalibrator",
     "normal_log_tail",
     "rise",

@@ -15,9 +15,9 @@ _COMMON_DOC = """
         ``L = -log10 P(surprise)`` maps to the score ``L / (L + score_scale)``.
     shaping_window : int or None, default={shaping_window}
         Output shaping (one sharp alarm per incident): the score is its rise above the
-        scores of the last ``merge_gap`` rows (the incident in progress) and of this many
-        previous rows, these counted up to the score of a row past tail probability 1e-4
-        (so a finished incident does not hide the next); None keeps the calibrated score.
+        scores of the last 24 rows (the incident in progress) and of this many previous
+        rows, these counted up to the score of a row past tail probability 1e-4 (so a
+        finished incident does not hide the next); None keeps the calibrated score.
     merge_gap : int, default={merge_gap}
         Alerts: flagged runs at most this many rows apart form one event.
     min_duration : int, default=1

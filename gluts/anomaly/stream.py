@@ -33,6 +33,7 @@ import pandas as pd
 
 from gluts.anomaly.calibration import (
     INCIDENT_LOG10,
+    INCIDENT_MEMORY,
     TailCalibrator,
     normal_log_tail,
     rise,
@@ -214,7 +215,6 @@ def finish_blocks(
     blocks: list[tuple[int, Surprise]],
     score_scale: float,
     shaping_window: int | None,
-    merge_gap: int = 0,
 ) -> tuple[np.ndarray, np.ndarray, Surprise]:
     """Scores, surprisals and surprise of the blocks' rows.
 
@@ -227,9 +227,10 @@ def finish_blocks(
     the mean and theirs, less ``log10`` of how many there are (a Bonferroni correction), and
     at least 0. The score maps the surprisal into [0, 1] (``score_scale``) and, with
     ``shaping_window``, keeps its rise above the recent scores (within each block, so that
-    it too is computed from the block's fixed context): above the last ``merge_gap`` rows
-    (at least one; alarms that close are one event anyway) and the ``shaping_window`` rows
-    before, counted up to the score of an incident row (see :func:`rise`).
+    it too is computed from the block's fixed context): above the last
+    :data:`~gluts.anomaly.calibration.INCIDENT_MEMORY` rows (at most ``shaping_window``) and
+    the ``shaping_window`` rows before, counted up to the score of an incident row (see
+    :func:`~gluts.anomaly.calibration.rise`).
     """
     n_tails = len(calibrator.tails)
     calibrated = [tail is not None for tail in calibrator.tails]
@@ -244,7 +245,8 @@ def finish_blocks(
         if shaping_window is not None:  # rows without any surprise (a warm-up) do not count
             cap = to_unit(INCIDENT_LOG10, score_scale)
             scored = np.where(np.isnan(z).all(axis=1), np.nan, score)
-            score = rise(scored, shaping_window, max(merge_gap, 1), cap)
+            memory = min(INCIDENT_MEMORY, shaping_window)
+            score = rise(scored, shaping_window, memory, cap)
         scores.append(score[offset:])
         surprisals.append(log_surprise[offset:])
         parts.append(surprise.tail(offset))

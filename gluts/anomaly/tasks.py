@@ -43,9 +43,7 @@ def empty_stream(detector, state) -> SeriesStream:
 
 
 def _finish(detector, calibrator: TailCalibrator, blocks) -> tuple[np.ndarray, ...]:
-    return finish_blocks(
-        calibrator, blocks, detector.score_scale, detector.shaping_window, detector.merge_gap
-    )
+    return finish_blocks(calibrator, blocks, detector.score_scale, detector.shaping_window)
 
 
 def _fit_series(detector, sid, values: np.ndarray, season_length: int) -> tuple:
