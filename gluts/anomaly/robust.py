@@ -24,13 +24,16 @@ import numpy as np
 import pandas as pd
 
 from gluts.anomaly.events import flag_runs
+from gluts.anomaly.surprise import Surprise
 
-__all__ = ["calibration_rows", "clean_context", "clean_fit_rows", "first_rows"]
+__all__ = ["calibration_rows", "clean_context", "clean_fit_rows", "cleaning_cut", "first_rows"]
 
 _MAD_TO_SD = 1.4826
 _ROWS_PER_INCIDENT = 64  # incidents in the fit rows are rare up to one per this many rows
 _MAX_INCIDENT_ROWS = 0.2  # fit rows in incidents beyond which they are not left out
 _LULL = 3  # unflagged rows that do not end an incident
+_MEDIAN_Z = 0.5263  # median |N(0, 1)| in units of half the 10%-90% band: 0.6745 / 1.2816
+_MAX_CLEANED = 0.2  # cleaning is kept for a series when it replaces at most this of its rows
 
 
 def clean_fit_rows(
@@ -179,6 +182,53 @@ def clean_context(
             break
         past = cleaned
     return result, accepted, past != values
+
+
+def cleaning_cut(
+    surprise_at: Callable[[float], tuple[Surprise, np.ndarray]], nominal: float
+) -> tuple[float, Surprise]:
+    """Choose a series' cleaning cut for :func:`clean_context` from its fit rows.
+
+    The cut is ``nominal`` times how much wider than a normal residual's the fit rows'
+    forecast surprises are (a band too narrow must not clean normal rows), measured with
+    raw contexts and with contexts cleaned at ``nominal``, the smaller of the two: incidents
+    in the fit rows widen the surprises of the forecasts from contexts that hold them, and
+    cleaning a series the forecaster cannot follow widens those from cleaned ones. The cut is
+    0 (no cleaning) when cleaning would replace more than 20% of the rows: that is how the
+    series behaves (e.g. regular jumps the forecaster cannot anticipate).
+
+    Parameters
+    ----------
+    surprise_at : callable
+        ``surprise_at(cut)`` returns the fit rows' surprise (a
+        :class:`~gluts.anomaly.surprise.Surprise`, in units of the forecast's half-band,
+        first stream used) with contexts cleaned at ``cut`` (0: raw), and the rows cleaned.
+    nominal : float
+        The cut of a forecast band as wide as the residuals.
+
+    Returns
+    -------
+    cut : float
+        The cut (0: none).
+    surprise : Surprise
+        The fit rows' surprise with that cut.
+    """
+    raw = surprise_at(0.0)[0]
+    cleaned_surprise, cleaned = surprise_at(nominal)
+    widths = [_width(s.z) for s in (raw, cleaned_surprise)]
+    if np.isnan(widths).all():
+        return 0.0, raw
+    cut = nominal * max(1.0, float(np.nanmin(widths)))
+    if cut != nominal:
+        cleaned_surprise, cleaned = surprise_at(cut)
+    return (cut, cleaned_surprise) if cleaned.mean() <= _MAX_CLEANED else (0.0, raw)
+
+
+def _width(z: np.ndarray) -> float:
+    """How much wider than a normal residual's the surprises ``z`` are (NaN: none)."""
+    z = z.reshape(len(z), -1)[:, 0]
+    z = z[np.isfinite(z)]
+    return float(np.median(z)) / _MEDIAN_Z if len(z) else np.nan
 
 
 def calibration_rows(z: np.ndarray, cut: float) -> np.ndarray:

@@ -10,7 +10,14 @@ import pytest
 
 from gluts.anomaly import GLUAnomalyDetector
 from gluts.anomaly.calibration import rise, trim_outliers
-from gluts.anomaly.robust import calibration_rows, clean_context, clean_fit_rows, first_rows
+from gluts.anomaly.robust import (
+    calibration_rows,
+    clean_context,
+    clean_fit_rows,
+    cleaning_cut,
+    first_rows,
+)
+from gluts.anomaly.surprise import Surprise
 
 SEASON, N_FIT, ONSET, LENGTH = 24, 600, 800, 1100
 
@@ -156,6 +163,49 @@ def test_anomalies_in_the_fit_rows_do_not_hide_later_ones():
         detector = GLUAnomalyDetector(robust_calibration=robust).fit(series.iloc[:N_FIT])
         events = detector.alerts(series.iloc[N_FIT:])
         assert len(events) == 1 and events["start"].iloc[0] == index[ONSET]
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_incidents_in_the_fit_rows_do_not_widen_the_cleaning_cut(seed):
+    """Three drops to zero in the fit rows: the forecasts from contexts that hold them are
+    poor, and measured on those the cut was 5.7 times the clean fit's (22.8 against 4.0);
+    measured with the contexts cleaned too (the smaller of the two), it stays close."""
+    index = pd.date_range("2024-01-01", periods=N_FIT, freq="h")
+    clean = _clean(N_FIT, seed=seed)
+    y = clean.copy()
+    for start in (150, 300, 450):
+        y = _incident("dropout", y, start=start, length=18)
+    cuts = [GLUAnomalyDetector().fit(pd.Series(v, index=index)).states_[0].cut for v in (clean, y)]
+    assert cuts[0] == pytest.approx(4.0) and 0 < cuts[1] < 1.25 * cuts[0]
+
+
+def _surprise_at(width_raw: float, width_cleaned: float, share_cleaned: float):
+    """A fake ``surprise_at`` whose surprises are as wide as given (1: a normal residual's),
+    cleaning ``share_cleaned`` of 100 rows at any cut."""
+    median_z = 0.6745 / 1.2816
+
+    def surprise_at(cut):
+        z = np.full(100, median_z * (width_cleaned if cut else width_raw))
+        cleaned = np.arange(100) < (100 * share_cleaned if cut else 0)
+        return Surprise(z, z, z, z), cleaned
+
+    return surprise_at
+
+
+@pytest.mark.parametrize(
+    ("widths", "share", "expected"),
+    [
+        ((1.0, 1.0), 0.05, 4.0),  # a band as wide as the residuals: the nominal cut
+        ((0.5, 0.5), 0.05, 4.0),  # a wider band: never below the nominal cut
+        ((5.0, 1.5), 0.05, 6.0),  # incidents in the raw contexts: the cleaned width
+        ((2.0, 3.0), 0.05, 8.0),  # cleaning a series the forecaster cannot follow: the raw
+        ((1.0, 1.0), 0.25, 0.0),  # more than 20% of the rows cleaned: no cleaning
+    ],
+)
+def test_cleaning_cut_takes_the_narrower_of_raw_and_cleaned_surprises(widths, share, expected):
+    cut, surprise = cleaning_cut(_surprise_at(*widths, share), 4.0)
+    assert cut == pytest.approx(expected, rel=1e-4)
+    assert surprise.z[0] == pytest.approx(0.6745 / 1.2816 * (widths[1] if cut else widths[0]))
 
 
 def test_clean_fit_rows_replaces_only_the_clearly_anomalous_rows():
