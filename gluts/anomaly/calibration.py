@@ -10,7 +10,10 @@
    one sharp alarm at its onset. The incident in progress (the last ``memory`` rows) counts
    in full; earlier rows count up to the score of an incident row (tail probability
    :data:`INCIDENT_LOG10`): a finished incident does not hide the next one, however high
-   its scores were, while the normal rows' noise still sets the bar.
+   its scores were, while the normal rows' noise still sets the bar. A score that climbs
+   (a sag, a ramp: a little more surprising each row) is measured from where the climb
+   began, until it has risen by the alarm threshold: from then on it is the incident in
+   progress.
 
 Every function is causal: its value at ``t`` depends on inputs up to ``t`` only.
 """
@@ -127,13 +130,17 @@ def to_unit(log_surprise: np.ndarray, scale: float) -> np.ndarray:
     return log_surprise / (log_surprise + scale)
 
 
-def rise(score: np.ndarray, window: int, memory: int, cap: float) -> np.ndarray:
+def rise(score: np.ndarray, window: int, memory: int, cap: float, onset: float) -> np.ndarray:
     """Return the rise of each score above the recent scores (see the module docstring).
 
     ``max(0, s_t - max(s_{t-memory}, ..., s_{t-1}, c_{t-window}, ..., c_{t-1}))`` with
-    ``c = min(s, cap)``. NaN marks a row without a score (a warm-up): it does not count,
-    and a row rises only above at least ``memory`` scored rows (else 0), so the first
-    scored rows do not rise above nothing.
+    ``c = min(s, cap)``. A climb (rows each above the one before) is measured from where
+    it began: its own earlier rows are left out of the ``memory`` rows until one of them has
+    risen by ``onset`` (from then on the climb is an incident in progress and counts in
+    full), so a sag or a ramp that grows a little each row raises an alarm once it has grown
+    enough, and one only. NaN marks a row without a score (a warm-up): it does not count,
+    and a row rises only above at least ``memory`` scored rows (else 0), so the first scored
+    rows do not rise above nothing.
 
     Parameters
     ----------
@@ -145,6 +152,8 @@ def rise(score: np.ndarray, window: int, memory: int, cap: float) -> np.ndarray:
         Number of previous rows (the incident in progress) counted in full.
     cap : float
         Largest score a row older than ``memory`` rows counts with.
+    onset : float
+        Rise from which a climb is an incident in progress (the alarm threshold).
 
     Returns
     -------
@@ -152,9 +161,22 @@ def rise(score: np.ndarray, window: int, memory: int, cap: float) -> np.ndarray:
         The shaped score, shaped like ``score`` (0 where there is none).
     """
     frame = pd.DataFrame(score)
-    recent = frame.rolling(memory, min_periods=1).max().shift(1).to_numpy()
+    values = frame.to_numpy()
+    held = frame.rolling(memory, min_periods=1).max().to_numpy()  # the memory up to each row
+    recent = np.vstack([np.full((1, values.shape[1]), np.nan), held[:-1]])
     enough = min(memory, window)
     normal = frame.clip(upper=cap).rolling(window, min_periods=enough).max().shift(1).to_numpy()
-    previous = np.where(np.isnan(normal), np.nan, np.fmax(recent, normal))
-    shaped = np.nan_to_num(score.reshape(len(score), -1) - previous, nan=0.0)
+    climbing = np.zeros(values.shape, dtype=bool)
+    climbing[1:] = values[1:] > values[:-1]
+    # where each row's climb began: the last row that did not climb (row 0 never does)
+    rows = np.arange(len(values))[:, None]
+    base = np.maximum.accumulate(np.where(climbing, 0, rows), axis=0)
+    from_base = np.fmax(np.take_along_axis(held, base, axis=0), normal)
+    risen = climbing & (np.nan_to_num(values - from_base, nan=0.0) > onset)
+    count = np.cumsum(risen, axis=0)  # a climb that has risen by ``onset`` counts in full
+    earlier = np.vstack([np.zeros((1, values.shape[1]), dtype=count.dtype), count[:-1]])
+    own = climbing & (earlier == np.take_along_axis(count, base, axis=0))
+    previous = np.where(own, from_base, np.fmax(recent, normal))
+    previous = np.where(np.isnan(normal), np.nan, previous)
+    shaped = np.nan_to_num(values - previous, nan=0.0)
     return np.maximum(shaped, 0.0).reshape(score.shape)

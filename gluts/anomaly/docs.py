@@ -17,7 +17,9 @@ _COMMON_DOC = """
         Output shaping (one sharp alarm per incident): the score is its rise above the
         scores of the last 24 rows (the incident in progress) and of this many previous
         rows, these counted up to the score of a row past tail probability 1e-4 (so a
-        finished incident does not hide the next); None keeps the calibrated score.
+        finished incident does not hide the next); a climbing score is measured from where
+        the climb began until it has risen by the threshold (a fixed one; else the default),
+        so a sag or a ramp alarms once; None keeps the calibrated score.
     merge_gap : int, default={merge_gap}
         Alerts: flagged runs at most this many rows apart form one event.
     min_duration : int, default=1

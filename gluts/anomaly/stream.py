@@ -215,6 +215,7 @@ def finish_blocks(
     blocks: list[tuple[int, Surprise]],
     score_scale: float,
     shaping_window: int | None,
+    onset: float,
 ) -> tuple[np.ndarray, np.ndarray, Surprise]:
     """Scores, surprisals and surprise of the blocks' rows.
 
@@ -229,7 +230,8 @@ def finish_blocks(
     ``shaping_window``, keeps its rise above the recent scores (within each block, so that
     it too is computed from the block's fixed context): above the last
     :data:`~gluts.anomaly.calibration.INCIDENT_MEMORY` rows (at most ``shaping_window``) and
-    the ``shaping_window`` rows before, counted up to the score of an incident row (see
+    the ``shaping_window`` rows before, counted up to the score of an incident row, a
+    climbing score measured from where it began until it has risen by ``onset`` (see
     :func:`~gluts.anomaly.calibration.rise`).
     """
     n_tails = len(calibrator.tails)
@@ -246,7 +248,7 @@ def finish_blocks(
             cap = to_unit(INCIDENT_LOG10, score_scale)
             scored = np.where(np.isnan(z).all(axis=1), np.nan, score)
             memory = min(INCIDENT_MEMORY, shaping_window)
-            score = rise(scored, shaping_window, memory, cap)
+            score = rise(scored, shaping_window, memory, cap, onset)
         scores.append(score[offset:])
         surprisals.append(log_surprise[offset:])
         parts.append(surprise.tail(offset))

@@ -15,9 +15,10 @@ import numpy as np
 from gluts.anomaly.calibration import TailCalibrator
 from gluts.anomaly.events import stream_spans
 from gluts.anomaly.stream import Scored, SeriesStream, finish_blocks, surprise_blocks
+from gluts.anomaly.thresholds import FixedThreshold, make_threshold
 from gluts.exceptions import InsufficientHistoryError
 
-__all__ = ["MIN_CALIBRATION", "empty_stream", "fit_chunk", "score_chunk"]
+__all__ = ["MIN_CALIBRATION", "empty_stream", "fit_chunk", "onset_rise", "score_chunk"]
 
 # Fewest scored fit points a series needs to calibrate its scores.
 MIN_CALIBRATION = 10
@@ -43,7 +44,16 @@ def empty_stream(detector, state) -> SeriesStream:
 
 
 def _finish(detector, calibrator: TailCalibrator, blocks) -> tuple[np.ndarray, ...]:
-    return finish_blocks(calibrator, blocks, detector.score_scale, detector.shaping_window)
+    onset = onset_rise(detector)
+    return finish_blocks(calibrator, blocks, detector.score_scale, detector.shaping_window, onset)
+
+
+def onset_rise(detector) -> float:
+    """The shaped score's rise from which a climb is an incident in progress: the alarm
+    threshold when it is a fixed value, else the detector's default one (a fitted threshold
+    is chosen from the shaped scores and cannot shape them)."""
+    threshold = make_threshold(detector.threshold, detector._default_threshold)
+    return threshold.value if isinstance(threshold, FixedThreshold) else detector._default_threshold
 
 
 def _fit_series(detector, sid, values: np.ndarray, season_length: int) -> tuple:

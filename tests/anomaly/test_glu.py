@@ -234,10 +234,10 @@ def test_streams_combine_by_the_mean_of_their_log_tail_probabilities():
     blocks = [(0, Surprise(z, nan, nan, nan))]
     both = TailCalibrator.fit(z, 0.9)
     log_surprise = both.log_surprise(z)
-    score, surprisal, _ = finish_blocks(both, blocks, 10.0, None)
+    score, surprisal, _ = finish_blocks(both, blocks, 10.0, None, 0.12)
     np.testing.assert_allclose(surprisal, log_surprise.mean(axis=1))
     np.testing.assert_allclose(score, to_unit(log_surprise.mean(axis=1), 10.0))
     # a stream without a calibrated tail does not dilute the other one
     one = TailCalibrator((both.tails[0], None))
-    score, _, _ = finish_blocks(one, blocks, 10.0, None)
+    score, _, _ = finish_blocks(one, blocks, 10.0, None, 0.12)
     np.testing.assert_allclose(score, to_unit(log_surprise[:, 0], 10.0))

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from gluts.anomaly import GLUAnomalyDetector
+from gluts.anomaly import GLUAnomalyDetector, QuantileThreshold, ZScoreDetector
 from gluts.anomaly.calibration import rise, trim_outliers
 from gluts.anomaly.robust import (
     calibration_rows,
@@ -18,6 +18,7 @@ from gluts.anomaly.robust import (
     first_rows,
 )
 from gluts.anomaly.surprise import Surprise
+from gluts.anomaly.tasks import onset_rise
 
 SEASON, N_FIT, ONSET, LENGTH = 24, 600, 800, 1100
 
@@ -267,17 +268,42 @@ def test_rise_forgets_a_finished_incident_but_not_the_one_in_progress():
     score[50:60] = 0.95  # an incident
     score[70] = 0.96  # within ``memory`` rows of it: the same incident
     score[140] = 0.95  # a new incident, 70 rows after the last incident row
-    shaped = rise(score, window=100, memory=24, cap=0.3)
+    shaped = rise(score, window=100, memory=24, cap=0.3, onset=0.12)
     assert shaped[50] == pytest.approx(0.9)
     assert not shaped[51:60].any() and shaped[70] == pytest.approx(0.01)
     assert shaped[140] == pytest.approx(0.65)  # above the incident rows counted up to 0.3
     # counted in full over the whole window, the first incident hides the second
-    assert rise(score, window=100, memory=100, cap=1.0)[140] == 0
+    assert rise(score, window=100, memory=100, cap=1.0, onset=0.12)[140] == 0
     # rows without a score (NaN, a warm-up) do not count, and the first scored rows have
     # nothing to rise above until ``memory`` of them have been seen
     warm = np.r_[np.full(30, np.nan), score[30:]]
-    shaped = rise(warm, window=100, memory=24, cap=0.3)
+    shaped = rise(warm, window=100, memory=24, cap=0.3, onset=0.12)
     assert not shaped[:54].any() and shaped[140] == pytest.approx(0.65)
+
+
+def test_rise_measures_a_climb_from_where_it_began_until_it_has_risen_by_the_onset():
+    """A ramp that grows 0.08 a row never rises 0.12 above the row before; measured from
+    where it began it raises one alarm and none while it goes on; once it falls back, a new
+    climb within ``memory`` rows is measured against the whole ramp. The rows before count
+    up to ``cap`` in any case, so the ramp's alarm comes once it is 0.12 above 0.3."""
+    score = np.full(200, 0.05)
+    score[100:110] = 0.05 + 0.08 * np.arange(1, 11)  # 0.13 ... 0.85
+    score[110:115] = 0.5
+    score[115:118] = [0.6, 0.7, 0.8]  # a climb that stays below the ramp's peak
+    shaped = rise(score, window=100, memory=24, cap=0.3, onset=0.12)
+    assert np.flatnonzero(shaped > 0.12).tolist() == [104]
+    assert shaped[104] == pytest.approx(0.45 - 0.3)
+    assert shaped[105:].max() == pytest.approx(0.08) and not shaped[110:].any()
+    # a step of 0.08 over the rows before: the climb before 0.12 is the onset's own
+    assert rise(score, window=100, memory=24, cap=0.3, onset=0.05)[100:110].max() < 0.12
+
+
+def test_the_onset_is_the_alarm_threshold_when_it_is_fixed():
+    assert onset_rise(GLUAnomalyDetector()) == pytest.approx(0.12)
+    assert onset_rise(GLUAnomalyDetector(threshold=0.2)) == pytest.approx(0.2)
+    assert onset_rise(ZScoreDetector(shaping_window=100)) == pytest.approx(0.3)
+    # a threshold fitted on the shaped scores cannot shape them: the default's
+    assert onset_rise(GLUAnomalyDetector(threshold=QuantileThreshold())) == pytest.approx(0.12)
 
 
 def test_calibration_rows_leave_out_rare_incidents_and_the_warm_up():

@@ -46,7 +46,9 @@ def test_standardised_streams_join_the_calibrated_mean_by_their_maximum():
     calibrator = TailCalibrator.fit(calibrated, 0.9)
     nan = np.full(400, np.nan)
     z = np.column_stack([calibrated, standardised])
-    score, surprisal, _ = finish_blocks(calibrator, [(0, Surprise(z, nan, nan, nan))], 10.0, None)
+    score, surprisal, _ = finish_blocks(
+        calibrator, [(0, Surprise(z, nan, nan, nan))], 10.0, None, 0.12
+    )
     mean = calibrator.log_surprise(calibrated).mean(axis=1)
     looks = np.column_stack([mean, normal_log_tail(standardised)])
     expected = np.maximum(looks.max(axis=1) - np.log10(4), 0.0)
