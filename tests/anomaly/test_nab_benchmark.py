@@ -92,3 +92,24 @@ def test_forecast_stride_reaches_the_glu_detectors_only(tmp_path):
             scores[name, stride] = scored[0].scores
     assert not np.array_equal(scores["glu_naive", 1], scores["glu_naive", 12])
     np.testing.assert_array_equal(scores["zscore", 1], scores["zscore", 12])
+
+
+def test_comparison_detectors_are_scored_again_at_their_swept_threshold(tmp_path, monkeypatch):
+    """A shaped score depends on the detector's threshold (its onset): a comparison detector
+    is scored a second time with the first sweep's threshold; ``default`` only once."""
+    data = tmp_path / "nab"
+    ts = _write_file(data, "cat/with_anomaly.csv", spike_at=900)
+    window = [str(ts[880]), str(ts[960])]
+    (data / "combined_windows.json").write_text(json.dumps({"cat/with_anomaly.csv": [window]}))
+    bench = _load_benchmark()
+    calls = []
+    run = bench.run_detector
+
+    def recording(name, files, out, params=None):
+        calls.append((name, dict(params or {})))
+        return run(name, files, out, params)
+
+    monkeypatch.setattr(bench, "run_detector", recording)
+    bench.main(["--data", str(data), "--detectors", "zscore"])
+    assert [name for name, _ in calls] == ["zscore", "zscore"]
+    assert "threshold" not in calls[0][1] and 0 < calls[1][1]["threshold"] < 1
