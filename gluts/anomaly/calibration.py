@@ -135,12 +135,13 @@ def rise(score: np.ndarray, window: int, memory: int, cap: float, onset: float) 
 
     ``max(0, s_t - max(s_{t-memory}, ..., s_{t-1}, c_{t-window}, ..., c_{t-1}))`` with
     ``c = min(s, cap)``. A climb (rows each above the one before) is measured from where
-    it began: its own earlier rows are left out of the ``memory`` rows until one of them has
-    risen by ``onset`` (from then on the climb is an incident in progress and counts in
-    full), so a sag or a ramp that grows a little each row raises an alarm once it has grown
-    enough, and one only. NaN marks a row without a score (a warm-up): it does not count,
-    and a row rises only above at least ``memory`` scored rows (else 0), so the first scored
-    rows do not rise above nothing.
+    it began: against the ``memory`` rows up to the row before its first (and the capped
+    ``window`` rows), until one of its rows has risen by ``onset``; from then on the climb
+    is an incident in progress and its rows count in full. So a sag or a ramp that grows a
+    little each row raises an alarm once it has grown enough, and one only. A larger
+    ``onset`` never lowers the shaped score. NaN marks a row without a score (a warm-up): it
+    does not count, and a row rises only above at least ``memory`` scored rows (else 0), so
+    the first scored rows do not rise above nothing.
 
     Parameters
     ----------
@@ -162,8 +163,7 @@ def rise(score: np.ndarray, window: int, memory: int, cap: float, onset: float) 
     """
     frame = pd.DataFrame(score)
     values = frame.to_numpy()
-    held = frame.rolling(memory, min_periods=1).max().to_numpy()  # the memory up to each row
-    recent = np.vstack([np.full((1, values.shape[1]), np.nan), held[:-1]])
+    recent = frame.rolling(memory, min_periods=1).max().shift(1).to_numpy()
     enough = min(memory, window)
     normal = frame.clip(upper=cap).rolling(window, min_periods=enough).max().shift(1).to_numpy()
     climbing = np.zeros(values.shape, dtype=bool)
@@ -171,12 +171,18 @@ def rise(score: np.ndarray, window: int, memory: int, cap: float, onset: float) 
     # where each row's climb began: the last row that did not climb (row 0 never does)
     rows = np.arange(len(values))[:, None]
     base = np.maximum.accumulate(np.where(climbing, 0, rows), axis=0)
-    from_base = np.fmax(np.take_along_axis(held, base, axis=0), normal)
+    back = rows - base  # a climbing row's climb began this many rows before it
+    before = np.full(values.shape, np.nan)  # the memory rows up to its climb's base row
+    for rows_back in np.unique(back[climbing & (back <= memory)]):
+        span = memory - rows_back + 1
+        own = climbing & (back == rows_back)
+        before[own] = frame.rolling(span, min_periods=1).max().shift(rows_back).to_numpy()[own]
+    from_base = np.fmax(before, normal)
     risen = climbing & (np.nan_to_num(values - from_base, nan=0.0) > onset)
     count = np.cumsum(risen, axis=0)  # a climb that has risen by ``onset`` counts in full
     earlier = np.vstack([np.zeros((1, values.shape[1]), dtype=count.dtype), count[:-1]])
-    own = climbing & (earlier == np.take_along_axis(count, base, axis=0))
-    previous = np.where(own, from_base, np.fmax(recent, normal))
+    measured = climbing & (earlier == np.take_along_axis(count, base, axis=0))
+    previous = np.where(measured, from_base, np.fmax(recent, normal))
     previous = np.where(np.isnan(normal), np.nan, previous)
     shaped = np.nan_to_num(values - previous, nan=0.0)
     return np.maximum(shaped, 0.0).reshape(score.shape)

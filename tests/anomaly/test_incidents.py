@@ -7,6 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from gluts.anomaly import GLUAnomalyDetector, QuantileThreshold, ZScoreDetector
 from gluts.anomaly.calibration import rise, trim_outliers
@@ -296,6 +298,21 @@ def test_rise_measures_a_climb_from_where_it_began_until_it_has_risen_by_the_ons
     assert shaped[105:].max() == pytest.approx(0.08) and not shaped[110:].any()
     # a step of 0.08 over the rows before: the climb before 0.12 is the onset's own
     assert rise(score, window=100, memory=24, cap=0.3, onset=0.05)[100:110].max() < 0.12
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    score=st.lists(st.floats(0, 1) | st.just(float("nan")), min_size=1, max_size=80),
+    window=st.integers(2, 30),
+    memory=st.integers(1, 12),
+    onsets=st.tuples(st.floats(0, 1), st.floats(0, 1)),
+)
+def test_a_larger_onset_never_lowers_the_shaped_score(score, window, memory, onsets):
+    low, high = sorted(onsets)
+    score = np.array(score)
+    shaped = [rise(score, window, memory, cap=0.3, onset=o) for o in (low, high)]
+    assert (shaped[1] >= shaped[0] - 1e-12).all()
+    assert (shaped[0] >= 0).all() and (shaped[1] <= np.nan_to_num(score)).all()
 
 
 def test_the_onset_is_the_alarm_threshold_when_it_is_fixed():
