@@ -37,12 +37,9 @@ __all__ = ["BaseAnomalyDetector", "Surprise"]
 
 
 class BaseAnomalyDetector(FittedStateMixin, PanelEstimator):
-    """Fit / score / update / predict / alerts plumbing shared by every detector.
-
-    Subclasses declare their own ``_parameter_constraints`` (merged with
-    :attr:`_common_constraints`) and implement :meth:`_fit_series`, :meth:`_surprise` and
-    :meth:`_context`.
-    """
+    """Fit / score / update / predict / alerts plumbing shared by every detector: subclasses
+    declare ``_parameter_constraints`` (merged with :attr:`_common_constraints`) and
+    implement :meth:`_fit_series`, :meth:`_surprise` and :meth:`_context`."""
 
     _common_constraints: dict = {
         "threshold": [Interval(Real, 0, 1, closed="neither"), _BaseThreshold, None],
@@ -352,6 +349,9 @@ class BaseAnomalyDetector(FittedStateMixin, PanelEstimator):
 
     def _standardised_streams(self, state) -> int:  # last streams, read with the normal tail
         return 0
+
+    def _density_windows(self, state) -> tuple:  # rows of mean surprisals with tails of theirs
+        return ()
 
     def _new_normal_rows(self) -> int:  # rows until an incident is the new normal (0: never)
         return 0

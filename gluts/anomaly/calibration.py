@@ -3,7 +3,10 @@
 1. :class:`TailCalibrator`: a per-series (and per surprise stream) generalised Pareto tail
    fitted on the calibration surprises; ``L = -log10 P(Z > z)`` is then comparable across
    series (a detector with several streams averages their ``L``), and :func:`to_unit`
-   (``L / (L + score_scale)``) maps it into [0, 1).
+   (``L / (L + score_scale)``) maps it into [0, 1). With density windows, the mean ``L``
+   of the last ``k`` rows gets a tail of its own too, and a row's ``L`` is the rarer of
+   the two (:meth:`TailCalibrator.surprisal`): rows that are each a little surprising are
+   rare together.
 2. :func:`rise`: optional output shaping. An incident keeps the calibrated score high for
    many rows, and every alarm after the first is a false alarm to an operator; the shaped
    score is the rise of the calibrated score above the recent scores, so an incident raises
@@ -20,18 +23,21 @@ Every function is causal: its value at ``t`` depends on inputs up to ``t`` only.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
+from numpy.lib.stride_tricks import sliding_window_view
 from scipy.special import log_ndtr
 
 from gluts.anomaly.tails import GPDTail
 
 INCIDENT_LOG10 = 4.0  # a row past tail probability 1e-4 is part of an incident
 INCIDENT_MEMORY = 24  # rows after a score during which it counts in full (its incident)
+DENSITY_WINDOWS = 5  # separate k-row windows of fit rows that a k-row density's tail needs
 
 __all__ = [
+    "DENSITY_WINDOWS",
     "INCIDENT_LOG10",
     "INCIDENT_MEMORY",
     "TailCalibrator",
@@ -54,6 +60,7 @@ class TailCalibrator:
     """
 
     tails: tuple[GPDTail | None, ...]
+    density: tuple[tuple[int, GPDTail | None], ...] = ()
 
     @classmethod
     def fit(
@@ -78,6 +85,85 @@ class TailCalibrator:
     def usable(self) -> bool:
         """Whether at least one stream could be calibrated."""
         return any(t is not None for t in self.tails)
+
+    def fit_density(
+        self, blocks: list[tuple[int, np.ndarray]], windows: tuple, init_quantile: float
+    ) -> TailCalibrator:
+        """The calibrator with the tails of the fit rows' surprisal density added.
+
+        ``blocks`` are the fit rows' surprises, per block the offset of its first own row
+        and its ``z`` (see :meth:`row_surprisal`). For each window ``k``, the ``k``-row means
+        of the own rows' surprisals (those of ``k`` rows with a surprise) get a GPD tail,
+        when the fit rows hold at least :data:`DENSITY_WINDOWS` times ``k`` rows with a
+        surprise: a mean over ``k`` rows is calibrated on several separate windows or not
+        at all (None).
+        """
+        rows = [(offset, self._scored(z)) for offset, z in blocks]
+        scored = sum(int(np.isfinite(row[offset:]).sum()) for offset, row in rows)
+        density = []
+        for k in windows:
+            means = np.concatenate([self._mean(row, k)[offset:] for offset, row in rows])
+            means = means[np.isfinite(means)]
+            enough = scored >= DENSITY_WINDOWS * k and len(means) > 0
+            tail = GPDTail.fit(means, init_quantile, min_scale=1e-2) if enough else None
+            density.append((int(k), tail))
+        return replace(self, density=tuple(density))
+
+    def surprisal(self, z: np.ndarray) -> np.ndarray:
+        """Return each row's surprisal ``L``: that of the row (:meth:`row_surprisal`), or
+        of the density of surprising rows before it when that is rarer.
+
+        The density is the mean row surprisal over the last ``k`` rows (each counted up to
+        :data:`INCIDENT_LOG10`), read with its own calibrated tail (``density``): a stretch in
+        which every row is a little surprising (a variance burst, a regime change, spikes
+        more frequent than usual) is rare although none of its rows is. The largest of the
+        row's and the densities' ``L`` counts, less ``log10`` of how many there are (a
+        Bonferroni correction), at least 0.
+        """
+        row = self.row_surprisal(z)
+        scored = self._scored(z, row)
+        looks = [row]
+        for k, tail in self.density:
+            if tail is not None:
+                looks.append(tail.neg_log10_survival(self._mean(scored, k)))
+        return np.maximum(np.max(looks, axis=0) - np.log10(len(looks)), 0.0)
+
+    def row_surprisal(self, z: np.ndarray) -> np.ndarray:
+        """Return each row's surprisal ``L`` from its surprises ``z`` (NaN: no surprise).
+
+        The calibrated streams (the first ``len(tails)`` columns of ``z``) are combined by
+        the mean of their ``L`` (the geometric mean of the tail probabilities): one stream
+        alone must be twice as surprising as both together to count the same; a stream too
+        short to calibrate does not count. Further columns are standardised statistics that
+        ask the same question at other scales, read with the normal tail
+        (:func:`normal_log_tail`): the row's ``L`` is the largest of the mean and theirs, less
+        ``log10`` of how many there are (a Bonferroni correction), and at least 0 (0 for a
+        row without any surprise, a warm-up).
+        """
+        z = z.reshape(len(z), -1)
+        n_tails = len(self.tails)
+        calibrated = [tail is not None for tail in self.tails]
+        each = self.log_surprise(z[:, :n_tails])[:, calibrated]
+        looks = [each.mean(axis=1)] if each.shape[1] else []
+        looks += list(normal_log_tail(z[:, n_tails:]).T)
+        return np.maximum(np.max(looks, axis=0) - np.log10(len(looks)), 0.0)
+
+    def _scored(self, z: np.ndarray, row: np.ndarray | None = None) -> np.ndarray:
+        """Each row's surprisal (``row``, else computed), NaN for a row without any surprise
+        (a warm-up)."""
+        row = self.row_surprisal(z) if row is None else row
+        return np.where(np.isnan(z.reshape(len(z), -1)).all(axis=1), np.nan, row)
+
+    @staticmethod
+    def _mean(row: np.ndarray, k: int) -> np.ndarray:
+        """The mean surprisal of each row and the ``k - 1`` rows before it (NaN with fewer),
+        each counted up to :data:`INCIDENT_LOG10`: a row past that is an incident on its own,
+        and one spike must not make the next ``k`` rows a dense stretch. Computed per window,
+        so it does not depend on where the rows began."""
+        out = np.full(len(row), np.nan)
+        if len(row) >= k:
+            out[k - 1 :] = sliding_window_view(np.minimum(row, INCIDENT_LOG10), k).mean(axis=1)
+        return out
 
     def log_surprise(self, z: np.ndarray) -> np.ndarray:
         """Return ``L = -log10 P(Z > z)`` per stream, shape ``(n, n_streams)`` (0 for NaN)."""

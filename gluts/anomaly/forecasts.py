@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from gluts.anomaly.surprise import largest_rolling_z
 from gluts.base import quantile_column
 
-__all__ = ["default_forecaster", "rolling_forecasts"]
+__all__ = ["band_surprise", "default_forecaster", "rolling_forecasts"]
 
 _BATCH = 64  # forecast batches are padded to a multiple of this many histories
 
@@ -78,6 +79,30 @@ def rolling_forecasts(
         keep = targets < n
         out[targets[keep], : len(columns)] = pred[keep]
     return out
+
+
+def band_surprise(
+    forecasts: np.ndarray, values: np.ndarray, past: np.ndarray, windows: tuple, floor: float
+) -> tuple[np.ndarray, ...]:
+    """Each row's surprise at its forecast: the distance from the point forecast in units of
+    half the forecast band (no less than ``floor``), and the expected value and band.
+
+    ``forecasts`` are :func:`rolling_forecasts` of ``past`` (``values`` with some rows
+    replaced, or the same). Without quantiles, the residual is read against its own rolling
+    spread over ``windows`` in ``past`` (the largest z-score counts), with a band of three
+    standard deviations.
+
+    Returns
+    -------
+    z, expected, lower, upper : ndarray of shape (n,)
+    """
+    point, lower, upper = forecasts.T
+    if np.isnan(lower).all():
+        z, mean, std = largest_rolling_z(windows, values - point, floor, past - point)
+        expected = point + mean
+        return z, expected, expected - 3 * std, expected + 3 * std
+    z = np.abs(values - point) / np.maximum((upper - lower) / 2, floor)
+    return z, point, lower, upper
 
 
 def default_forecaster(horizon: int):

@@ -19,9 +19,11 @@ the fit rows (:func:`~gluts.anomaly.season.detect_season`). Each stream is calib
 series with a GPD tail and the streams' ``-log10`` tail probabilities are averaged. The level
 reference also scores, per ``shift_scales``, sustained departures from the level before
 (:func:`~gluts.anomaly.surprise.shift_z`, read with the normal tail and combined by their
-maximum, see :func:`~gluts.anomaly.stream.finish_blocks`): a level change by a fraction of
-the noise that no single row shows. With ``shaping_window``, an incident raises one sharp
-alarm (:mod:`gluts.anomaly.calibration`).
+maximum): a level change by a fraction of the noise that no single row shows. The level and
+seasonal references' mean surprisal over the last ``density_windows`` rows has a tail of its
+own (:meth:`~gluts.anomaly.calibration.TailCalibrator.surprisal`): rows each a little
+surprising (a variance burst, a regime change, denser spikes); the forecast's has not, its
+fit rows being in-sample. With ``shaping_window``, an incident raises one sharp alarm.
 
 **Incidents, not symptoms** (:mod:`gluts.anomaly.robust`): ``robust_fit`` trains the
 forecaster on fit rows whose clearly anomalous rows are replaced; a row whose forecast
@@ -30,9 +32,9 @@ it, so an incident stays surprising while it lasts and its recovery ends it, unt
 ``new_normal_after`` rows it becomes the new normal (the alert's ``new_normal`` column); a
 series whose fit rows would be more than 20% cleaned is not cleaned. The forecast's tails
 leave out the fit rows' incidents while they are rare
-(:func:`~gluts.anomaly.robust.calibration_rows`). It scores 55.0 / 44.4 / 60.9 on NAB
-(``benchmarks/nab.py``, ``default``) and finds 79% of ``benchmarks/synthetic_anomalies.py``'s
-incidents with 0.37 false alerts per 10,000 rows (89% after clean fit rows, 0.73).
+(:func:`~gluts.anomaly.robust.calibration_rows`). NAB (``benchmarks/nab.py``, ``default``):
+62.6 / 49.9 / 69.0; ``benchmarks/synthetic_anomalies.py``: 80% of the incidents found, 0.37
+false alerts per 10,000 rows.
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ from sklearn.utils._param_validation import HasMethods, Interval
 
 from gluts.anomaly.base import BaseAnomalyDetector
 from gluts.anomaly.docs import common_doc
-from gluts.anomaly.forecasts import default_forecaster, rolling_forecasts
+from gluts.anomaly.forecasts import band_surprise, default_forecaster, rolling_forecasts
 from gluts.anomaly.robust import (
     calibration_rows,
     clean_context,
@@ -136,6 +138,9 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
     shift_scales : tuple of int, default=(10, 20, 40)
         Rows over which the level reference averages departures from the level before, one
         stream per scale (see the module docstring); () for none.
+    density_windows : tuple of int, default=(20, 40)
+        Rows over which the level and seasonal references' mean surprisal is read with its
+        own calibrated tail (see the module docstring); () for none.
 {common_doc(threshold="0.12", shaping_window="100", merge_gap="24")}
 
     Attributes
@@ -170,6 +175,7 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
         "robust_calibration": ["boolean"],
         "robust_fit": ["boolean"],
         "shift_scales": [tuple],
+        "density_windows": [tuple],
     }
     _STATE = (*BaseAnomalyDetector._STATE, "forecaster_")
     _default_threshold = 0.12  # on the shaped score: a rise of 0.12 above the recent scores
@@ -192,6 +198,7 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
         robust_calibration: bool = False,
         robust_fit: bool = True,
         shift_scales: tuple = (10, 20, 40),
+        density_windows: tuple = (20, 40),
         threshold=None,
         tail_quantile: float = 0.9,
         score_scale: float = 10.0,
@@ -216,6 +223,7 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
         self.robust_calibration = robust_calibration
         self.robust_fit = robust_fit
         self.shift_scales = shift_scales
+        self.density_windows = density_windows
         self.threshold = threshold
         self.tail_quantile = tail_quantile
         self.score_scale = score_scale
@@ -233,12 +241,14 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
 
     def _prepare(self, panel: Panel) -> None:
         unknown = sorted(set(self.references) - set(REFERENCES))
-        sizes = [(w, 4) for w in self.windows] + [(k, 2) for k in self.shift_scales]
+        scales = (*self.shift_scales, *self.density_windows)
+        sizes = [(w, 4) for w in self.windows] + [(k, 2) for k in scales]
         if unknown or not all(isinstance(v, Integral) and v >= least for v, least in sizes):
             raise ValueError(
                 f"GLUAnomalyDetector needs references from {REFERENCES}, windows of ints >= 4 "
-                f"and shift_scales of ints >= 2; got references={self.references!r}, "
-                f"windows={self.windows!r}, shift_scales={self.shift_scales!r}."
+                f"and shift_scales and density_windows of ints >= 2; got references="
+                f"{self.references!r}, windows={self.windows!r}, shift_scales="
+                f"{self.shift_scales!r}, density_windows={self.density_windows!r}."
             )
         self.forecaster_ = None
         if "forecast" in self.references:
@@ -260,8 +270,7 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
         return clean_fit_rows(values, period) if self.robust_fit else values
 
     def _clean(self, values: np.ndarray, expect, cut: float) -> tuple:
-        """``expect(past)`` of a past that incidents do not enter (see ``clean_z``), the rows
-        from which an incident became the new normal, and the rows cleaned."""
+        """``expect`` of a past without incidents (``clean_z``), new-normal and cleaned rows."""
         if cut > 0:
             return clean_context(values, expect, cut=cut, limit=self.new_normal_after)
         return expect(values), *(np.zeros(len(values), dtype=bool),) * 2
@@ -345,6 +354,10 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
     def _standardised_streams(self, state: _State) -> int:
         return len(self.shift_scales) if state.reference == "level" else 0
 
+    def _density_windows(self, state: _State) -> tuple:
+        # a forecast's fit rows are in-sample (denser later), so its density is not calibrated
+        return () if state.reference == "forecast" else tuple(self.density_windows)
+
     def _reference_surprise(self, state: _State, values: np.ndarray, start: int) -> Surprise:
         if state.reference == "seasonal":
             z, mean, std, residual = self._seasonal_z(values, state)
@@ -370,16 +383,8 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
         """The forecast reference's surprise, and the rows cleaned out of its contexts."""
 
         def expect(past):
-            point, lower, upper = self._forecasts(past, start).T
-            if np.isnan(lower).all():  # no quantiles: the residual's own rolling spread
-                z, mean, std = largest_rolling_z(
-                    self.windows, values - point, state.floor, past - point
-                )
-                expected = point + mean
-                return z, expected, expected - 3 * std, expected + 3 * std, past
-            # distance from the median in units of the predicted spread
-            z = np.abs(values - point) / np.maximum((upper - lower) / 2, state.floor)
-            return z, point, lower, upper, past
+            forecasts = self._forecasts(past, start)
+            return (*band_surprise(forecasts, values, past, self.windows, state.floor), past)
 
         (z, expected, lower, upper, past), accepted, cleaned = self._clean(
             values, expect, state.cut

@@ -198,7 +198,7 @@ def _build(reader: _Reader, meta: dict):
             None if t is None else reader.value(t, GPDTail, f"{where}.tails")
             for t in reader.get(raw, "tails", list, where)
         ]
-        calibrators.append(TailCalibrator(tuple(tails)))
+        calibrators.append(TailCalibrator(tuple(tails), _density(reader, raw, where)))
         streams.append(_stream(reader, grid, reader.get(raw, "stream", dict, where), where))
     layout = Layout(**reader.get(meta, "layout", dict))
     history = Panel(ids=list(ids), values=values, index=index, grid=grid, layout=layout)
@@ -234,6 +234,18 @@ def _span(grid: TimeGrid, first, n: int, dtype: str | None = None) -> pd.Index:
     if n > 1:
         index = index.append(grid.after(first, n - 1))
     return index.astype(dtype) if dtype is not None and grid.kind != "period" else index
+
+
+def _density(reader: _Reader, raw: dict, where: str) -> tuple:
+    """A series' density tails, ``(window, tail or None)`` each (none in older files)."""
+    pairs = []
+    for pair in raw.get("density", []):
+        ok = isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], int)
+        if not ok or isinstance(pair[0], bool) or pair[0] < 2:
+            reader.fail(f"{where}.density holds {pair!r}, not a [window, tail] pair")
+        tail = pair[1]
+        pairs.append((pair[0], None if tail is None else reader.value(tail, GPDTail, where)))
+    return tuple(pairs)
 
 
 def _stream(reader: _Reader, grid: TimeGrid, raw: dict, where: str) -> SeriesStream:

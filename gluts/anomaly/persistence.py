@@ -3,11 +3,12 @@
 A detector file is a zip archive of ``meta.json`` and ``.npy`` arrays (:mod:`gluts._archive`,
 as the GLU forecaster's model files): the class and parameters, the reading options, the
 fitted history (its values, first timestamps and grid), and per series the detector's own
-state, its calibration tails and its :class:`~gluts.anomaly.stream.SeriesStream`; the fitted
-threshold; the GLU forecaster of a :class:`~gluts.GLUAnomalyDetector`, under
-``forecaster/``, exactly as its own model file holds it. The detector gives and takes its
-fitted attributes (``_get_state`` / ``_from_state``); the per-series states are dataclasses
-whose fields (numbers, text, arrays, nested dataclasses) are read from their type hints.
+state, its calibration tails (of its surprises and of their densities) and its
+:class:`~gluts.anomaly.stream.SeriesStream`; the fitted threshold; the GLU forecaster of a
+:class:`~gluts.GLUAnomalyDetector`, under ``forecaster/``, exactly as its own model file
+holds it. The detector gives and takes its fitted attributes (``_get_state`` /
+``_from_state``); the per-series states are dataclasses whose fields (numbers, text,
+arrays, nested dataclasses) are read from their type hints.
 :mod:`gluts.anomaly.loading` reads a file back, trusting nothing in it.
 """
 
@@ -132,6 +133,10 @@ class _Writer:
                 None if t is None else self.value(t, GPDTail, f"tails/{k}/{j}")
                 for j, t in enumerate(calibrator.tails)
             ]
+            density = [
+                [size, None if t is None else self.value(t, GPDTail, f"density/{k}/{size}")]
+                for size, t in calibrator.density
+            ]
             stream = state["streams_"][k]
             series.append(
                 {
@@ -139,6 +144,7 @@ class _Writer:
                     "start": str(history.index[k][0]),
                     "state": self.value(state["states_"][k], hint, f"states/{k}"),
                     "tails": tails,
+                    "density": density,
                     "stream": self.stream(stream, k),
                 }
             )

@@ -35,7 +35,6 @@ from gluts.anomaly.calibration import (
     INCIDENT_LOG10,
     INCIDENT_MEMORY,
     TailCalibrator,
-    normal_log_tail,
     rise,
     to_unit,
 )
@@ -219,14 +218,10 @@ def finish_blocks(
 ) -> tuple[np.ndarray, np.ndarray, Surprise]:
     """Scores, surprisals and surprise of the blocks' rows.
 
-    The calibrated surprise streams (one per tail of ``calibrator``) are combined by the mean
-    of their ``-log10`` tail probabilities (the geometric mean of the probabilities): one
-    stream alone must be twice as surprising as both together to raise the same score. A
-    stream too short to calibrate does not count. Further columns of ``z`` are standardised
-    statistics that ask the same question at other scales, read with the normal tail
-    (:func:`~gluts.anomaly.calibration.normal_log_tail`): the surprisal is the largest of
-    the mean and theirs, less ``log10`` of how many there are (a Bonferroni correction), and
-    at least 0. The score maps the surprisal into [0, 1] (``score_scale``) and, with
+    The surprisal of each row is the calibrator's
+    (:meth:`~gluts.anomaly.calibration.TailCalibrator.surprisal`: its streams combined, or
+    the density of surprising rows when that is rarer), computed within each block from the
+    block's fixed context. The score maps the surprisal into [0, 1] (``score_scale``) and, with
     ``shaping_window``, keeps its rise above the recent scores (within each block, so that
     it too is computed from the block's fixed context): above the last
     :data:`~gluts.anomaly.calibration.INCIDENT_MEMORY` rows (at most ``shaping_window``) and
@@ -234,15 +229,10 @@ def finish_blocks(
     climbing score measured from where it began until it has risen by ``onset`` (see
     :func:`~gluts.anomaly.calibration.rise`).
     """
-    n_tails = len(calibrator.tails)
-    calibrated = [tail is not None for tail in calibrator.tails]
     scores, surprisals, parts = [], [], []
     for offset, surprise in blocks:
         z = surprise.z.reshape(len(surprise.z), -1)
-        each = calibrator.log_surprise(z[:, :n_tails])[:, calibrated]
-        looks = [each.mean(axis=1)] if each.shape[1] else []
-        looks += list(normal_log_tail(z[:, n_tails:]).T)
-        log_surprise = np.maximum(np.max(looks, axis=0) - np.log10(len(looks)), 0.0)
+        log_surprise = calibrator.surprisal(z)
         score = to_unit(log_surprise, score_scale)
         if shaping_window is not None:  # rows without any surprise (a warm-up) do not count
             cap = to_unit(INCIDENT_LOG10, score_scale)

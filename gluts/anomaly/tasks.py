@@ -40,7 +40,8 @@ def score_chunk(detector, items: list, shared: tuple) -> list[Scored]:
 
 def empty_stream(detector, state) -> SeriesStream:
     """A series' stream before its first row: room for the context its scores read."""
-    return SeriesStream.empty(detector._context(state) + (detector.shaping_window or 0))
+    density = max(detector._density_windows(state), default=0)  # rows its density reads
+    return SeriesStream.empty(detector._context(state) + (detector.shaping_window or 0) + density)
 
 
 def _finish(detector, calibrator: TailCalibrator, blocks) -> tuple[np.ndarray, ...]:
@@ -71,6 +72,9 @@ def _fit_series(detector, sid, values: np.ndarray, season_length: int) -> tuple:
             f"after its warm-up to calibrate; series {sid!r} has fewer. "
             "Fit on a longer history or shorten the detector's windows."
         )
+    own = [(offset, s.z) for offset, s in blocks]
+    density = detector._density_windows(state)
+    calibrator = calibrator.fit_density(own, density, detector.tail_quantile)
     return state, calibrator, _finish(detector, calibrator, blocks)[0]
 
 

@@ -109,6 +109,8 @@ def test_invalid_references_and_windows_are_named():
         GLUAnomalyDetector(references=("trend",)).fit(y)
     with pytest.raises(ValueError, match="windows=\\(2,\\)"):
         GLUAnomalyDetector(references=("level",), windows=(2,)).fit(y)
+    with pytest.raises(ValueError, match="density_windows=\\(1,\\)"):
+        GLUAnomalyDetector(references=("level",), density_windows=(1,)).fit(y)
 
 
 def test_forecast_reference_scores_are_causal_and_need_no_refit():

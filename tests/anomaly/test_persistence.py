@@ -130,6 +130,10 @@ TAMPERED = {
         r"series\[0\].stream holds inconsistent positions",
     ),
     "a stray entry": (lambda e: {**e, "payload.npy": _npy(np.zeros(3))}, r"'payload.npy' is amiss"),
+    "a density window of one row": (
+        lambda e: _meta(e, _set(["series", 0, "density"], [[1, None]])),
+        r"series\[0\].density holds \[1, None\], not a \[window, tail\] pair",
+    ),
     "NaN in a tail": (
         lambda e: _meta(e, _set(["series", 0, "tails", 0, "scale"], "nan")),
         r"series\[0\].tails.scale is 'nan'",

@@ -62,7 +62,9 @@ def test_the_level_reference_finds_a_subtle_shift_that_it_alone_misses():
     series = pd.Series(y)
     rows = series.iloc[1000:]
     for scales, found in (((10, 20, 40), True), ((), False)):  # 9x and 1.6x
-        detector = GLUAnomalyDetector(references=("level",), shift_scales=scales)
+        detector = GLUAnomalyDetector(
+            references=("level",), shift_scales=scales, density_windows=()
+        )
         surprisal = detector.fit(series.iloc[:1000]).score_details(rows)["surprisal"]
         clean, shifted = surprisal.loc[:1999].max(), surprisal.loc[2000:2099].max()
         assert (shifted > 2.5 * clean) == found, (scales, clean, shifted)
