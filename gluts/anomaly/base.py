@@ -344,7 +344,7 @@ class BaseAnomalyDetector(FittedStateMixin, PanelEstimator):
 
     # -- internals --------------------------------------------------------------------------
 
-    def _calibration(self, state, z: np.ndarray) -> tuple[np.ndarray, dict]:
+    def _calibration(self, state, z: np.ndarray, values) -> tuple[np.ndarray, dict]:
         return z, {}  # the fit rows' surprises to calibrate on; more TailCalibrator.fit options
 
     def _standardised_streams(self, state) -> int:  # last streams, read with the normal tail

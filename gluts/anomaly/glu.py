@@ -26,14 +26,14 @@ surprising (a variance burst, a regime change, denser spikes); the forecast's ha
 fit rows being in-sample. With ``shaping_window``, an incident raises one sharp alarm.
 
 **Incidents, not symptoms** (:mod:`gluts.anomaly.robust`): ``robust_fit`` trains the
-forecaster on fit rows whose clearly anomalous rows are replaced; a row whose forecast
+forecaster on fit rows whose clearly anomalous or frozen rows are replaced; a row whose forecast
 surprise exceeds ``clean_z`` is replaced by its forecast in the contexts of the rows after
 it, so an incident stays surprising while it lasts and its recovery ends it, until after
 ``new_normal_after`` rows it becomes the new normal (the alert's ``new_normal`` column); a
 series whose fit rows would be more than 20% cleaned is not cleaned. The forecast's tails
 leave out the fit rows' incidents while they are rare
 (:func:`~gluts.anomaly.robust.calibration_rows`). NAB (``benchmarks/nab.py``, ``default``):
-62.6 / 49.9 / 69.0; ``benchmarks/synthetic_anomalies.py``: 80% of the incidents found, 0.37
+62.5 / 51.4 / 68.3; ``benchmarks/synthetic_anomalies.py``: 83% of the incidents found, 0.55
 false alerts per 10,000 rows.
 """
 
@@ -348,8 +348,8 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
         shifts = [shift_z(values, k, max(self.windows), state.floor) for k in self.shift_scales]
         return replace(surprise, z=np.column_stack([surprise.z, *shifts]))
 
-    def _calibration(self, state: _State, z: np.ndarray) -> tuple[np.ndarray, dict]:
-        return z[calibration_rows(z[:, 0], state.cut)], {"trim": self.robust_calibration}
+    def _calibration(self, state: _State, z: np.ndarray, values) -> tuple[np.ndarray, dict]:
+        return z[calibration_rows(z[:, 0], state.cut, values)], {"trim": self.robust_calibration}
 
     def _standardised_streams(self, state: _State) -> int:
         return len(self.shift_scales) if state.reference == "level" else 0

@@ -6,7 +6,8 @@ scale that holds them is wide, and the rows after an incident (the return to nor
 surprising next to a context that holds the incident. Two helpers keep anomalies out:
 
 * :func:`clean_fit_rows` replaces the clearly anomalous fit rows (those far from a robust
-  trend plus seasonal profile of the fit rows) by that expectation, for training;
+  trend plus seasonal profile of the fit rows, and frozen readings, :func:`frozen_rows`) by
+  that expectation, for training;
 * :func:`clean_context` scores rows against an expectation computed from a *cleaned* past:
   a row that the expectation finds clearly anomalous is replaced, in the past of the rows
   after it, by its expected value. An incident that lasts ``limit`` rows becomes the new
@@ -26,7 +27,14 @@ import pandas as pd
 from gluts.anomaly.events import flag_runs
 from gluts.anomaly.surprise import Surprise
 
-__all__ = ["calibration_rows", "clean_context", "clean_fit_rows", "cleaning_cut", "first_rows"]
+__all__ = [
+    "calibration_rows",
+    "clean_context",
+    "clean_fit_rows",
+    "cleaning_cut",
+    "first_rows",
+    "frozen_rows",
+]
 
 _MAD_TO_SD = 1.4826
 _ROWS_PER_INCIDENT = 64  # incidents in the fit rows are rare up to one per this many rows
@@ -34,6 +42,8 @@ _MAX_INCIDENT_ROWS = 0.2  # fit rows in incidents beyond which they are not left
 _LULL = 3  # unflagged rows that do not end an incident
 _MEDIAN_Z = 0.5263  # median |N(0, 1)| in units of half the 10%-90% band: 0.6745 / 1.2816
 _MAX_CLEANED = 0.2  # cleaning is kept for a series when it replaces at most this of its rows
+_FROZEN_RUN = 3  # repeats of one value in a row from which a reading is frozen
+_LOOSE_REPEATS = 0.01  # shorter repeats beyond this share of rows: values that do repeat
 
 
 def clean_fit_rows(
@@ -51,7 +61,9 @@ def clean_fit_rows(
     ``period > 1``, the median of the detrended rows at each phase. Rows further than
     ``cut`` robust standard deviations (1.4826 MAD) of the residual from it are replaced, at
     most the ``max_fraction`` largest residuals (more than that is how the series behaves);
-    the expectation is then estimated again from the cleaned rows, ``passes`` times.
+    the expectation is then estimated again from the cleaned rows, ``passes`` times. The
+    rows of a frozen reading (:func:`frozen_rows`) are replaced too: a model trained on them
+    learns to continue a flat stretch.
 
     Parameters
     ----------
@@ -71,6 +83,7 @@ def clean_fit_rows(
     ndarray of shape (n,)
         The cleaned rows (a copy).
     """
+    frozen = frozen_rows(values)
     cleaned = values.copy()
     for _ in range(passes):  # each pass re-estimates the expectation without the outliers
         expected = _robust_expectation(cleaned, period)
@@ -82,7 +95,7 @@ def clean_fit_rows(
         spread = np.abs(finite - centre)
         limit = max(cut * _MAD_TO_SD * np.median(spread), 1e-12)
         limit = max(limit, np.quantile(spread, 1 - max_fraction, method="higher"))
-        out = np.abs(residual - centre) > limit
+        out = (np.abs(residual - centre) > limit) | frozen
         cleaned = np.where(out, expected, values)
     return cleaned
 
@@ -96,6 +109,37 @@ def _robust_expectation(values: np.ndarray, period: int) -> np.ndarray:
     phase = np.arange(len(values)) % period
     profile = pd.Series(values - trend).groupby(phase).median()
     return trend + profile.reindex(phase).to_numpy()
+
+
+def frozen_rows(values: np.ndarray) -> np.ndarray:
+    """The rows of a frozen reading: a value repeated at least 3 times in a row.
+
+    Only in a series whose values otherwise hardly repeat (shorter repeats on at most 1% of
+    its rows: not a quantised or integer count) and while they hold at most 20% of the rows
+    (more is how the series behaves, e.g. a flat line). A sensor that stops updating repeats
+    its last reading, which a series of measured values never does by chance.
+
+    Parameters
+    ----------
+    values : ndarray of shape (n,)
+        The rows of one series.
+
+    Returns
+    -------
+    ndarray of bool, shape (n,)
+        True at each repeat of a frozen reading (from the first repeat on).
+    """
+    repeats = np.r_[False, np.diff(values) == 0]
+    frozen = np.zeros(len(values), dtype=bool)
+    loose = 0
+    for first, last in flag_runs(repeats.astype(np.int8), 0):
+        if last - first + 1 >= _FROZEN_RUN:
+            frozen[first : last + 1] = True
+        else:
+            loose += last - first + 1
+    if loose > _LOOSE_REPEATS * len(values) or frozen.mean() > _MAX_INCIDENT_ROWS:
+        return np.zeros(len(values), dtype=bool)
+    return frozen
 
 
 def first_rows(flags: np.ndarray, limit: int, gap: int) -> np.ndarray:
@@ -231,7 +275,7 @@ def _width(z: np.ndarray) -> float:
     return float(np.median(z)) / _MEDIAN_Z if len(z) else np.nan
 
 
-def calibration_rows(z: np.ndarray, cut: float) -> np.ndarray:
+def calibration_rows(z: np.ndarray, cut: float, values: np.ndarray | None = None) -> np.ndarray:
     """The fit rows whose surprises calibrate the scores of a series.
 
     The incidents are left out when they are rare: anomalies inside the fit rows must not
@@ -240,7 +284,8 @@ def calibration_rows(z: np.ndarray, cut: float) -> np.ndarray:
     end). They are rare at most once per 64 rows, and while they hold at most 20% of the
     rows; more is how the series behaves, and the tail keeps them (on NAB's spiky AWS files
     the fit rows hold one per 55 rows or more; ``make_synthetic`` panels with three
-    incidents in 432 fit rows, one per 67 or fewer).
+    incidents in 432 fit rows, one per 67 or fewer). The rows of a frozen reading
+    (:func:`frozen_rows` of ``values``) are always left out.
 
     Parameters
     ----------
@@ -248,6 +293,8 @@ def calibration_rows(z: np.ndarray, cut: float) -> np.ndarray:
         The fit rows' surprises (NaN during a warm-up: not calibrated on).
     cut : float
         Surprise from which a row is part of an incident; 0 for none.
+    values : ndarray of shape (n,) or None, default=None
+        The fit rows, for their frozen readings; None: none left out.
 
     Returns
     -------
@@ -255,6 +302,8 @@ def calibration_rows(z: np.ndarray, cut: float) -> np.ndarray:
         True at the rows to calibrate on.
     """
     rows = np.isfinite(z)
+    if values is not None:
+        rows &= ~frozen_rows(values)
     if cut <= 0:
         return rows
     z = np.where(rows, z, 0.0)

@@ -64,7 +64,7 @@ def _fit_series(detector, sid, values: np.ndarray, season_length: int) -> tuple:
     z = np.concatenate([s.z[offset:] for offset, s in blocks])
     z = z.reshape(len(z), -1)  # calibrated streams, then standardised ones (not calibrated)
     z = z[:, : z.shape[1] - detector._standardised_streams(state)]
-    z, options = detector._calibration(state, z)
+    z, options = detector._calibration(state, z, values)
     calibrator = TailCalibrator.fit(z, detector.tail_quantile, MIN_CALIBRATION, **options)
     if not calibrator.usable:
         raise InsufficientHistoryError(

@@ -18,6 +18,7 @@ from gluts.anomaly.robust import (
     clean_fit_rows,
     cleaning_cut,
     first_rows,
+    frozen_rows,
 )
 from gluts.anomaly.surprise import Surprise
 from gluts.anomaly.tasks import onset_rise
@@ -321,6 +322,32 @@ def test_the_onset_is_the_alarm_threshold_when_it_is_fixed():
     assert onset_rise(ZScoreDetector(shaping_window=100)) == pytest.approx(0.3)
     # a threshold fitted on the shaped scores cannot shape them: the default's
     assert onset_rise(GLUAnomalyDetector(threshold=QuantileThreshold())) == pytest.approx(0.12)
+
+
+def _frozen(values: np.ndarray, start: int, length: int) -> np.ndarray:
+    y = values.copy()
+    y[start : start + length] = y[start - 1]  # the reading stops updating
+    return y
+
+
+def test_a_frozen_reading_is_a_value_repeated_three_times_where_values_never_repeat():
+    y = _frozen(_clean(600), 300, 20)
+    y[100:102] = y[99]  # twice: can happen
+    assert np.flatnonzero(frozen_rows(y)).tolist() == list(range(300, 320))
+    # counts and other quantised readings repeat all the time: nothing is frozen there
+    assert not frozen_rows(np.round(_frozen(_clean(600), 300, 20) / 5)).any()
+    # a series that is mostly one value is a flat line, not a frozen sensor
+    assert not frozen_rows(_frozen(_clean(600), 100, 400)).any()
+
+
+def test_frozen_fit_rows_are_neither_trained_nor_calibrated_on():
+    values = _frozen(_clean(600), 300, 20)
+    cleaned = clean_fit_rows(values, SEASON)
+    assert not frozen_rows(cleaned).any() and (cleaned[300:320] != values[300:320]).all()
+    np.testing.assert_array_equal(cleaned[:290], clean_fit_rows(_clean(600), SEASON)[:290])
+    z = np.abs(np.random.default_rng(0).normal(size=600))
+    for cut in (0.0, 4.0):
+        assert calibration_rows(z, cut, values).tolist() == (~frozen_rows(values)).tolist()
 
 
 def test_calibration_rows_leave_out_rare_incidents_and_the_warm_up():
