@@ -183,8 +183,9 @@ def clean_context(
 ) -> tuple[tuple, np.ndarray, np.ndarray]:
     """Score rows against an expectation of a cleaned past, cleaning in a few passes.
 
-    Pass 1 scores the rows against the raw past; rows with ``z > cut`` (within the first
-    ``limit`` rows of their incident, see :func:`first_rows`) are replaced by their
+    Pass 1 scores the rows against the raw past; rows with ``z > cut``, and frozen readings
+    (:func:`frozen_rows`: an expectation that follows them forecasts a flat line), within the
+    first ``limit`` rows of their incident (see :func:`first_rows`), are replaced by their
     expected value in the past of the next pass, and so on until nothing changes or after
     ``passes`` passes. Each pass extends the cleaning over an incident that the previous
     pass's expectation had already begun to follow.
@@ -215,12 +216,12 @@ def clean_context(
     cleaned : ndarray of bool, shape (n,)
         The rows replaced in the past of the last pass.
     """
-    past = values
+    past, frozen = values, frozen_rows(values)
     flagged = accepted = np.zeros(len(values), dtype=bool)
     for _ in range(passes):
         result = expect(past)
         z, expected = result[0], result[1]
-        flagged, accepted = first_rows(np.nan_to_num(z, nan=0.0) > cut, limit, gap)
+        flagged, accepted = first_rows((np.nan_to_num(z, nan=0.0) > cut) | frozen, limit, gap)
         cleaned = np.where(flagged & np.isfinite(expected), expected, values)
         if np.array_equal(cleaned, past, equal_nan=True):
             break

@@ -247,6 +247,19 @@ def test_clean_context_keeps_an_incident_out_of_the_past():
     assert raw_z[60] > 4  # the recovery alert that cleaning prevents
 
 
+def test_clean_context_keeps_a_frozen_reading_out_of_the_past_before_it_surprises():
+    """A reading that stops updating is hardly surprising at first (it starts at the last
+    normal value): an expectation that followed it would forecast a flat line."""
+    values = _frozen(_clean(300), 200, 30)
+
+    def expect(past):  # never surprised: only the frozen rows are cleaned
+        mean = pd.Series(past).rolling(24, min_periods=1).mean().shift(1).to_numpy()
+        return np.zeros(len(values)), np.nan_to_num(mean, nan=values[0])
+
+    _, accepted, cleaned = clean_context(values, expect, cut=4.0, limit=48)
+    assert np.flatnonzero(cleaned).tolist() == list(range(200, 230)) and not accepted.any()
+
+
 def test_trim_outliers_leaves_out_the_anomalies_but_not_a_heavy_bulk():
     z = np.abs(np.random.default_rng(0).normal(size=1000))
     spiked = np.r_[z, [30.0, 40.0, 50.0]]
