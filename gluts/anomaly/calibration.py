@@ -57,6 +57,10 @@ class TailCalibrator:
     tails : tuple of GPDTail or None
         GPD tail of each surprise stream's calibration values; None for a stream with fewer
         than ``min_count`` finite calibration values (it never contributes).
+    density : tuple of (int, GPDTail or None)
+        Per density window ``k``, the GPD tail of the fit rows' ``k``-row mean surprisal
+        (:meth:`fit_density`, read by :meth:`surprisal`); None when too few fit rows had a
+        surprise; empty without density windows.
     """
 
     tails: tuple[GPDTail | None, ...]
