@@ -172,3 +172,23 @@ def test_updating_a_loaded_copy_leaves_the_saved_detector_alone(rows, tmp_path):
     before = copy.deepcopy(det)
     gluts.load(path).update(rows[1])
     pd.testing.assert_frame_equal(det.score(rows[1]), before.score(rows[1]))
+
+
+def test_a_file_from_before_density_tails_loads_without_them(rows, tmp_path):
+    from gluts import GLUAnomalyDetector
+
+    fit_rows, new_rows = rows
+    det = GLUAnomalyDetector(references=("level",)).fit(fit_rows)
+    assert all(c.density for c in det.calibrators_)
+    det.save(tmp_path / "det.gluts")
+    with zipfile.ZipFile(tmp_path / "det.gluts") as archive:
+        entries = {n: archive.read(n) for n in archive.namelist()}
+
+    def drop_density(meta):
+        for series in meta["series"]:
+            del series["density"]
+
+    entries = {n: data for n, data in entries.items() if not n.startswith("density/")}
+    old = gluts.load(_write(tmp_path, _meta(entries, drop_density)))
+    assert all(c.density == () for c in old.calibrators_)
+    assert np.isfinite(old.score(new_rows)["score"]).all()
