@@ -43,6 +43,7 @@ __all__ = [
     "TailCalibrator",
     "normal_log_tail",
     "rise",
+    "scored_only",
     "to_unit",
     "trim_outliers",
 ]
@@ -102,7 +103,7 @@ class TailCalibrator:
         surprise: a mean over ``k`` rows is calibrated on several separate windows or not
         at all (None).
         """
-        rows = [(offset, self._scored(z)) for offset, z in blocks]
+        rows = [(offset, scored_only(z, self.row_surprisal(z))) for offset, z in blocks]
         scored = sum(int(np.isfinite(row[offset:]).sum()) for offset, row in rows)
         density = []
         for k in windows:
@@ -125,7 +126,7 @@ class TailCalibrator:
         Bonferroni correction), at least 0.
         """
         row = self.row_surprisal(z)
-        scored = self._scored(z, row)
+        scored = scored_only(z, row)
         looks = [row]
         for k, tail in self.density:
             if tail is not None:
@@ -151,12 +152,6 @@ class TailCalibrator:
         looks = [each.mean(axis=1)] if each.shape[1] else []
         looks += list(normal_log_tail(z[:, n_tails:]).T)
         return np.maximum(np.max(looks, axis=0) - np.log10(len(looks)), 0.0)
-
-    def _scored(self, z: np.ndarray, row: np.ndarray | None = None) -> np.ndarray:
-        """Each row's surprisal (``row``, else computed), NaN for a row without any surprise
-        (a warm-up)."""
-        row = self.row_surprisal(z) if row is None else row
-        return np.where(np.isnan(z.reshape(len(z), -1)).all(axis=1), np.nan, row)
 
     @staticmethod
     def _mean(row: np.ndarray, k: int) -> np.ndarray:
@@ -213,6 +208,12 @@ def normal_log_tail(z: np.ndarray) -> np.ndarray:
     in log space: not capped."""
     z = np.nan_to_num(np.asarray(z, dtype=np.float64), nan=0.0)
     return np.maximum(-(np.log10(2.0) + log_ndtr(-z) / np.log(10.0)), 0.0)
+
+
+def scored_only(z: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """``values`` of the rows, NaN at a row without any surprise ``z`` (a warm-up): it has
+    no score to count."""
+    return np.where(np.isnan(z.reshape(len(z), -1)).all(axis=1), np.nan, values)
 
 
 def to_unit(log_surprise: np.ndarray, scale: float) -> np.ndarray:

@@ -238,11 +238,11 @@ def _span(grid: TimeGrid, first, n: int, dtype: str | None = None) -> pd.Index:
 
 def _density(reader: _Reader, raw: dict, where: str) -> tuple:
     """A series' density tails, ``(window, tail or None)`` each (none in older files)."""
-    pairs = []
+    pairs, where = [], f"{where}.density"
     for pair in raw.get("density", []):
         ok = isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], int)
         if not ok or isinstance(pair[0], bool) or pair[0] < 2:
-            reader.fail(f"{where}.density holds {pair!r}, not a [window, tail] pair")
+            reader.fail(f"{where} holds {pair!r}, not a [window, tail] pair")
         tail = pair[1]
         pairs.append((pair[0], None if tail is None else reader.value(tail, GPDTail, where)))
     return tuple(pairs)

@@ -36,6 +36,7 @@ from gluts.anomaly.calibration import (
     INCIDENT_MEMORY,
     TailCalibrator,
     rise,
+    scored_only,
     to_unit,
 )
 from gluts.anomaly.events import AlertCarry
@@ -236,7 +237,7 @@ def finish_blocks(
         score = to_unit(log_surprise, score_scale)
         if shaping_window is not None:  # rows without any surprise (a warm-up) do not count
             cap = to_unit(INCIDENT_LOG10, score_scale)
-            scored = np.where(np.isnan(z).all(axis=1), np.nan, score)
+            scored = scored_only(z, score)
             memory = min(INCIDENT_MEMORY, shaping_window)
             score = rise(scored, shaping_window, memory, cap, onset)
         scores.append(score[offset:])
