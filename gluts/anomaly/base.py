@@ -108,18 +108,15 @@ class BaseAnomalyDetector(FittedStateMixin, PanelEstimator):
             shared=(self.season_length_, {**self._global_state(), **self._fit_state()}),
             description=f"{type(self).__name__} fitting series",
         )
-        self.states_ = [state for state, _, _ in fitted]
-        self.calibrators_ = [calibrator for _, calibrator, _ in fitted]
+        self.states_, self.calibrators_, scores = (list(part) for part in zip(*fitted))
         self.history_ = panel
         self.series_ids_ = list(panel.ids)
-        self.threshold_ = make_threshold(self.threshold, self._default_threshold).fit(
-            np.concatenate([score for _, _, score in fitted])
-        )
+        threshold = make_threshold(self.threshold, self._default_threshold)
+        self.threshold_ = threshold.fit(np.concatenate(scores))
         self.streams_ = []
-        for (state, _, score), values, index in zip(fitted, panel.values, panel.index):
-            _, carry = stream_spans(
-                AlertCarry(), self.threshold_.flag(score), index, **self._rules()
-            )
+        for state, score, values, index in zip(self.states_, scores, panel.values, panel.index):
+            flags = self.threshold_.flag(score)
+            _, carry = stream_spans(AlertCarry(), flags, index, **self._rules())
             self.streams_.append(empty_stream(self, state).advance(values, index[-1], carry))
         return self
 
@@ -352,6 +349,9 @@ class BaseAnomalyDetector(FittedStateMixin, PanelEstimator):
 
     def _density_windows(self, state) -> tuple:  # rows of mean surprisals with tails of theirs
         return ()
+
+    def _season(self, state) -> int:  # rows after which surprises recur (1: none; see echoes)
+        return 1
 
     def _new_normal_rows(self) -> int:  # rows until an incident is the new normal (0: never)
         return 0

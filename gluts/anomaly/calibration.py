@@ -41,6 +41,7 @@ __all__ = [
     "INCIDENT_LOG10",
     "INCIDENT_MEMORY",
     "TailCalibrator",
+    "from_unit",
     "normal_log_tail",
     "rise",
     "scored_only",
@@ -221,18 +222,30 @@ def to_unit(log_surprise: np.ndarray, scale: float) -> np.ndarray:
     return log_surprise / (log_surprise + scale)
 
 
-def rise(score: np.ndarray, window: int, memory: int, cap: float, onset: float) -> np.ndarray:
+def from_unit(score: float, scale: float) -> float:
+    """The surprisal ``L`` that :func:`to_unit` maps to ``score`` (inf from 1 on)."""
+    return scale * score / (1.0 - score) if score < 1 else np.inf
+
+
+def rise(
+    score: np.ndarray,
+    window: int,
+    memory: int,
+    cap: float,
+    onset: float,
+    bar: np.ndarray | None = None,
+) -> np.ndarray:
     """Return the rise of each score above the recent scores (see the module docstring).
 
-    ``max(0, s_t - max(s_{t-memory}, ..., s_{t-1}, c_{t-window}, ..., c_{t-1}))`` with
-    ``c = min(s, cap)``. A climb (rows each above the one before) is measured from where
-    it began: against the ``memory`` rows up to the row before its first (and the capped
-    ``window`` rows), until one of its rows has risen by ``onset``; from then on the climb
-    is an incident in progress and its rows count in full. So a sag or a ramp that grows a
-    little each row raises an alarm once it has grown enough, and one only. A larger
-    ``onset`` never lowers the shaped score. NaN marks a row without a score (a warm-up): it
-    does not count, and a row rises only above at least ``memory`` scored rows (else 0), so
-    the first scored rows do not rise above nothing.
+    ``max(0, s_t - max(b_{t-memory}, ..., b_{t-1}, c_{t-window}, ..., c_{t-1}))`` with
+    ``c = min(b, cap)``, where the recent scores ``b`` are ``bar`` (default ``score``). A climb
+    (rows each above the one before) is measured from where it began: against the ``memory``
+    rows up to the row before its first (and the capped ``window`` rows), until one of its rows
+    has risen by ``onset``; from then on the climb is an incident in progress and its rows count in
+    full. So a sag or a ramp that grows a little each row raises an alarm once it has grown
+    enough, and one only. A larger ``onset`` never lowers the shaped score. NaN marks a row
+    without a score (a warm-up): it does not count, and a row rises only above at least
+    ``memory`` scored rows (else 0), so the first scored rows do not rise above nothing.
 
     Parameters
     ----------
@@ -246,14 +259,18 @@ def rise(score: np.ndarray, window: int, memory: int, cap: float, onset: float) 
         Largest score a row older than ``memory`` rows counts with.
     onset : float
         Rise from which a climb is an incident in progress (the alarm threshold).
+    bar : ndarray or None, default=None
+        The scores that the rows after them must rise above, shaped like ``score`` and at
+        least as high (a row's own score lowered for what it is known to do, the bar it
+        set for the rows after it kept); None: ``score``.
 
     Returns
     -------
     ndarray
         The shaped score, shaped like ``score`` (0 where there is none).
     """
-    frame = pd.DataFrame(score)
-    values = frame.to_numpy()
+    frame = pd.DataFrame(score if bar is None else bar)
+    values = np.asarray(score, dtype=np.float64).reshape(len(frame), -1)
     recent = frame.rolling(memory, min_periods=1).max().shift(1).to_numpy()
     enough = min(memory, window)
     normal = frame.clip(upper=cap).rolling(window, min_periods=enough).max().shift(1).to_numpy()

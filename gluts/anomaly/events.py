@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
+from gluts.anomaly.calibration import from_unit
+
 if TYPE_CHECKING:
     from gluts.anomaly.surprise import Surprise
 
@@ -275,6 +277,4 @@ def critical_surprisal(threshold: float, score_scale: float) -> float:
     float
         The surprisal level (inf when the threshold is 1 or more).
     """
-    t = float(threshold)
-    at_threshold = score_scale * t / (1.0 - t) if t < 1 else np.inf
-    return _CRITICAL * max(at_threshold, 0.0)
+    return _CRITICAL * max(from_unit(float(threshold), score_scale), 0.0)

@@ -35,10 +35,12 @@ from gluts.anomaly.calibration import (
     INCIDENT_LOG10,
     INCIDENT_MEMORY,
     TailCalibrator,
+    from_unit,
     rise,
     scored_only,
     to_unit,
 )
+from gluts.anomaly.echoes import discount_echoes
 from gluts.anomaly.events import AlertCarry
 from gluts.anomaly.surprise import Surprise
 from gluts.data import Panel, ReadOptions, TimeGrid
@@ -216,30 +218,35 @@ def finish_blocks(
     score_scale: float,
     shaping_window: int | None,
     onset: float,
+    season: int = 1,
 ) -> tuple[np.ndarray, np.ndarray, Surprise]:
     """Scores, surprisals and surprise of the blocks' rows.
 
     The surprisal of each row is the calibrator's
-    (:meth:`~gluts.anomaly.calibration.TailCalibrator.surprisal`: its streams combined, or
-    the density of surprising rows when that is rarer), computed within each block from the
-    block's fixed context. The score maps the surprisal into [0, 1] (``score_scale``) and, with
-    ``shaping_window``, keeps its rise above the recent scores (within each block, so that
-    it too is computed from the block's fixed context): above the last
-    :data:`~gluts.anomaly.calibration.INCIDENT_MEMORY` rows (at most ``shaping_window``) and
-    the ``shaping_window`` rows before, counted up to the score of an incident row, a
+    (:meth:`~gluts.anomaly.calibration.TailCalibrator.surprisal`: its streams combined, or the
+    density of surprising rows when that is rarer), less what recurred at its phase of the last
+    seasons of ``season`` rows (:func:`~gluts.anomaly.echoes.discount_echoes`, from the
+    surprisal whose score is ``onset``), computed within
+    each block from the block's fixed context (a recurring surprise lowers the row's own
+    score, not the bar it sets for the rows after it). The score maps the surprisal into [0, 1]
+    (``score_scale``) and, with ``shaping_window``, keeps its rise above the recent scores
+    (within each block, so that it too is computed from the block's fixed context): above the
+    last :data:`~gluts.anomaly.calibration.INCIDENT_MEMORY` rows (at most ``shaping_window``)
+    and the ``shaping_window`` rows before, counted up to the score of an incident row, a
     climbing score measured from where it began until it has risen by ``onset`` (see
     :func:`~gluts.anomaly.calibration.rise`).
     """
     scores, surprisals, parts = [], [], []
     for offset, surprise in blocks:
         z = surprise.z.reshape(len(surprise.z), -1)
-        log_surprise = calibrator.surprisal(z)
+        own = calibrator.surprisal(z)
+        log_surprise = discount_echoes(own, season, from_unit(onset, score_scale))
         score = to_unit(log_surprise, score_scale)
         if shaping_window is not None:  # rows without any surprise (a warm-up) do not count
             cap = to_unit(INCIDENT_LOG10, score_scale)
-            scored = scored_only(z, score)
+            scored, bar = scored_only(z, score), scored_only(z, to_unit(own, score_scale))
             memory = min(INCIDENT_MEMORY, shaping_window)
-            score = rise(scored, shaping_window, memory, cap, onset)
+            score = rise(scored, shaping_window, memory, cap, onset, bar=bar)
         scores.append(score[offset:])
         surprisals.append(log_surprise[offset:])
         parts.append(surprise.tail(offset))

@@ -13,6 +13,7 @@ from functools import partial
 import numpy as np
 
 from gluts.anomaly.calibration import TailCalibrator
+from gluts.anomaly.echoes import echo_rows
 from gluts.anomaly.events import stream_spans
 from gluts.anomaly.stream import Scored, SeriesStream, finish_blocks, surprise_blocks
 from gluts.anomaly.thresholds import FixedThreshold, make_threshold
@@ -41,12 +42,14 @@ def score_chunk(detector, items: list, shared: tuple) -> list[Scored]:
 def empty_stream(detector, state) -> SeriesStream:
     """A series' stream before its first row: room for the context its scores read."""
     density = max(detector._density_windows(state), default=0)  # rows its density reads
-    return SeriesStream.empty(detector._context(state) + (detector.shaping_window or 0) + density)
+    echo = echo_rows(detector._season(state))  # rows its recurring surprises are read from
+    shaping = detector.shaping_window or 0
+    return SeriesStream.empty(detector._context(state) + density + echo + shaping)
 
 
-def _finish(detector, calibrator: TailCalibrator, blocks) -> tuple[np.ndarray, ...]:
-    onset = onset_rise(detector)
-    return finish_blocks(calibrator, blocks, detector.score_scale, detector.shaping_window, onset)
+def _finish(detector, state, calibrator: TailCalibrator, blocks) -> tuple[np.ndarray, ...]:
+    shaping, onset, season = detector.shaping_window, onset_rise(detector), detector._season(state)
+    return finish_blocks(calibrator, blocks, detector.score_scale, shaping, onset, season=season)
 
 
 def onset_rise(detector) -> float:
@@ -75,12 +78,12 @@ def _fit_series(detector, sid, values: np.ndarray, season_length: int) -> tuple:
     own = [(offset, s.z) for offset, s in blocks]
     density = detector._density_windows(state)
     calibrator = calibrator.fit_density(own, density, detector.tail_quantile)
-    return state, calibrator, _finish(detector, calibrator, blocks)[0]
+    return state, calibrator, _finish(detector, state, calibrator, blocks)[0]
 
 
 def _score_series(detector, threshold, state, calibrator, stream, values, index) -> Scored:
     blocks = surprise_blocks(partial(detector._surprise, state), stream, values)
-    score, surprisal, details = _finish(detector, calibrator, blocks)
+    score, surprisal, details = _finish(detector, state, calibrator, blocks)
     spans, carry = stream_spans(stream.carry, threshold.flag(score), index, **detector._rules())
     after = stream.advance(values, index[-1], carry)
     return Scored(score, surprisal, details, values, index, spans, stream.carry.index, after)
