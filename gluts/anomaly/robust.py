@@ -25,6 +25,7 @@ import numpy as np
 import pandas as pd
 
 from gluts.anomaly.events import flag_runs
+from gluts.anomaly.frozen import frozen_rows
 from gluts.anomaly.surprise import Surprise
 
 __all__ = [
@@ -33,7 +34,6 @@ __all__ = [
     "clean_fit_rows",
     "cleaning_cut",
     "first_rows",
-    "frozen_rows",
 ]
 
 _MAD_TO_SD = 1.4826
@@ -42,8 +42,6 @@ _MAX_INCIDENT_ROWS = 0.2  # fit rows in incidents beyond which they are not left
 _LULL = 3  # unflagged rows that do not end an incident
 _MEDIAN_Z = 0.5263  # median |N(0, 1)| in units of half the 10%-90% band: 0.6745 / 1.2816
 _MAX_CLEANED = 0.2  # cleaning is kept for a series when it replaces at most this of its rows
-_FROZEN_RUN = 3  # repeats of one value in a row from which a reading is frozen
-_LOOSE_REPEATS = 0.01  # shorter repeats beyond this share of rows: values that do repeat
 
 
 def clean_fit_rows(
@@ -109,37 +107,6 @@ def _robust_expectation(values: np.ndarray, period: int) -> np.ndarray:
     phase = np.arange(len(values)) % period
     profile = pd.Series(values - trend).groupby(phase).median()
     return trend + profile.reindex(phase).to_numpy()
-
-
-def frozen_rows(values: np.ndarray) -> np.ndarray:
-    """The rows of a frozen reading: a value repeated at least 3 times in a row.
-
-    Only in a series whose values otherwise hardly repeat (shorter repeats on at most 1% of
-    its rows: not a quantised or integer count) and while they hold at most 20% of the rows
-    (more is how the series behaves, e.g. a flat line). A sensor that stops updating repeats
-    its last reading, which a series of measured values never does by chance.
-
-    Parameters
-    ----------
-    values : ndarray of shape (n,)
-        The rows of one series.
-
-    Returns
-    -------
-    ndarray of bool, shape (n,)
-        True at each repeat of a frozen reading (from the first repeat on).
-    """
-    repeats = np.r_[False, np.diff(values) == 0]
-    frozen = np.zeros(len(values), dtype=bool)
-    loose = 0
-    for first, last in flag_runs(repeats.astype(np.int8), 0):
-        if last - first + 1 >= _FROZEN_RUN:
-            frozen[first : last + 1] = True
-        else:
-            loose += last - first + 1
-    if loose > _LOOSE_REPEATS * len(values) or frozen.mean() > _MAX_INCIDENT_ROWS:
-        return np.zeros(len(values), dtype=bool)
-    return frozen
 
 
 def first_rows(flags: np.ndarray, limit: int, gap: int) -> np.ndarray:

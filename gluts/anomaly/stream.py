@@ -224,22 +224,24 @@ def finish_blocks(
 
     The surprisal of each row is the calibrator's
     (:meth:`~gluts.anomaly.calibration.TailCalibrator.surprisal`: its streams combined, or the
-    density of surprising rows when that is rarer), less what recurred at its phase of the last
-    seasons of ``season`` rows (:func:`~gluts.anomaly.echoes.discount_echoes`, from the
-    surprisal whose score is ``onset``), computed within
-    each block from the block's fixed context (a recurring surprise lowers the row's own
-    score, not the bar it sets for the rows after it). The score maps the surprisal into [0, 1]
-    (``score_scale``) and, with ``shaping_window``, keeps its rise above the recent scores
-    (within each block, so that it too is computed from the block's fixed context): above the
-    last :data:`~gluts.anomaly.calibration.INCIDENT_MEMORY` rows (at most ``shaping_window``)
-    and the ``shaping_window`` rows before, counted up to the score of an incident row, a
-    climbing score measured from where it began until it has risen by ``onset`` (see
-    :func:`~gluts.anomaly.calibration.rise`).
+    density of surprising rows when that is rarer, or the surprise's ``frozen`` when that is),
+    less what recurred at its phase of the last seasons of ``season`` rows
+    (:func:`~gluts.anomaly.echoes.discount_echoes`, from the surprisal whose score is
+    ``onset``), computed within each block from the block's fixed context (a recurring surprise
+    lowers the row's own score, not the bar it sets for the rows after it). The score maps the
+    surprisal into [0, 1] (``score_scale``) and, with ``shaping_window``, keeps its rise above
+    the recent scores (within each block, so that it too is computed from the block's fixed
+    context): above the last :data:`~gluts.anomaly.calibration.INCIDENT_MEMORY` rows (at most
+    ``shaping_window``) and the ``shaping_window`` rows before, counted up to the score of an
+    incident row, a climbing score measured from where it began until it has risen by ``onset``
+    (see :func:`~gluts.anomaly.calibration.rise`).
     """
     scores, surprisals, parts = [], [], []
     for offset, surprise in blocks:
         z = surprise.z.reshape(len(surprise.z), -1)
         own = calibrator.surprisal(z)
+        if surprise.frozen is not None:  # a frozen reading is rare whatever the tails say
+            own = np.fmax(own, surprise.frozen)
         log_surprise = discount_echoes(own, season, from_unit(onset, score_scale))
         score = to_unit(log_surprise, score_scale)
         if shaping_window is not None:  # rows without any surprise (a warm-up) do not count

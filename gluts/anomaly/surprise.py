@@ -29,6 +29,7 @@ __all__ = [
 
 _MAD_TO_SD = 1.4826
 _FIELDS = ("z", "expected", "lower", "upper")
+_OPTIONAL = {"accepted": False, "frozen": 0.0}  # optional fields, and their value when absent
 
 
 @dataclass
@@ -48,6 +49,10 @@ class Surprise:
     accepted : ndarray of bool or None, default=None
         True at the rows from which an incident that persisted became the new normal (see
         :mod:`gluts.anomaly.robust`); None when the detector has no such notion.
+    frozen : ndarray or None, default=None
+        The surprisal of each row as a frozen reading
+        (:func:`~gluts.anomaly.frozen.frozen_surprisal`), read beside the calibrated one;
+        None when the detector does not look for frozen readings.
     """
 
     z: np.ndarray
@@ -55,21 +60,25 @@ class Surprise:
     lower: np.ndarray
     upper: np.ndarray
     accepted: np.ndarray | None = None
+    frozen: np.ndarray | None = None
 
     def tail(self, start: int) -> Surprise:
         """Return the surprise of the rows from ``start`` on."""
         cut = slice(start, None)
-        fields = (getattr(self, name) for name in (*_FIELDS, "accepted"))
+        fields = (getattr(self, name) for name in (*_FIELDS, *_OPTIONAL))
         return Surprise(*(None if f is None else f[cut] for f in fields))
 
     @classmethod
     def join(cls, parts: list[Surprise]) -> Surprise:
-        """Return the surprise of consecutive parts, end to end."""
+        """Return the surprise of consecutive parts, end to end (an optional field that some
+        parts lack is False or 0 at their rows)."""
         arrays = [np.concatenate([getattr(p, name) for p in parts]) for name in _FIELDS]
-        if all(p.accepted is None for p in parts):
-            return cls(*arrays)
-        flags = [np.zeros(len(p.z), bool) if p.accepted is None else p.accepted for p in parts]
-        return cls(*arrays, np.concatenate(flags))
+        for name, empty in _OPTIONAL.items():
+            given = [getattr(p, name) for p in parts]
+            missing = all(g is None for g in given)
+            fill = [np.full(len(p.z), empty) if g is None else g for p, g in zip(parts, given)]
+            arrays.append(None if missing else np.concatenate(fill))
+        return cls(*arrays)
 
     def new_normal(self, first: int, last: int) -> bool:
         """Whether an incident became the new normal at a row from ``first`` to ``last``."""

@@ -12,13 +12,13 @@ from hypothesis import strategies as st
 
 from gluts.anomaly import GLUAnomalyDetector, QuantileThreshold, ZScoreDetector
 from gluts.anomaly.calibration import rise, trim_outliers
+from gluts.anomaly.frozen import frozen_rows
 from gluts.anomaly.robust import (
     calibration_rows,
     clean_context,
     clean_fit_rows,
     cleaning_cut,
     first_rows,
-    frozen_rows,
 )
 from gluts.anomaly.surprise import Surprise
 from gluts.anomaly.tasks import onset_rise
