@@ -192,3 +192,22 @@ def test_a_file_from_before_density_tails_loads_without_them(rows, tmp_path):
     old = gluts.load(_write(tmp_path, _meta(entries, drop_density)))
     assert all(c.density == () for c in old.calibrators_)
     assert np.isfinite(old.score(new_rows)["score"]).all()
+
+
+def test_a_file_from_before_frozen_readings_were_scored_loads_without_them(rows, tmp_path):
+    from gluts import GLUAnomalyDetector
+
+    fit_rows, new_rows = rows
+    det = GLUAnomalyDetector(references=("level",)).fit(fit_rows)
+    assert all(state.repeat > 0 for state in det.states_)  # measured values never repeat
+    det.save(tmp_path / "det.gluts")
+    with zipfile.ZipFile(tmp_path / "det.gluts") as archive:
+        entries = {n: archive.read(n) for n in archive.namelist()}
+
+    def drop_repeat(meta):
+        for series in meta["series"]:
+            del series["state"]["repeat"]
+
+    old = gluts.load(_write(tmp_path, _meta(entries, drop_repeat)))
+    assert all(state.repeat == 0.0 for state in old.states_)
+    assert np.isfinite(old.score(new_rows)["score"]).all()
