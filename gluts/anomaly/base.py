@@ -189,9 +189,9 @@ class BaseAnomalyDetector(FittedStateMixin, PanelEstimator):
         Returns
         -------
         pandas.DataFrame or numpy.ndarray
-            Columns ``score`` (in [0, 1]), ``surprisal`` (``-log10`` of the row's calibrated
-            tail probability, not capped: 3 is a one-in-1,000 row), ``anomaly`` (0/1),
-            ``expected``, ``lower`` and ``upper``; a long frame for long input.
+            Columns ``score`` (in [0, 1]), ``surprisal`` (``-log10`` of the row's tail
+            probability, not capped; less a recurring surprise, :mod:`~gluts.anomaly.echoes`),
+            ``anomaly`` (0/1), ``expected``, ``lower`` and ``upper``; a long frame for long input.
         """
         panel, scored = self._score_all(y)
         flag = self.threshold_.flag
