@@ -21,10 +21,15 @@ _LOOSE_REPEATS = 0.01  # shorter repeats beyond this share of rows: values that 
 _MAX_FROZEN_ROWS = 0.2  # frozen rows beyond this share: how the series behaves (a flat line)
 
 
+def _repeated(values: np.ndarray) -> np.ndarray:
+    """True at each row that repeats the value of the row before it."""
+    return np.r_[False, np.diff(values) == 0]
+
+
 def _repeats(values: np.ndarray) -> tuple[np.ndarray, int]:
     """The rows of runs of at least :data:`FROZEN_RUN` repeats, and how many rows repeat
     their previous value in shorter runs."""
-    repeats = np.r_[False, np.diff(values) == 0]
+    repeats = _repeated(values)
     frozen = np.zeros(len(values), dtype=bool)
     loose = 0
     for first, last in flag_runs(repeats.astype(np.int8), 0):
@@ -92,7 +97,7 @@ def frozen_surprisal(values: np.ndarray, per_repeat: float) -> np.ndarray:
     ndarray of shape (n,)
         The surprisals.
     """
-    repeats = np.r_[False, np.diff(values) == 0]
+    repeats = _repeated(values)
     rows = np.arange(len(values))
     run_start = np.maximum.accumulate(np.where(repeats, 0, rows))  # last row not a repeat
     count = rows - run_start  # repeats of the value in a row up to each row

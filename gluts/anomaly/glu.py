@@ -133,9 +133,9 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
     robust_fit : bool, default=True
         Train the forecaster on fit rows whose clearly anomalous rows are replaced.
     shift_scales : tuple of int, default=(10, 20, 40)
-        Rows over which the level reference averages departures from the level, a stream each.
+        Rows of the level reference's mean departures from its level, a stream each; () none.
     density_windows : tuple of int, default=(20, 40)
-        Rows over which the level and seasonal references' mean surprisal has a tail of its own.
+        Rows over which level and seasonal references' mean surprisal has its own tail; () for none.
 {common_doc(threshold="0.12", shaping_window="100", merge_gap="24")}
 
     Attributes
