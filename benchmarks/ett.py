@@ -7,8 +7,10 @@ on the training and validation rows, with its defaults and as a small single-ser
 configuration (8 channels, linear head, dropout 0.2); each test window is forecast from
 the history up to its origin (no refitting). LinearForecaster (the global least-squares map,
 defaults: NLinear normalisation, context and ridge strength chosen on held-out windows; and
-the DLinear decomposition) is fitted on the same rows. Naive and SeasonalNaive (24) are
-scored on the same windows.
+the DLinear decomposition) is fitted on the same rows, and so is EnsembleForecaster with its
+defaults (GLU, ETS, Theta and the linear map, weighted on the last 96 training values; its
+ETS and Theta members are refitted on each window's history, as local models are). Naive and
+SeasonalNaive (24) are scored on the same windows.
 
 Example::
 
@@ -25,7 +27,13 @@ import time
 import numpy as np
 import pandas as pd
 
-from gluts import GLUForecaster, LinearForecaster, NaiveForecaster, SeasonalNaiveForecaster
+from gluts import (
+    EnsembleForecaster,
+    GLUForecaster,
+    LinearForecaster,
+    NaiveForecaster,
+    SeasonalNaiveForecaster,
+)
 
 TRAIN, VALID, TEST = 8640, 11520, 14400
 
@@ -103,6 +111,7 @@ def main(argv: list[str] | None = None) -> None:
         "GLU-small": small,
         "Linear": LinearForecaster(args.horizon, quantiles=None),
         "DLinear": LinearForecaster(args.horizon, normalization="decomposition", quantiles=None),
+        "Ensemble": EnsembleForecaster(args.horizon, random_state=args.seed),
         "Naive": NaiveForecaster(quantiles=None),
         "SeasonalNaive": SeasonalNaiveForecaster(season_length=24, quantiles=None),
     }

@@ -1,4 +1,4 @@
-"""A combination of forecasters, weighted per series on a window held out of the training data."""
+"""A combination of forecasters, weighted per series on windows held out of the training data."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from gluts.base import BaseForecaster
 from gluts.data import Panel
 from gluts.forecasting import _combination as comb
+from gluts.forecasting._held_out import HeldOut, held_out_windows, member_forecasts
 from gluts.forecasting.baselines import NaiveForecaster
 from gluts.forecasting.ets import ETSForecaster
 from gluts.forecasting.linear import LinearForecaster
@@ -25,16 +26,16 @@ __all__ = ["EnsembleForecaster"]
 class EnsembleForecaster(BaseForecaster):
     """Combine several forecasters per series, with weights learned on held-out data.
 
-    Every member is fitted on the training data without its last ``horizon`` values and
-    forecasts them; each series' weights come from those held-out errors, and the members
-    are then refitted on all the data. The default members are the GLU network, ETS, Theta
+    Every member is fitted on the training data without its last window(s) of ``horizon``
+    values and forecasts them; each series' weights come from those held-out errors, and the
+    members are then refitted on all the data. The default members are the GLU network, ETS, Theta
     and the linear map: models that fail differently, so their combination is more accurate
     than any one of them (the lesson of the M competitions).
 
     Parameters
     ----------
     horizon : int, default=1
-        The forecast horizon, and the length of the held-out window.
+        The forecast horizon, and the length of each held-out window.
     forecasters : list of (str, forecaster) or None, default=None
         The members and their names, as scikit-learn's ``VotingRegressor`` takes them; each
         is cloned and given this ensemble's ``quantiles`` (and ``horizon``, where it has
@@ -70,8 +71,9 @@ class EnsembleForecaster(BaseForecaster):
         The weights that minimise the mean held-out error (divided by each series' scale,
         as in MASE) over the panel; equal weights when no series can hold out a window.
     validation_errors_ : pandas.DataFrame
-        Each member's held-out mean absolute error per series, divided by the series'
-        in-sample seasonal naive error (series that held out a window).
+        Each member's held-out mean absolute error per series (averaged over its windows),
+        divided by the series' in-sample seasonal naive error (series that held out a
+        window).
     calibration_ : ndarray of shape (n_quantiles,)
         The factors applied to each combined quantile's distance from the point forecast,
         chosen so that held-out coverage matches each level (split-conformal).
@@ -89,14 +91,22 @@ class EnsembleForecaster(BaseForecaster):
 
     **Quantiles.** The members' quantiles are averaged with the same weights (a weighted
     average of quantiles never crosses), then each level's distance from the point forecast
-    is multiplied by a factor fitted on the held-out window so that a share ``q`` of the
+    is multiplied by a factor fitted on the held-out windows so that a share ``q`` of the
     held-out values falls below quantile ``q``: the 10%-90% band is calibrated on data the
     members did not see. With few series the factors are pulled toward 1 (see
     :func:`gluts.forecasting._combination.calibration_factors`).
 
-    **Held-out window.** A series holds out its last ``horizon`` values when what remains
+    **Held-out windows.** A series holds out its last ``horizon`` values when what remains
     has at least ``max(2 * season_length, horizon, 8)`` values (``season_length`` 1 when
-    unknown); shorter series are fitted in full and use the panel's weights.
+    unknown); shorter series are fitted in full and use the panel's weights. A panel aims
+    for 32 windows in all: a panel of 32 series or more holds out one window per series,
+    and fewer series hold out several consecutive windows each, within the last fifth of
+    the series (:func:`gluts.forecasting._held_out.held_out_windows`). The members are fitted
+    once, without the windows, and forecast each window from the history before it (local
+    members refitted on that history). On one long series a single window hands the
+    weights to whichever member was lucky there: on ETTh1 (horizon 96) one window gave
+    Theta 74% of the weight and the combination an MSE of 0.0597, worse than the GLU and
+    linear members alone (0.0534, 0.0533); its 24 windows give 0.0523.
 
     Examples
     --------
@@ -180,8 +190,8 @@ class EnsembleForecaster(BaseForecaster):
         h = int(self.horizon)
         members = self._members()
         season = self.season_length or panel.grid.season_length()
-        holds = panel.lengths - h >= max(2 * season, h, 8)
-        positions = np.flatnonzero(holds)
+        counts = held_out_windows(panel.lengths, h, max(2 * season, h, 8))
+        positions = np.flatnonzero(counts)
         levels = self.quantiles_
         n_members = len(members)
         self.panel_weights_ = np.full(n_members, 1.0 / n_members)
@@ -189,19 +199,19 @@ class EnsembleForecaster(BaseForecaster):
         errors = np.empty((n_members, 0))
         weights = None
         if len(positions):
-            held = panel.subset(positions)
-            actual = np.stack([v[-h:] for v in held.values])
-            training = held.truncate(h)
-            points, quantiles = _member_forecasts(members, training, h, levels)
-            scale = _naive_scale(training, season)
-            errors = comb.scaled_errors(points, actual, scale)
+            held = HeldOut.split(panel.subset(positions), counts[positions], h)
+            points, quantiles = member_forecasts(members, held, h, levels)
+            scale = _naive_scale(held.training, season)[held.owner]
+            window_errors = comb.scaled_errors(points, held.actual, scale)
+            errors = held.per_series(window_errors)
             if self.combination == "weighted":
-                self.panel_weights_ = comb.panel_weights(points, actual, scale)
+                self.panel_weights_ = comb.panel_weights(points, held.actual, scale)
                 weights = comb.series_weights(errors, self.panel_weights_, self.shrinkage)
             if levels:
-                point = comb.combine(points, weights)
+                by_window = None if weights is None else weights[:, held.owner]
+                point = comb.combine(points, by_window)
                 self.calibration_ = comb.calibration_factors(
-                    point, comb.combine(quantiles, weights), actual, levels
+                    point, comb.combine(quantiles, by_window), held.actual, levels
                 )
         self.forecasters_ = [(name, model.fit_panel(panel)) for name, model in members]
         self._record_weights(panel, positions, errors, weights)
@@ -246,16 +256,6 @@ class EnsembleForecaster(BaseForecaster):
         unknown = np.isnan(rows).any(axis=1)
         rows[unknown] = self.panel_weights_
         return rows.T
-
-
-def _member_forecasts(members, training: Panel, h: int, levels) -> tuple[np.ndarray, np.ndarray]:
-    """Fit clones of the members on ``training`` and stack their ``h``-step forecasts."""
-    points, quantiles = [], []
-    for _, model in members:
-        point, qs = clone(model).fit_panel(training).forecast_panel(h)
-        points.append(np.stack(point))
-        quantiles.append(np.stack(qs) if levels else np.empty((len(training), h, 0)))
-    return np.stack(points), np.stack(quantiles)
 
 
 def _naive_scale(panel: Panel, season: int) -> np.ndarray:
