@@ -4,8 +4,8 @@ The GLU forecaster's model files (:mod:`gluts.forecasting.glu.persistence`) and 
 detectors' state files (:mod:`gluts.anomaly.persistence`) share this format and its safety:
 
 - :func:`write_archive` builds every byte first, then writes them beside the target and
-  renames them over it, so a failure leaves an existing file as it was; entries carry a fixed
-  time, so the same content gives the same bytes;
+  renames them over it (:mod:`gluts._atomic`), so a failure leaves an existing file as it
+  was; entries carry a fixed time, so the same content gives the same bytes;
 - :func:`open_archive` opens only a regular file (a FIFO, a device such as ``/dev/zero`` or a
   directory is refused before anything is read), and any failure to parse it is one
   :class:`~gluts.exceptions.DataError` line naming the file;
@@ -20,7 +20,6 @@ import io
 import json
 import math
 import os
-import secrets
 import stat
 import zipfile
 from collections.abc import Callable
@@ -29,6 +28,7 @@ from typing import TypeVar
 
 import numpy as np
 
+from gluts._atomic import replacing
 from gluts.exceptions import DataError
 
 __all__ = [
@@ -98,32 +98,17 @@ def write_archive(path: str | Path, meta: dict, arrays: dict[str, np.ndarray]) -
         _write(archive, META, json.dumps(meta, indent=1, allow_nan=False).encode("utf-8"))
         for name, array in arrays.items():
             _write(archive, name, npy_bytes(array))
-    _replace(Path(path), buffer.getvalue())
+    with replacing(path) as tmp:
+        with open(tmp, "wb") as file:
+            file.write(buffer.getvalue())
+            file.flush()
+            os.fsync(file.fileno())
 
 
 def _write(archive: zipfile.ZipFile, name: str, data: bytes) -> None:
     info = zipfile.ZipInfo(name, date_time=_EPOCH)
     info.compress_type = zipfile.ZIP_DEFLATED
     archive.writestr(info, data)
-
-
-def _replace(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` atomically: a temporary file beside it, then a rename.
-
-    A failure leaves an existing ``path`` as it was and no temporary file behind. The new
-    file gets the mode that the umask gives a new file (as ``open`` would), not 0600.
-    """
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o666)
-    try:
-        with os.fdopen(fd, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
 
 
 def open_archive(path: Path, read: Callable[[zipfile.ZipFile], T], what: str = "model") -> T:

@@ -31,7 +31,6 @@ __all__ = [
     "Transaction",
     "check_outputs",
     "current",
-    "file_mode",
     "transaction",
 ]
 
@@ -124,16 +123,6 @@ def _signals_blocked() -> Iterator[None]:
         yield
     finally:
         mask(signal.SIG_SETMASK, previous)
-
-
-def file_mode(target: str) -> int:
-    """The mode a new output file gets: the replaced file's, else ``0o666`` less the umask."""
-    try:
-        return os.stat(target).st_mode & 0o7777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask
 
 
 def check_outputs(outputs: dict[str, Path | None], inputs: dict[str, Path | None]) -> None:

@@ -3,18 +3,18 @@
 A failure half-way (a full disk, an exception while rendering a plot) leaves the target
 untouched and removes the temporary file. Inside a command the renames wait for the end of
 the command (:mod:`gluts._cli.outputs`), so that all its outputs appear together or none.
-A new file gets the mode ``0o666`` less the umask, a replaced file keeps its mode, and an
-output path that is a symlink is written through to its target, keeping the link (as ``cp``
-does). Text cells of CSV outputs that start with ``=``, ``+``, ``-``, ``@``, a tab or a
-carriage return get a leading ``'``, so that a spreadsheet shows them instead of running
-them as formulas (OWASP's advice against CSV injection); JSON and Parquet keep raw values.
+Modes and symlinks are as :mod:`gluts._atomic` (the same writer as model files) has them: a
+new file gets ``0o666`` less the umask, a replaced file keeps its mode, and a symlink is
+written through to its target, keeping the link (as ``cp`` does). Text cells of CSV outputs
+that start with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return get a leading ``'``,
+so that a spreadsheet shows them instead of running them as formulas (OWASP's advice against
+CSV injection); JSON and Parquet keep raw values.
 """
 
 from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -22,7 +22,8 @@ from typing import Any
 
 import pandas as pd
 
-from gluts._cli.outputs import FileError, current, file_mode
+from gluts._atomic import replacing
+from gluts._cli.outputs import FileError, current
 
 __all__ = [
     "atomic_path",
@@ -52,30 +53,15 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
         Where to write; it is renamed onto ``path`` on success and deleted on failure.
     """
     path = Path(path)
-    target = os.path.realpath(path)
-    folder = os.path.dirname(target)
+    folder = os.path.dirname(os.path.realpath(path))
     if not os.path.isdir(folder):
         raise FileError(f"{path}: cannot write it: the folder {folder!r} does not exist.")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise FileError(f"{path}: cannot write the file ({exc.strerror or exc}).") from None
-    os.close(fd)
     transaction = current()
     try:
-        try:
-            yield Path(tmp)
-            os.chmod(tmp, file_mode(target))
-            if transaction is None:
-                os.replace(tmp, target)
-        except OSError as exc:
-            raise FileError(f"{path}: cannot write the file ({exc.strerror or exc}).") from None
-        if transaction is not None:
-            transaction.add(tmp, target)
-            tmp = None
-    finally:
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
+        with replacing(path, os.replace if transaction is None else transaction.add) as tmp:
+            yield tmp
+    except OSError as exc:
+        raise FileError(f"{path}: cannot write the file ({exc.strerror or exc}).") from None
 
 
 def write_table(frame: pd.DataFrame, path: str | Path, *, index: bool = False) -> None:
