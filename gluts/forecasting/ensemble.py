@@ -93,8 +93,8 @@ class EnsembleForecaster(BaseForecaster):
     average of quantiles never crosses), then each level's distance from the point forecast
     is multiplied by a factor fitted on the held-out windows so that a share ``q`` of the
     held-out values falls below quantile ``q``: the 10%-90% band is calibrated on data the
-    members did not see. With few series the factors are pulled toward 1 (see
-    :func:`gluts.forecasting._combination.calibration_factors`).
+    members did not see. With few held-out windows the factors are pulled toward 1 (each
+    window counts as a series of :func:`gluts.forecasting._combination.calibration_factors`).
 
     **Held-out windows.** A series holds out its last ``horizon`` values when what remains
     has at least ``max(2 * season_length, horizon, 8)`` values (``season_length`` 1 when
