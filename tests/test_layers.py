@@ -21,14 +21,15 @@ REPO = Path(__file__).resolve().parents[1]
 LAYERS = (
     # Foundations, which import no other gluts module but the exceptions: the package itself
     # (only __version__ and lazy re-exports), the exceptions, the numpy metrics, the progress
-    # bar, the default thread count, the safe model-file archive and the parallel helper
-    # (joblib chunks of whole series).
+    # bar, the default thread count, the atomic file writer, the safe model-file archive and
+    # the parallel helper (joblib chunks of whole series).
     (
         "gluts",
         "gluts.exceptions",
         "gluts.metrics",
         "gluts._progress",
         "gluts._threads",
+        "gluts._atomic",
         "gluts._archive",
         "gluts._parallel",
     ),
