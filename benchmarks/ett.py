@@ -8,8 +8,9 @@ configuration (8 channels, linear head, dropout 0.2); each test window is foreca
 the history up to its origin (no refitting). LinearForecaster (the global least-squares map,
 defaults: NLinear normalisation, context and ridge strength chosen on held-out windows; and
 the DLinear decomposition) is fitted on the same rows, and so is EnsembleForecaster with its
-defaults (GLU, ETS, Theta and the linear map, weighted on the last 96 training values; its
-ETS and Theta members are refitted on each window's history, as local models are). Naive and
+defaults (GLU, ETS, Theta and the linear map, weighted on windows of 96 values held out at
+the end of the training rows; its ETS and Theta members are refitted on each test window's
+history, as local models are). Naive and
 SeasonalNaive (24) are scored on the same windows.
 
 Example::

@@ -1,4 +1,5 @@
-"""gluts._atomic.replacing: the one atomic writer of model files and CLI outputs."""
+"""gluts._atomic.replacing: the one atomic writer of model files and CLI outputs (whose
+atomic_path wraps it)."""
 
 import os
 import stat
@@ -6,12 +7,14 @@ import stat
 import pytest
 
 from gluts._atomic import replacing
+from gluts._cli.writing import atomic_path
 
 
-def test_a_failure_leaves_the_target_and_no_temporary_file(tmp_path):
+@pytest.mark.parametrize("writer", [replacing, atomic_path], ids=["replacing", "atomic_path"])
+def test_a_failure_leaves_the_target_and_no_temporary_file(tmp_path, writer):
     target = tmp_path / "out.csv"
     target.write_text("old")
-    with pytest.raises(RuntimeError), replacing(target) as tmp:
+    with pytest.raises(RuntimeError), writer(target) as tmp:
         tmp.write_text("half")
         raise RuntimeError("while writing")
     assert target.read_text() == "old"

@@ -74,11 +74,10 @@ class HeldOut:
         """Hold out the last ``counts[i] * horizon`` values of series ``i`` (all counts >= 1)."""
         firsts = [(i, 0) for i in range(len(panel))]
         laters = [(i, j) for i, count in enumerate(counts) for j in range(1, int(count))]
+        rows = firsts + laters
         # Window j of series i starts where its history ends: (counts[i] - j) windows from the end.
-        ends = [len(panel.values[i]) - (counts[i] - j) * horizon for i, j in firsts + laters]
-        actual = [
-            panel.values[i][end : end + horizon] for (i, _), end in zip(firsts + laters, ends)
-        ]
+        ends = [len(panel.values[i]) - (counts[i] - j) * horizon for i, j in rows]
+        actual = [panel.values[i][end : end + horizon] for (i, _), end in zip(rows, ends)]
         later_ends = ends[len(firsts) :]
         later = Panel(
             ids=[(panel.ids[i], j) for i, j in laters],
@@ -87,7 +86,7 @@ class HeldOut:
             grid=panel.grid,
             layout=panel.layout,
         )
-        owner = np.array([i for i, _ in firsts + laters], dtype=np.int64)
+        owner = np.array([i for i, _ in rows], dtype=np.int64)
         return cls(panel.truncate(counts * horizon), later, np.stack(actual), owner)
 
     def per_series(self, values: np.ndarray) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""Atomic output files: a failure never leaves a half-written file or a temporary behind."""
+"""Atomic output files by format (a failure half-way: tests/test_atomic.py, for both writers)."""
 
 from __future__ import annotations
 
@@ -7,18 +7,8 @@ import json
 import pandas as pd
 import pytest
 
-from gluts._cli.writing import atomic_path, write_json, write_table
+from gluts._cli.writing import write_json, write_table
 from gluts.exceptions import DataError
-
-
-def test_failure_keeps_the_old_file_and_removes_the_temporary(tmp_path):
-    target = tmp_path / "out.csv"
-    target.write_text("old\n")
-    with pytest.raises(RuntimeError), atomic_path(target) as tmp:
-        tmp.write_text("half")
-        raise RuntimeError("disk full")
-    assert target.read_text() == "old\n"
-    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]
 
 
 def test_success_replaces_the_file(tmp_path):
