@@ -14,7 +14,7 @@ import torch
 import gluts
 from gluts import GLUForecaster
 from gluts.exceptions import DataError
-from gluts.forecasting.glu.selection import n_members
+from gluts.forecasting.glu.selection import SMALL_DATA_DROPOUT, automatic_dropout, n_members
 from gluts.forecasting.glu.training import TrainingPlan
 from gluts.nn import GLUNetwork, NetworkAverage, build_network
 
@@ -59,6 +59,21 @@ def test_members_fill_the_work_of_the_largest_automatic_fit(n_steps, batch, leng
     assert n_members(_plan(n_steps, batch), length) == expected
 
 
+@pytest.mark.parametrize(
+    ("dropout", "n_steps", "length", "expected"),
+    [
+        (None, None, 5000, 0.0),  # the largest automatic fit: one network, no dropout
+        (None, None, 400, SMALL_DATA_DROPOUT),  # short series: several networks, dropout
+        (None, 20, 400, 0.0),  # a fixed budget is the network as configured
+        (0.3, None, 5000, 0.3),  # a given dropout is kept
+        (0.0, None, 400, 0.0),
+    ],
+)
+def test_dropout_none_follows_the_size_of_the_data(dropout, n_steps, length, expected):
+    params = {"dropout": dropout, "n_steps": n_steps}
+    assert automatic_dropout(params, _plan(2500), length) == expected
+
+
 def test_the_forecast_is_the_mean_of_the_members_forecasts(averaged):
     assert averaged.spec_.members == 3 and isinstance(averaged.network_, NetworkAverage)
     members = list(averaged.network_.members)
@@ -78,10 +93,23 @@ def test_the_forecast_is_the_mean_of_the_members_forecasts(averaged):
 def test_the_automatic_budget_averages_several_networks_on_small_data():
     auto = GLUForecaster(4, model_selection=None, random_state=0, **TINY).fit(_panel())
     assert auto.spec_.members == 5 and len(auto.network_.members) == 5
+    assert auto.dropout is None and auto.spec_.dropout == SMALL_DATA_DROPOUT
+    dropouts = [m for m in auto.network_.modules() if isinstance(m, torch.nn.Dropout)]
+    assert dropouts and all(m.p == SMALL_DATA_DROPOUT for m in dropouts)
+    assert not any(m.training for m in auto.network_.modules())  # none at prediction
     fixed = GLUForecaster(4, n_steps=20, random_state=0, **TINY).fit(_panel())
     assert fixed.spec_.members == 1 and isinstance(fixed.network_, GLUNetwork)
+    assert fixed.spec_.dropout == 0.0
     linear = GLUForecaster(4, encoder="none", model_selection=None, random_state=0, **TINY)
     assert linear.fit(_panel()).spec_.members == 1  # a convex fit: seeds agree
+
+
+def test_an_automatic_dropout_saves_and_loads(tmp_path):
+    auto = GLUForecaster(4, model_selection=None, random_state=0, **TINY).fit(_panel())
+    auto.save(tmp_path / "m.gluts")
+    loaded = gluts.load(tmp_path / "m.gluts")
+    assert loaded.dropout is None and loaded.spec_ == auto.spec_
+    pd.testing.assert_frame_equal(loaded.predict(), auto.predict())
 
 
 def test_members_are_repeatable(averaged):

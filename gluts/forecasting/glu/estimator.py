@@ -73,8 +73,8 @@ class GLUForecaster(BaseForecaster):
         Gated unit of each block (``encoder="glu"``): ``A ⊗ σ(B)`` (Dauphin et al.'s GLU),
         the gated tanh unit, GEGLU, SwiGLU or bilinear (see :class:`gluts.nn.GLUConv1d`
         and :mod:`gluts.nn.blocks`); ``benchmarks/ENCODERS.md`` compares them.
-    dropout : float, default=0.0
-        Dropout inside the blocks.
+    dropout : float or None, default=None
+        Dropout inside the blocks; None: 0.1 on short series, else 0 (see ``spec_``).
     quantiles : tuple of float, default=(0.1, 0.5, 0.9)
         Quantile levels to predict; the median (0.5) is always fitted and is the point
         forecast.
@@ -144,7 +144,8 @@ class GLUForecaster(BaseForecaster):
     network_ : GLUNetwork or NetworkAverage
         The trained network, or the average of ``spec_.members`` of them (on the CPU).
     spec_ : NetworkSpec
-        The network's sizes (of the chosen candidate) and ``members``, the networks averaged.
+        The network's sizes (of the chosen candidate) and ``members``, the networks averaged;
+        ``dropout`` is the one trained with (:func:`~.selection.automatic_dropout`).
     selection_ : Selection or None
         The candidates' validation losses and best steps, and the chosen one; None without
         selection, or when the series are too short for the validation tail.
@@ -198,7 +199,7 @@ class GLUForecaster(BaseForecaster):
         n_blocks=None,
         head_hidden=256,
         gate="sigmoid",
-        dropout=0.0,
+        dropout=None,
         quantiles=(0.1, 0.5, 0.9),
         transform="auto",
         scaler="seasonal",
@@ -303,9 +304,8 @@ class GLUForecaster(BaseForecaster):
     def forecast_panel(self, h: int, panel: Panel | None = None, X=None, X_future=None):
         """Forecast as :meth:`BaseForecaster.forecast_panel` does, reading the covariates.
 
-        ``X`` gives the covariates over a new history ``panel``, and ``X_future`` the
-        known-future ones over the ``h`` steps; each is needed when the forecaster was fitted
-        with such covariates, and refused otherwise.
+        ``X`` gives the covariates over a new history ``panel``, ``X_future`` the known-future
+        ones over the ``h`` steps: each needed when fitted with such covariates, else refused.
         """
         check_is_fitted(self, "network_")
         model = self._as_fitted()

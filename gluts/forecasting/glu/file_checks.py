@@ -302,7 +302,7 @@ class _Checker:
         same = ["horizon", "n_channels", "kernel_size", "head_hidden", "gate", "encoder"]
         same += [k for k in ("context_length", "n_blocks") if params.get(k) is not None]
         chosen = {**params, **changes}  # the parameters of the selected candidate
-        for key in [*same, "dropout"]:
+        for key in [*same, *(["dropout"] if chosen.get("dropout") is not None else [])]:
             if chosen.get(key, getattr(spec, key)) != getattr(spec, key):
                 self.fail(f"params.{key}", f"spec.{key} ({getattr(spec, key)!r})", chosen[key])
         if params.get("n_estimators") not in (None, spec.members):

@@ -20,7 +20,7 @@ PARAMETER_CONSTRAINTS: dict = {
     "n_blocks": [Interval(Integral, 1, None, closed="left"), None],
     "head_hidden": [Interval(Integral, 0, None, closed="left")],
     "gate": [StrOptions(set(GATES))],
-    "dropout": [Interval(Real, 0, 1, closed="left")],
+    "dropout": [Interval(Real, 0, 1, closed="left"), None],
     "quantiles": ["array-like"],
     "transform": [StrOptions({"auto", "log"}), None],
     "scaler": [StrOptions(set(SCALERS))],
@@ -72,8 +72,10 @@ def network_spec(
     -------
     NetworkSpec
         With ``context_length`` None resolved to ``max(2 * horizon, min(14 * season_length,
-        336, longest // 2))``, and ``n_blocks`` None to 2 (LSTM or GRU) or the fewest blocks
-        whose receptive field covers half the context.
+        336, longest // 2))``, ``n_blocks`` None to 2 (LSTM or GRU) or the fewest blocks
+        whose receptive field covers half the context, and ``dropout`` None to 0 (the fit
+        resolves it from the data first, see
+        :func:`~gluts.forecasting.glu.selection.automatic_dropout`).
     """
     horizon, kernel_size = params["horizon"], params["kernel_size"]
     context = params["context_length"] or max(
@@ -92,7 +94,7 @@ def network_spec(
         kernel_size=kernel_size,
         dilation_base=2,
         gate=params["gate"],
-        dropout=params["dropout"],
+        dropout=params["dropout"] or 0.0,
         use_weight_norm=True,
         head_hidden=params["head_hidden"],
         n_future=n_future,

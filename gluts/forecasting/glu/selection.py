@@ -31,7 +31,16 @@ from gluts.forecasting.glu.validation import held_out_positions
 from gluts.forecasting.glu.windows import SequenceData
 from gluts.nn import GLUNetwork, NetworkAverage, NetworkSpec
 
-__all__ = ["CANDIDATES", "TARGETS", "Selection", "fit_selected", "n_members", "select"]
+__all__ = [
+    "CANDIDATES",
+    "SMALL_DATA_DROPOUT",
+    "automatic_dropout",
+    "TARGETS",
+    "Selection",
+    "fit_selected",
+    "n_members",
+    "select",
+]
 
 # name -> the parameters a candidate changes; "network" is the forecaster as configured.
 # From the most capable to the simplest: the selection prefers the later ones.
@@ -56,6 +65,9 @@ _MIN_EVERY = 20
 # crop length); a smaller automatic fit trains further networks from other seeds within it.
 _MAX_WORK = MAX_STEPS * BATCH_SIZE * WINDOW_LENGTH
 _MAX_MEMBERS = 5
+# Dropout of ``dropout=None`` on data too small to fill the largest automatic fit (see
+# :func:`automatic_dropout`).
+SMALL_DATA_DROPOUT = 0.1
 
 
 @dataclass(frozen=True)
@@ -147,6 +159,7 @@ def fit_selected(
         resumed).
     """
     threads, verbose = params["n_threads"], params["verbose"]
+    params = {**params, "dropout": automatic_dropout(params, plan, data.values.shape[1])}
     held_out = None if plan.saturated else held_out  # enough data for the network as configured
     try:
         held_out = None if held_out is None else replace(held_out(), n_steps=plan.n_steps)
@@ -171,7 +184,7 @@ def fit_selected(
             fit_network(spec, data, fresh, seed + k, device, threads, verbose)[0]
             for k in range(1, members)
         ]
-        network = NetworkAverage([network, *others])
+        network = NetworkAverage([network, *others]).eval()
     return selection, network.spec, network, history
 
 
@@ -254,6 +267,36 @@ def _simplest_within_noise(
         if len(ids) > 1 and means.mean() <= means.std(ddof=1) / np.sqrt(len(ids)):
             return name
     return best
+
+
+def automatic_dropout(params: Mapping, plan: TrainingPlan, length: int) -> float:
+    """The dropout of the fit: ``params["dropout"]``, or for None the data's.
+
+    With ``n_steps`` None, data too small to fill the largest automatic fit (several
+    networks are averaged, :func:`n_members`: short series) train with
+    :data:`SMALL_DATA_DROPOUT`, larger data (and a fixed ``n_steps``) without dropout.
+    Measured with ``random_state`` 0, 1 and 2, sMAPE without and with dropout 0.1: M3
+    Quarterly 9.705 / 9.814 / 9.653 and 9.627 / 9.527 / 9.544, M3 Monthly 14.090 / 14.010 /
+    14.022 and 13.956 / 13.902 / 13.906 (five networks each). On M4 Hourly (one network)
+    it raised the OWA from 0.449 to 0.498 (seed 0), so larger data train without it.
+
+    Parameters
+    ----------
+    params : mapping
+        The forecaster's parameters (``get_params()``).
+    plan : TrainingPlan
+        The training plan on all data.
+    length : int
+        Steps of the longest series.
+
+    Returns
+    -------
+    float
+    """
+    if params["dropout"] is not None:
+        return float(params["dropout"])
+    small = params["n_steps"] is None and n_members(plan, length) > 1
+    return SMALL_DATA_DROPOUT if small else 0.0
 
 
 def n_members(plan: TrainingPlan, length: int) -> int:
