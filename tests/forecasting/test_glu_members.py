@@ -63,10 +63,12 @@ def test_members_fill_the_work_of_the_largest_automatic_fit(n_steps, batch, leng
     ("dropout", "n_steps", "length", "expected"),
     [
         (None, None, 5000, 0.0),  # the largest automatic fit: one network, no dropout
-        (None, None, 400, SMALL_DATA_DROPOUT),  # short series: several networks, dropout
-        (None, 20, 400, 0.0),  # a fixed budget is the network as configured
+        (None, None, 400, 0.0),  # two networks: not short enough
+        (None, None, 256, SMALL_DATA_DROPOUT),  # four networks: short series, dropout
+        (None, None, 60, SMALL_DATA_DROPOUT),
+        (None, 20, 60, 0.0),  # a fixed budget is the network as configured
         (0.3, None, 5000, 0.3),  # a given dropout is kept
-        (0.0, None, 400, 0.0),
+        (0.0, None, 60, 0.0),
     ],
 )
 def test_dropout_none_follows_the_size_of_the_data(dropout, n_steps, length, expected):
