@@ -129,7 +129,8 @@ def fit_selected(
     Parameters
     ----------
     params : mapping
-        The forecaster's parameters (``get_params()``; ``n_threads`` and ``verbose`` apply).
+        The forecaster's parameters (``get_params()``; ``n_threads`` and ``verbose`` apply,
+        and ``dropout`` None is resolved by :func:`automatic_dropout`).
     sizes : mapping
         The data's sizes, keyword arguments of
         :func:`~gluts.forecasting.glu.parameters.network_spec`.
