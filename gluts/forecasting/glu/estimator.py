@@ -74,7 +74,7 @@ class GLUForecaster(BaseForecaster):
         the gated tanh unit, GEGLU, SwiGLU or bilinear (see :class:`gluts.nn.GLUConv1d`
         and :mod:`gluts.nn.blocks`); ``benchmarks/ENCODERS.md`` compares them.
     dropout : float or None, default=None
-        Dropout inside the blocks; None: 0.1 on short series, else 0 (see ``spec_``).
+        Dropout inside the blocks; None: 0.1 on small data, else 0 (see ``spec_``).
     quantiles : tuple of float, default=(0.1, 0.5, 0.9)
         Quantile levels to predict; the median (0.5) is always fitted and is the point
         forecast.
