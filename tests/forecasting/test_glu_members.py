@@ -40,6 +40,12 @@ def averaged():
     return model.fit(_panel())
 
 
+@pytest.fixture(scope="module")
+def automatic():
+    """The automatic budget on short series: several networks, with dropout."""
+    return GLUForecaster(4, model_selection=None, random_state=0, **TINY).fit(_panel())
+
+
 def _plan(n_steps: int, batch: int = 8, window: int = 1024) -> TrainingPlan:
     return TrainingPlan(n_steps, batch, window, 1e-3, warm=8, validation=0, early_stopping=False)
 
@@ -92,13 +98,12 @@ def test_the_forecast_is_the_mean_of_the_members_forecasts(averaged):
     np.testing.assert_allclose(together, np.mean(forecasts, axis=0), rtol=1e-5, atol=1e-6)
 
 
-def test_the_automatic_budget_averages_several_networks_on_small_data():
-    auto = GLUForecaster(4, model_selection=None, random_state=0, **TINY).fit(_panel())
-    assert auto.spec_.members == 5 and len(auto.network_.members) == 5
-    assert auto.dropout is None and auto.spec_.dropout == SMALL_DATA_DROPOUT
-    dropouts = [m for m in auto.network_.modules() if isinstance(m, torch.nn.Dropout)]
+def test_the_automatic_budget_averages_several_networks_on_small_data(automatic):
+    assert automatic.spec_.members == 5 and len(automatic.network_.members) == 5
+    assert automatic.dropout is None and automatic.spec_.dropout == SMALL_DATA_DROPOUT
+    dropouts = [m for m in automatic.network_.modules() if isinstance(m, torch.nn.Dropout)]
     assert dropouts and all(m.p == SMALL_DATA_DROPOUT for m in dropouts)
-    assert not any(m.training for m in auto.network_.modules())  # none at prediction
+    assert not any(m.training for m in automatic.network_.modules())  # none at prediction
     fixed = GLUForecaster(4, n_steps=20, random_state=0, **TINY).fit(_panel())
     assert fixed.spec_.members == 1 and isinstance(fixed.network_, GLUNetwork)
     assert fixed.spec_.dropout == 0.0
@@ -106,12 +111,11 @@ def test_the_automatic_budget_averages_several_networks_on_small_data():
     assert linear.fit(_panel()).spec_.members == 1  # a convex fit: seeds agree
 
 
-def test_an_automatic_dropout_saves_and_loads(tmp_path):
-    auto = GLUForecaster(4, model_selection=None, random_state=0, **TINY).fit(_panel())
-    auto.save(tmp_path / "m.gluts")
+def test_an_automatic_dropout_saves_and_loads(automatic, tmp_path):
+    automatic.save(tmp_path / "m.gluts")
     loaded = gluts.load(tmp_path / "m.gluts")
-    assert loaded.dropout is None and loaded.spec_ == auto.spec_
-    pd.testing.assert_frame_equal(loaded.predict(), auto.predict())
+    assert loaded.dropout is None and loaded.spec_ == automatic.spec_
+    pd.testing.assert_frame_equal(loaded.predict(), automatic.predict())
 
 
 def test_members_are_repeatable(averaged):

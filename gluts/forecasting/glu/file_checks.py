@@ -299,10 +299,11 @@ class _Checker:
             self.fail("params.quantiles", "a list of levels in (0, 1)", qs)
         if tuple(sorted(set(qs) | {0.5})) != spec.quantiles:
             self.fail("params.quantiles", f"the levels of spec.quantiles {spec.quantiles}", qs)
-        same = ["horizon", "n_channels", "kernel_size", "head_hidden", "gate", "encoder"]
-        same += [k for k in ("context_length", "n_blocks") if params.get(k) is not None]
         chosen = {**params, **changes}  # the parameters of the selected candidate
-        for key in [*same, *(["dropout"] if chosen.get("dropout") is not None else [])]:
+        same = ["horizon", "n_channels", "kernel_size", "head_hidden", "gate", "encoder"]
+        # None leaves these to the data: compared only when set
+        same += [k for k in ("context_length", "n_blocks", "dropout") if chosen.get(k) is not None]
+        for key in same:
             if chosen.get(key, getattr(spec, key)) != getattr(spec, key):
                 self.fail(f"params.{key}", f"spec.{key} ({getattr(spec, key)!r})", chosen[key])
         if params.get("n_estimators") not in (None, spec.members):
