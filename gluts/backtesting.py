@@ -23,6 +23,7 @@ import pandas as pd
 from sklearn.base import clone
 
 from gluts import metrics
+from gluts._member_rows import member_rows
 from gluts._parallel import run, split
 from gluts._progress import progress_bar
 from gluts.base import BaseForecaster
@@ -105,7 +106,11 @@ def backtest(
     ----------
     forecasters : forecaster, sequence of forecasters or mapping of name to forecaster
         The models to compare. Each is cloned for every fit. A SeasonalNaive reference is
-        added when none is given, so that every metric can be reported relative to it.
+        added when none is given, so that every metric can be reported relative to it. A
+        model with the class and parameters of a member of a combination given beside it
+        (e.g. GLU beside ``EnsembleForecaster()``) is not fitted again: its rows are the
+        combination's fitted member's forecasts, and its seconds that member's fit and
+        forecasts (see :mod:`gluts._member_rows`).
     y : pandas.Series, pandas.DataFrame or numpy.ndarray
         The series, in any layout that the forecasters accept.
     horizon : int
@@ -160,19 +165,27 @@ def backtest(
     cuts = [horizon + step * (n_windows - 1 - w) for w in range(n_windows)]
     _check_lengths(panel, cuts[0], season)
     spec = _Spec(horizon, tuple(cuts), season, options)
-    calls = {name: _tasks(name, model, panel, spec, n_jobs) for name, model in models.items()}
+    supplied = member_rows(models, X is not None)
+    calls = {
+        name: _tasks(name, model, panel, spec, n_jobs)
+        for name, model in models.items()
+        if name not in supplied
+    }
     n_steps = sum(len(c) if c is not None else n_windows for c in calls.values())
-    windows, seconds = [], {}
+    results = {}
     with progress_bar(verbose, n_steps, "backtest") as advance:
         flat = [call for c in calls.values() if c is not None for call in c]
         done = iter(run(flat, n_jobs, progress=advance))
         for name, model in models.items():
+            if name in supplied:
+                continue
             if calls[name] is not None:
-                results = [next(done) for _ in calls[name]]
+                results[name] = [next(done) for _ in calls[name]]
             else:
-                results = _global_windows(name, model, panel, spec, X, refit, advance)
-            windows += [window for window, _ in results]
-            seconds[name] = sum(elapsed for _, elapsed in results)
+                rows = {row: i for row, (owner, i) in supplied.items() if owner == name}
+                results |= _global_windows(name, model, panel, spec, X, refit, advance, rows)
+    windows = [window for name in models for window, _ in results[name]]
+    seconds = {name: sum(elapsed for _, elapsed in results[name]) for name in models}
     frame = pd.concat([w.forecasts for w in windows], ignore_index=True)
     first = ["model", "unique_id", "window"]
     frame = frame[first + [c for c in frame.columns if c not in first]]
@@ -222,22 +235,34 @@ def _local_window(name: str, model: BaseForecaster, series: Panel, window: int, 
     return result, time.perf_counter() - start
 
 
-def _global_windows(name, model, panel: Panel, spec: _Spec, X, refit: bool, advance) -> list:
+def _global_windows(
+    name, model, panel: Panel, spec: _Spec, X, refit: bool, advance, members: Mapping[str, int]
+) -> dict[str, list]:
     """Every window of a global model, here: fitted at every cutoff, or once with ``refit``
-    False (later windows forecast from their history with the first fit)."""
-    exog, fitted, results = (X if model.get_tags()["supports_exog"] else None), None, []
+    False (later windows forecast from their history with the first fit); and those of the
+    rows that its fitted ``members`` supply (row name -> member index, see
+    :func:`gluts._member_rows.member_rows`), timed by the member's fit and forecast."""
+    exog, fitted = (X if model.get_tags()["supports_exog"] else None), None
+    results = {row: [] for row in [name, *members]}
     for w, cut in enumerate(spec.cuts):
         start = time.perf_counter()
         train = panel.truncate(cut)
-        if refit or fitted is None:
+        fresh = refit or fitted is None
+        if fresh:
             fitted = clone(model).fit_panel(train, exog, read_options=spec.options)
-            point, qs = fitted.forecast_panel(spec.horizon, **_exog(fitted, None, exog))
-        else:
-            kwargs = _exog(fitted, exog, exog)
-            point, qs = fitted.forecast_panel(spec.horizon, train, **kwargs)
+        history = () if fresh else (train,)
+        kwargs = _exog(fitted, None if fresh else exog, exog)
+        point, qs = fitted.forecast_panel(spec.horizon, *history, **kwargs)
         window = _window(name, w, panel, cut, point, qs, fitted.quantiles_, spec)
-        results.append((window, time.perf_counter() - start))
+        results[name].append((window, time.perf_counter() - start))
         advance()
+        for row, i in members.items():
+            start = time.perf_counter()
+            member_name, member = fitted.forecasters_[i]
+            point, qs = member.forecast_panel(spec.horizon, *history)
+            window = _window(row, w, panel, cut, point, qs, member.quantiles_, spec)
+            fit = fitted.member_seconds_[member_name] if fresh else 0.0
+            results[row].append((window, fit + time.perf_counter() - start))
     return results
 
 

@@ -43,9 +43,16 @@ LAYERS = (
     ("gluts.anomaly",),
     # User-level tools over the estimators. datasets imports no gluts module, plotting only
     # the data adapters, the exceptions and the quantile column names, loading the
-    # estimators' file readers; they sit here so that the library below cannot come to
+    # estimators' file readers, _member_rows (which backtest rows a combination's members
+    # supply) the estimator base; they sit here so that the library below cannot come to
     # depend on them.
-    ("gluts.backtesting", "gluts.datasets", "gluts.plotting", "gluts.loading"),
+    (
+        "gluts.backtesting",
+        "gluts._member_rows",
+        "gluts.datasets",
+        "gluts.plotting",
+        "gluts.loading",
+    ),
     # The command line.
     ("gluts._cli", "gluts.cli"),
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Hashable
 from numbers import Integral, Real
 
@@ -63,6 +64,8 @@ class EnsembleForecaster(BaseForecaster):
     ----------
     forecasters_ : list of (str, forecaster)
         The members, refitted on all the data.
+    member_seconds_ : dict of str to float
+        Seconds each member's fit on all the data took (the fits of ``forecasters_``).
     weights_ : pandas.DataFrame
         One row per series and one column per member: the weights of the forecasts
         (empty for ``combination="median"``). Series too short to hold out a window, and
@@ -167,7 +170,15 @@ class EnsembleForecaster(BaseForecaster):
 
     # -- fit --------------------------------------------------------------------------------
 
-    def _members(self) -> list[tuple[str, BaseForecaster]]:
+    def configured_members(self) -> list[tuple[str, BaseForecaster]]:
+        """The members as a fit trains them: new clones, with this ensemble's settings.
+
+        Returns
+        -------
+        list of (str, forecaster)
+            Unfitted copies of ``forecasters`` (or of the default members), given this
+            ensemble's ``quantiles`` and, where they take one, its ``horizon``.
+        """
         if self.forecasters is None:
             from gluts.forecasting.glu import GLUForecaster
 
@@ -188,7 +199,7 @@ class EnsembleForecaster(BaseForecaster):
 
     def _fit_panel(self, panel: Panel, X) -> None:
         h = int(self.horizon)
-        members = self._members()
+        members = self.configured_members()
         season = self.season_length or panel.grid.season_length()
         counts = held_out_windows(panel.lengths, h, max(2 * season, h, 8))
         positions = np.flatnonzero(counts)
@@ -213,7 +224,11 @@ class EnsembleForecaster(BaseForecaster):
                 self.calibration_ = comb.calibration_factors(
                     point, comb.combine(quantiles, by_window), held.actual, levels
                 )
-        self.forecasters_ = [(name, model.fit_panel(panel)) for name, model in members]
+        self.forecasters_, self.member_seconds_ = [], {}
+        for name, model in members:
+            start = time.perf_counter()
+            self.forecasters_.append((name, model.fit_panel(panel)))
+            self.member_seconds_[name] = time.perf_counter() - start
         self._record_weights(panel, positions, errors, weights)
 
     def _record_weights(
