@@ -73,23 +73,28 @@ def _restored_forecast(state: Adjusted, h: int, theta: float) -> np.ndarray:
 
 
 def _holdout_prefers_additive(y: np.ndarray, season_length: int, theta: float) -> bool:
-    """Whether additive adjustment forecasts the last two seasons of ``y`` at least as well.
+    """Whether additive adjustment forecasts the last two seasons of ``y`` better.
 
     Both adjustments are fitted to ``y`` without its last ``2 * season_length`` values and
-    compared by the mean absolute error of their forecasts of those values. A series the
-    seasonality test leaves alone, with a value ``<= 0``, or shorter than five seasons gets
-    the additive adjustment without a comparison (the two coincide, the multiplicative one
-    does not apply, or the shortened series is too short for the seasonality test).
+    compared by the mean absolute error of their forecasts of those values; additive
+    adjustment is kept only when its error is the smaller. A series the seasonality test
+    leaves alone, or with a value ``<= 0``, gets the additive adjustment without a comparison
+    (the two coincide, or the multiplicative one does not apply). A seasonal positive series
+    that cannot be compared - shorter than five seasons, or whose first part the seasonality
+    test leaves alone, so that both forecasts are the same - gets the classical
+    multiplicative adjustment.
     """
-    k = 2 * int(season_length)
-    if len(y) < k + 3 * season_length or not (is_seasonal(y, season_length) and np.all(y > 0)):
+    m, k = int(season_length), 2 * int(season_length)
+    if not (is_seasonal(y, m) and np.all(y > 0)):
         return True
     train, held = y[:-k], y[-k:]
+    if len(y) < k + 3 * m or not is_seasonal(train, m):
+        return False
     additive, multiplicative = (
-        np.mean(np.abs(_restored_forecast(_fit_theta(train, season_length, a), k, theta) - held))
+        np.mean(np.abs(_restored_forecast(_fit_theta(train, m, a), k, theta) - held))
         for a in (True, False)
     )
-    return bool(additive <= multiplicative)
+    return bool(additive < multiplicative)
 
 
 class ThetaForecaster(LocalForecaster):
@@ -148,10 +153,16 @@ class ThetaForecaster(LocalForecaster):
 
     ``deseasonalize="auto"`` holds out the last two seasons of the training series, fits both
     adjustments (each estimated again on the shortened series) to the rest, keeps the one
-    whose forecast of the held-out values has the smaller mean absolute error (additive on a
-    tie), and refits it on the whole series. It costs two extra fits per positive seasonal series.
-    On M4 Hourly the multiplicative indices of series with quiet nights scale the forecast
-    poorly: OWA 1.006 multiplicative, 0.753 additive, 0.736 auto.
+    whose forecast of the held-out values has the smaller mean absolute error, and refits it
+    on the whole series. It costs two extra fits per positive seasonal series. Where the
+    holdout cannot tell the two apart (the series is shorter than five seasons, or the
+    seasonality test does not find the shortened series seasonal, so both forecasts are the
+    same), the series gets the classical multiplicative adjustment. On M4 Hourly the
+    multiplicative indices of series with quiet nights scale the forecast poorly: OWA 1.006
+    multiplicative, 0.753 additive, 0.736 auto. On M3 Monthly the shortened series of 363 of
+    the 759 compared series were not seasonal; giving those the additive adjustment (as
+    before) made the sMAPE 14.310, the multiplicative one 13.913 (always multiplicative
+    13.935, always additive 15.002); M3 Quarterly 9.158 and 9.157, M4 Hourly unchanged.
 
     References
     ----------

@@ -163,12 +163,19 @@ def test_theta_auto_adjusts_non_positive_series_additively():
     assert not multiplicative.models_[0].seasonality.seasonal
 
 
-def test_theta_auto_is_additive_when_too_short_to_compare():
-    # Four seasons pass the seasonality test, but two seasons left after the holdout do not.
-    t = np.arange(16)
-    y = pd.Series(50.0 + np.array([10.0, -10.0, 0.0, 0.0])[t % 4] + 0.1 * (t % 3))
-    state = ThetaForecaster(season_length=4).fit(y).models_[0]
-    assert state.seasonality.seasonal and state.seasonality.additive
+@pytest.mark.parametrize("seasons", [4, 8])
+def test_theta_auto_is_multiplicative_when_the_holdout_cannot_compare(seasons):
+    # The season shows in the last three seasons only: four seasons are too short for the
+    # holdout; of eight, the six left after it do not pass the seasonality test, so both
+    # adjustments would forecast the held-out seasons alike.
+    t = np.arange(4 * seasons)
+    amplitude = np.where(t >= len(t) - 12, 10.0, 0.0)
+    y = pd.Series(50.0 + amplitude * np.array([1.0, -1.0, 0.0, 0.0])[t % 4] + 0.1 * (t % 3))
+    auto = ThetaForecaster(season_length=4, quantiles=None).fit(y)
+    state = auto.models_[0]
+    assert state.seasonality.seasonal and not state.seasonality.additive
+    classical = ThetaForecaster(deseasonalize="multiplicative", season_length=4, quantiles=None)
+    pd.testing.assert_series_equal(auto.predict(3), classical.fit(y).predict(3))
 
 
 def test_theta_multiplicative_uses_the_m4_indices():
