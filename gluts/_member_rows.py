@@ -38,7 +38,8 @@ def member_rows(
     dict of str to (str, int)
         Row name -> (combination name, member index), for each row that is not itself a
         combination and has the class and parameters of a combination's member (``n_jobs``
-        aside: results do not depend on it); the first such member supplies it.
+        and ``alias`` aside: results do not depend on them); the first such member
+        supplies it.
     """
     combinations = {
         name: model.configured_members()
@@ -58,8 +59,14 @@ def member_rows(
 
 
 def _same_model(a: BaseForecaster, b: BaseForecaster) -> bool:
-    """Whether two forecasters would make the same fit: same class and fitted parameters."""
-    return type(a) is type(b) and _same_value(a._fitted_params(), b._fitted_params())
+    """Whether two forecasters would make the same fit: same class and fitted parameters,
+    but for the name of their forecast column (``alias``), which the backtest sets."""
+    if type(a) is not type(b):
+        return False
+    params = [model._fitted_params() for model in (a, b)]
+    for values in params:
+        values.pop("alias", None)
+    return _same_value(*params)
 
 
 def _same_value(a, b) -> bool:

@@ -107,10 +107,10 @@ def backtest(
     forecasters : forecaster, sequence of forecasters or mapping of name to forecaster
         The models to compare. Each is cloned for every fit. A SeasonalNaive reference is
         added when none is given, so that every metric can be reported relative to it. A
-        model with the class and parameters of a member of a combination given beside it
-        (e.g. GLU beside ``EnsembleForecaster()``) is not fitted again: its rows are the
-        combination's fitted member's forecasts, and its seconds that member's fit and
-        forecasts (see :mod:`gluts._member_rows`).
+        model with the class and parameters (``alias`` and ``n_jobs`` aside) of a member of
+        a combination given beside it (e.g. GLU beside ``EnsembleForecaster()``) is not
+        fitted again: its rows are the combination's fitted member's forecasts, and its
+        seconds that member's fit and forecasts (see :mod:`gluts._member_rows`).
     y : pandas.Series, pandas.DataFrame or numpy.ndarray
         The series, in any layout that the forecasters accept.
     horizon : int

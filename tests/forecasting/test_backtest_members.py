@@ -91,7 +91,7 @@ def test_a_model_with_other_parameters_is_fitted_on_its_own(panel, linear_fits):
 def test_which_rows_the_default_ensemble_supplies():
     rows = {
         "GLU": GLUForecaster(6),
-        "ETS": ETSForecaster(n_jobs=2),  # n_jobs changes how, not what
+        "ETS": ETSForecaster(n_jobs=2, alias="ETS"),  # how and the column name, not what
         "Theta": ThetaForecaster(season_length=12),  # the member's season_length is None
         "Ensemble": EnsembleForecaster(6),
         "Other": EnsembleForecaster(6, alias="Other"),
