@@ -43,13 +43,13 @@ def _heuristic_length(seasonal: bool, season_length: int) -> int:
 
 
 def _ets_candidates(y: np.ndarray, season_length: int) -> list[str]:
-    """The ETS models ``model="auto"`` compares on this series."""
+    """The ETS models ``model="auto"`` compares on this series (no undamped trend)."""
     positive = bool(np.all(y > 0))
     seasonal = len(y) >= _heuristic_length(True, season_length) and is_seasonal(y, season_length)
     return [
         name
         for name in ETS_MODELS
-        if (positive or "M" not in name) and (name.endswith("N") != seasonal)
+        if (positive or "M" not in name) and (name.endswith("N") != seasonal) and name[1:-1] != "A"
     ]
 
 
@@ -74,7 +74,8 @@ class ETSForecaster(LocalForecaster):
         The ETS model as error, trend and season letters: ``"ANN"``, ``"AAdA"``, ``"MAM"``...
         (error ``A``/``M``, trend ``N``/``A``/``Ad`` (damped), season ``N``/``A``/``M``;
         additive error with multiplicative season is excluded). ``"auto"`` picks per series
-        the model with the smallest AICc among the admissible ones (see Notes).
+        the model with the smallest AICc among the admissible ones, whose trends are none or
+        damped (see Notes).
     season_length : int or None, default=None
         Steps per season; None infers it from the frequency (24 for hourly data).
     quantiles : tuple of float or None, default=(0.1, 0.5, 0.9)
@@ -109,7 +110,14 @@ class ETSForecaster(LocalForecaster):
     those (multiplicative components only for positive series) it keeps the fit with the
     smallest AICc, and that fit is the one forecast. Letting AICc decide the season too
     picks smooth trend models for many hourly series, whose one-step fit is good but whose
-    48-step forecasts are poor.
+    48-step forecasts are poor. The trend is none or damped: an undamped trend (``"AAN"``,
+    ``"MAM"``...) is fitted only when asked for by name. Its slightly better in-sample fit
+    often wins the AICc and then extrapolates the last slope over the whole horizon; the
+    damped trend, whose damping is estimated, can stay close to it where the data show a
+    steady trend (Gardner & McKenzie's damped trend, the robust default of the M
+    competitions). With undamped trends among the candidates, sMAPE on M3 Monthly was 14.596
+    and on M3 Quarterly 9.779; without them 14.153 and 9.433. M4 Hourly was unchanged
+    (OWA 0.689 and 0.690).
 
     Every model, fixed or compared, starts from heuristic initial states (Hyndman et al.,
     2008; FPP3 section 8.6) and maximum likelihood estimates only the smoothing and damping

@@ -78,7 +78,25 @@ def test_ets_auto_keeps_the_heuristic_fit_with_the_smallest_aicc():
     fits = [_fit_ets(y.to_numpy(), name, M) for name in _ets_candidates(y.to_numpy(), M)]
     assert chosen.model.initialization_method == "heuristic"
     assert chosen.aicc == pytest.approx(min(fit.aicc for fit in fits))
-    assert len(fits) == 9 and all(fit.model.short_name[-1] in "AM" for fit in fits)
+    assert len(fits) == 6 and all(fit.model.short_name[-1] in "AM" for fit in fits)
+
+
+def test_ets_auto_compares_no_undamped_trend():
+    y, _ = seasonal()
+    seasonal_positive = _ets_candidates(y.to_numpy(), M)
+    assert sorted(seasonal_positive) == sorted(["ANA", "AAdA", "MNA", "MNM", "MAdA", "MAdM"])
+    flat = np.random.default_rng(0).normal(size=60)
+    assert sorted(_ets_candidates(flat, M)) == ["AAdN", "ANN"]
+
+
+def test_ets_auto_damps_a_trend_that_a_fixed_undamped_model_extrapolates():
+    # A trend that flattens out: the undamped model carries the early slope on.
+    t = np.arange(60)
+    y = pd.Series(100 + 40 * (1 - np.exp(-t / 15)) + np.random.default_rng(1).normal(size=60))
+    auto = ETSForecaster(season_length=1, quantiles=None).fit(y)
+    assert auto.models_[0].model.short_name[1:-1] in ("N", "Ad")
+    undamped = ETSForecaster(model="AAN", season_length=1, quantiles=None).fit(y)
+    assert abs(auto.predict(24).iloc[-1] - 140) < abs(undamped.predict(24).iloc[-1] - 140)
 
 
 def test_ets_auto_forecast_of_a_daily_peak_stays_in_range():
