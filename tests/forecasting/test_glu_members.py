@@ -14,9 +14,16 @@ import torch
 import gluts
 from gluts import GLUForecaster
 from gluts.exceptions import DataError
-from gluts.forecasting.glu.selection import SMALL_DATA_DROPOUT, automatic_dropout, n_members
+from gluts.forecasting.glu.parameters import LARGE_DATA_KERNEL
+from gluts.forecasting.glu.selection import (
+    SMALL_DATA_DROPOUT,
+    SMALL_DATA_KERNEL,
+    automatic_dropout,
+    automatic_kernel_size,
+    n_members,
+)
 from gluts.forecasting.glu.training import TrainingPlan
-from gluts.nn import GLUNetwork, NetworkAverage, build_network
+from gluts.nn import CausalConv1d, GLUNetwork, NetworkAverage, build_network
 
 TINY = dict(n_channels=4, n_blocks=2, head_hidden=8, context_length=16, n_threads=1)
 
@@ -82,6 +89,22 @@ def test_dropout_none_follows_the_size_of_the_data(dropout, n_steps, length, exp
     assert automatic_dropout(params, _plan(2500), length) == expected
 
 
+@pytest.mark.parametrize(
+    ("kernel_size", "n_steps", "length", "expected"),
+    [
+        (None, None, 5000, LARGE_DATA_KERNEL),  # the largest automatic fit
+        (None, None, 400, LARGE_DATA_KERNEL),  # two networks: not short enough
+        (None, None, 256, SMALL_DATA_KERNEL),  # four networks: fewer weights per block
+        (None, 20, 60, LARGE_DATA_KERNEL),  # a fixed budget is the network as configured
+        (5, None, 60, 5),  # a given kernel is kept
+        (3, None, 60, 3),
+    ],
+)
+def test_kernel_size_none_follows_the_size_of_the_data(kernel_size, n_steps, length, expected):
+    params = {"kernel_size": kernel_size, "n_steps": n_steps}
+    assert automatic_kernel_size(params, _plan(2500), length) == expected
+
+
 def test_the_forecast_is_the_mean_of_the_members_forecasts(averaged):
     assert averaged.spec_.members == 3 and isinstance(averaged.network_, NetworkAverage)
     members = list(averaged.network_.members)
@@ -106,7 +129,10 @@ def test_the_automatic_budget_averages_several_networks_on_small_data(automatic)
     assert not any(m.training for m in automatic.network_.modules())  # none at prediction
     fixed = GLUForecaster(4, n_steps=20, random_state=0, **TINY).fit(_panel())
     assert fixed.spec_.members == 1 and isinstance(fixed.network_, GLUNetwork)
-    assert fixed.spec_.dropout == 0.0
+    assert fixed.spec_.dropout == 0.0 and fixed.spec_.kernel_size == LARGE_DATA_KERNEL
+    assert automatic.kernel_size is None and automatic.spec_.kernel_size == SMALL_DATA_KERNEL
+    convs = [m for m in automatic.network_.modules() if isinstance(m, CausalConv1d)]
+    assert convs and all(m.kernel_size == (SMALL_DATA_KERNEL,) for m in convs)
     linear = GLUForecaster(4, encoder="none", model_selection=None, random_state=0, **TINY)
     assert linear.fit(_panel()).spec_.members == 1  # a convex fit: seeds agree
 
@@ -114,7 +140,8 @@ def test_the_automatic_budget_averages_several_networks_on_small_data(automatic)
 def test_an_automatic_dropout_saves_and_loads(automatic, tmp_path):
     automatic.save(tmp_path / "m.gluts")
     loaded = gluts.load(tmp_path / "m.gluts")
-    assert loaded.dropout is None and loaded.spec_ == automatic.spec_
+    assert loaded.dropout is None and loaded.kernel_size is None
+    assert loaded.spec_ == automatic.spec_
     pd.testing.assert_frame_equal(loaded.predict(), automatic.predict())
 
 

@@ -61,8 +61,8 @@ class GLUForecaster(BaseForecaster):
         recurrent network (``benchmarks/ENCODERS.md`` compares them) or none (the linear skip).
     n_channels : int, default=32
         Width of the encoder (hidden units of an LSTM or GRU).
-    kernel_size : int, default=3
-        Taps of each convolution.
+    kernel_size : int or None, default=None
+        Taps of each convolution; None: 2 on small data (as ``dropout``), else 3.
     n_blocks : int or None, default=None
         Residual blocks (dilations 1, 2, 4, ...), or LSTM/GRU layers; None uses 2 layers, or
         the fewest blocks whose receptive field covers half of ``context_length`` (deeper
@@ -145,7 +145,7 @@ class GLUForecaster(BaseForecaster):
         The trained network, or the average of ``spec_.members`` of them (on the CPU).
     spec_ : NetworkSpec
         The network's sizes (of the chosen candidate) and ``members``, the networks averaged;
-        ``dropout`` is the one trained with (:func:`~.selection.automatic_dropout`).
+        ``dropout`` and ``kernel_size`` are those trained with (:mod:`~.selection`).
     selection_ : Selection or None
         The candidates' validation losses and best steps, and the chosen one; None without
         selection, or when the series are too short for the validation tail.
@@ -195,7 +195,7 @@ class GLUForecaster(BaseForecaster):
         context_length=None,
         encoder="glu",
         n_channels=32,
-        kernel_size=3,
+        kernel_size=None,
         n_blocks=None,
         head_hidden=256,
         gate="sigmoid",

@@ -300,9 +300,10 @@ class _Checker:
         if tuple(sorted(set(qs) | {0.5})) != spec.quantiles:
             self.fail("params.quantiles", f"the levels of spec.quantiles {spec.quantiles}", qs)
         chosen = {**params, **changes}  # the parameters of the selected candidate
-        same = ["horizon", "n_channels", "kernel_size", "head_hidden", "gate", "encoder"]
+        same = ["horizon", "n_channels", "head_hidden", "gate", "encoder"]
         # None leaves these to the data: compared only when set
-        same += [k for k in ("context_length", "n_blocks", "dropout") if chosen.get(k) is not None]
+        data_sized = ("context_length", "n_blocks", "kernel_size", "dropout")
+        same += [k for k in data_sized if chosen.get(k) is not None]
         for key in same:
             if chosen.get(key, getattr(spec, key)) != getattr(spec, key):
                 self.fail(f"params.{key}", f"spec.{key} ({getattr(spec, key)!r})", chosen[key])

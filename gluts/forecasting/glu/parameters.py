@@ -9,14 +9,18 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from gluts.nn import ENCODERS, GATES, SCALERS, NetworkSpec, blocks_for_context
 
-__all__ = ["PARAMETER_CONSTRAINTS", "network_spec"]
+__all__ = ["LARGE_DATA_KERNEL", "PARAMETER_CONSTRAINTS", "network_spec"]
+
+# Taps of each convolution for ``kernel_size=None`` unless the fit finds the data small
+# (:func:`gluts.forecasting.glu.selection.automatic_kernel_size`).
+LARGE_DATA_KERNEL = 3
 
 PARAMETER_CONSTRAINTS: dict = {
     "horizon": [Interval(Integral, 1, None, closed="left")],
     "context_length": [Interval(Integral, 2, None, closed="left"), None],
     "encoder": [StrOptions(set(ENCODERS))],
     "n_channels": [Interval(Integral, 1, None, closed="left")],
-    "kernel_size": [Interval(Integral, 2, None, closed="left")],
+    "kernel_size": [Interval(Integral, 2, None, closed="left"), None],
     "n_blocks": [Interval(Integral, 1, None, closed="left"), None],
     "head_hidden": [Interval(Integral, 0, None, closed="left")],
     "gate": [StrOptions(set(GATES))],
@@ -73,11 +77,12 @@ def network_spec(
     NetworkSpec
         With ``context_length`` None resolved to ``max(2 * horizon, min(14 * season_length,
         336, longest // 2))``, ``n_blocks`` None to 2 (LSTM or GRU) or the fewest blocks
-        whose receptive field covers half the context, and ``dropout`` None to 0 (the fit
-        resolves it from the data first, see
-        :func:`~gluts.forecasting.glu.selection.automatic_dropout`).
+        whose receptive field covers half the context, ``kernel_size`` None to
+        :data:`LARGE_DATA_KERNEL` and ``dropout`` None to 0 (the fit resolves both from the
+        data first, see :func:`~gluts.forecasting.glu.selection.automatic_dropout` and
+        :func:`~gluts.forecasting.glu.selection.automatic_kernel_size`).
     """
-    horizon, kernel_size = params["horizon"], params["kernel_size"]
+    horizon, kernel_size = params["horizon"], params["kernel_size"] or LARGE_DATA_KERNEL
     context = params["context_length"] or max(
         2 * horizon, min(14 * season_length, 336, longest // 2)
     )

@@ -18,7 +18,7 @@ import numpy as np
 import torch
 
 from gluts.exceptions import InsufficientHistoryError
-from gluts.forecasting.glu.parameters import network_spec
+from gluts.forecasting.glu.parameters import LARGE_DATA_KERNEL, network_spec
 from gluts.forecasting.glu.training import (
     BATCH_SIZE,
     MAX_STEPS,
@@ -34,7 +34,9 @@ from gluts.nn import GLUNetwork, NetworkAverage, NetworkSpec
 __all__ = [
     "CANDIDATES",
     "SMALL_DATA_DROPOUT",
+    "SMALL_DATA_KERNEL",
     "automatic_dropout",
+    "automatic_kernel_size",
     "TARGETS",
     "Selection",
     "fit_selected",
@@ -69,6 +71,9 @@ _MAX_MEMBERS = 5
 # fit in the work of the largest automatic fit (see :func:`automatic_dropout`).
 SMALL_DATA_DROPOUT = 0.1
 _DROPOUT_MEMBERS = 4
+# Taps of each convolution of ``kernel_size=None`` on the same small data (fewer weights
+# per block; see :func:`automatic_kernel_size`).
+SMALL_DATA_KERNEL = 2
 
 
 @dataclass(frozen=True)
@@ -161,7 +166,12 @@ def fit_selected(
         resumed).
     """
     threads, verbose = params["n_threads"], params["verbose"]
-    params = {**params, "dropout": automatic_dropout(params, plan, data.values.shape[1])}
+    length = data.values.shape[1]
+    params = {
+        **params,
+        "dropout": automatic_dropout(params, plan, length),
+        "kernel_size": automatic_kernel_size(params, plan, length),
+    }
     held_out = None if plan.saturated else held_out  # enough data for the network as configured
     try:
         held_out = None if held_out is None else replace(held_out(), n_steps=plan.n_steps)
@@ -302,8 +312,43 @@ def automatic_dropout(params: Mapping, plan: TrainingPlan, length: int) -> float
     """
     if params["dropout"] is not None:
         return float(params["dropout"])
-    small = params["n_steps"] is None and n_members(plan, length) >= _DROPOUT_MEMBERS
-    return SMALL_DATA_DROPOUT if small else 0.0
+    return SMALL_DATA_DROPOUT if _small_data(params, plan, length) else 0.0
+
+
+def automatic_kernel_size(params: Mapping, plan: TrainingPlan, length: int) -> int:
+    """The taps of each convolution: ``params["kernel_size"]``, or for None the data's.
+
+    On the small data of :func:`automatic_dropout` (``n_steps`` None and four or more
+    networks in the work of the largest automatic fit) :data:`SMALL_DATA_KERNEL`, else
+    :data:`~gluts.forecasting.glu.parameters.LARGE_DATA_KERNEL`. The stack keeps the fewest
+    blocks whose receptive field covers half the context, so two taps give a third fewer
+    weights per block over about the same field. Measured with ``random_state`` 0, 1 and 2,
+    sMAPE with three taps and with two: M3 Quarterly 9.592 / 9.527 / 9.544 and 9.480 /
+    9.496 / 9.483 (ensemble 8.881 and 8.811 with seed 0), M3 Monthly 13.956 / 13.902 /
+    13.906 and 13.917 / 13.901 / 13.975 (five networks each). M4 Hourly fits one network,
+    so three taps; two would score OWA 0.479 against 0.449 (seed 0).
+
+    Parameters
+    ----------
+    params : mapping
+        The forecaster's parameters (``get_params()``).
+    plan : TrainingPlan
+        The training plan on all data.
+    length : int
+        Steps of the longest series.
+
+    Returns
+    -------
+    int
+    """
+    if params["kernel_size"] is not None:
+        return int(params["kernel_size"])
+    return SMALL_DATA_KERNEL if _small_data(params, plan, length) else LARGE_DATA_KERNEL
+
+
+def _small_data(params: Mapping, plan: TrainingPlan, length: int) -> bool:
+    """Automatic steps, and data small enough for ``_DROPOUT_MEMBERS`` networks or more."""
+    return params["n_steps"] is None and n_members(plan, length) >= _DROPOUT_MEMBERS
 
 
 def n_members(plan: TrainingPlan, length: int) -> int:
