@@ -172,7 +172,7 @@ def run_m4(task: dict) -> dict:
 
 def run_ett(task: dict) -> dict:
     """Fit one variant on ETTh1 OT and score every ``stride``-th test window (own process)."""
-    ds, z = ett.load_ot(task["data"])
+    ds, z = ett.load_column(task["data"])
     train = pd.Series(z[: ett.VALID], index=ds[: ett.VALID], name="OT")
     history = ett.windows(ds, z, ETT_H, 1024)
     keep = np.unique(history["unique_id"])[:: task["stride"]]

@@ -211,7 +211,7 @@ def main(argv: list[str] | None = None) -> dict:
     args = parse_args(argv)
     budget, started = args.budget, time.perf_counter()
     m4_train = m4.load(args.m4_train, budget.m4_series)
-    ds, z = ett.load_ot(args.ett)
+    ds, z = ett.load_column(args.ett)
     ett_train = pd.Series(z[: ett.VALID], index=ds[: ett.VALID], name="OT")
     m4_probe = GLUForecaster(M4_H, season_length=M4_M, n_steps=1, n_threads=1).fit(m4_train)
     ett_probe = GLUForecaster(ETT_H, n_steps=1, n_threads=1).fit(ett_train)

@@ -14,14 +14,12 @@ import torch
 import gluts
 from gluts import GLUForecaster
 from gluts.exceptions import DataError
-from gluts.forecasting.glu.parameters import LARGE_DATA_KERNEL
-from gluts.forecasting.glu.selection import (
+from gluts.forecasting.glu.parameters import (
+    LARGE_DATA_KERNEL,
     SMALL_DATA_DROPOUT,
     SMALL_DATA_KERNEL,
-    automatic_dropout,
-    automatic_kernel_size,
-    n_members,
 )
+from gluts.forecasting.glu.selection import n_members, small_data_settings
 from gluts.forecasting.glu.training import TrainingPlan
 from gluts.nn import CausalConv1d, GLUNetwork, NetworkAverage, build_network
 
@@ -85,8 +83,8 @@ def test_members_fill_the_work_of_the_largest_automatic_fit(n_steps, batch, leng
     ],
 )
 def test_dropout_none_follows_the_size_of_the_data(dropout, n_steps, length, expected):
-    params = {"dropout": dropout, "n_steps": n_steps}
-    assert automatic_dropout(params, _plan(2500), length) == expected
+    params = {"dropout": dropout, "kernel_size": None, "n_steps": n_steps}
+    assert small_data_settings(params, _plan(2500), length)["dropout"] == expected
 
 
 @pytest.mark.parametrize(
@@ -101,8 +99,8 @@ def test_dropout_none_follows_the_size_of_the_data(dropout, n_steps, length, exp
     ],
 )
 def test_kernel_size_none_follows_the_size_of_the_data(kernel_size, n_steps, length, expected):
-    params = {"kernel_size": kernel_size, "n_steps": n_steps}
-    assert automatic_kernel_size(params, _plan(2500), length) == expected
+    params = {"dropout": None, "kernel_size": kernel_size, "n_steps": n_steps}
+    assert small_data_settings(params, _plan(2500), length)["kernel_size"] == expected
 
 
 def test_the_forecast_is_the_mean_of_the_members_forecasts(averaged):

@@ -9,10 +9,19 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from gluts.nn import ENCODERS, GATES, SCALERS, NetworkSpec, blocks_for_context
 
-__all__ = ["LARGE_DATA_KERNEL", "PARAMETER_CONSTRAINTS", "network_spec"]
+__all__ = [
+    "LARGE_DATA_KERNEL",
+    "PARAMETER_CONSTRAINTS",
+    "SMALL_DATA_DROPOUT",
+    "SMALL_DATA_KERNEL",
+    "network_spec",
+]
 
-# Taps of each convolution for ``kernel_size=None`` unless the fit finds the data small
-# (:func:`gluts.forecasting.glu.selection.automatic_kernel_size`).
+# ``dropout=None`` and ``kernel_size=None`` on small data and otherwise (the fit decides
+# which: :func:`gluts.forecasting.glu.selection.small_data_settings`); without the fit's
+# decision, :func:`network_spec` takes the large-data values.
+SMALL_DATA_DROPOUT = 0.1
+SMALL_DATA_KERNEL = 2
 LARGE_DATA_KERNEL = 3
 
 PARAMETER_CONSTRAINTS: dict = {
@@ -79,8 +88,7 @@ def network_spec(
         336, longest // 2))``, ``n_blocks`` None to 2 (LSTM or GRU) or the fewest blocks
         whose receptive field covers half the context, ``kernel_size`` None to
         :data:`LARGE_DATA_KERNEL` and ``dropout`` None to 0 (the fit resolves both from the
-        data first, see :func:`~gluts.forecasting.glu.selection.automatic_dropout` and
-        :func:`~gluts.forecasting.glu.selection.automatic_kernel_size`).
+        data first, see :func:`~gluts.forecasting.glu.selection.small_data_settings`).
     """
     horizon, kernel_size = params["horizon"], params["kernel_size"] or LARGE_DATA_KERNEL
     context = params["context_length"] or max(

@@ -18,7 +18,12 @@ import numpy as np
 import torch
 
 from gluts.exceptions import InsufficientHistoryError
-from gluts.forecasting.glu.parameters import LARGE_DATA_KERNEL, network_spec
+from gluts.forecasting.glu.parameters import (
+    LARGE_DATA_KERNEL,
+    SMALL_DATA_DROPOUT,
+    SMALL_DATA_KERNEL,
+    network_spec,
+)
 from gluts.forecasting.glu.training import (
     BATCH_SIZE,
     MAX_STEPS,
@@ -33,15 +38,12 @@ from gluts.nn import GLUNetwork, NetworkAverage, NetworkSpec
 
 __all__ = [
     "CANDIDATES",
-    "SMALL_DATA_DROPOUT",
-    "SMALL_DATA_KERNEL",
-    "automatic_dropout",
-    "automatic_kernel_size",
     "TARGETS",
     "Selection",
     "fit_selected",
     "n_members",
     "select",
+    "small_data_settings",
 ]
 
 # name -> the parameters a candidate changes; "network" is the forecaster as configured.
@@ -67,13 +69,9 @@ _MIN_EVERY = 20
 # crop length); a smaller automatic fit trains further networks from other seeds within it.
 _MAX_WORK = MAX_STEPS * BATCH_SIZE * WINDOW_LENGTH
 _MAX_MEMBERS = 5
-# Dropout of ``dropout=None`` on small data: where at least ``_DROPOUT_MEMBERS`` networks
-# fit in the work of the largest automatic fit (see :func:`automatic_dropout`).
-SMALL_DATA_DROPOUT = 0.1
-_DROPOUT_MEMBERS = 4
-# Taps of each convolution of ``kernel_size=None`` on the same small data (fewer weights
-# per block; see :func:`automatic_kernel_size`).
-SMALL_DATA_KERNEL = 2
+# Small data: at least this many networks fit in the work of the largest automatic fit
+# (see :func:`small_data_settings`).
+_SMALL_DATA_MEMBERS = 4
 
 
 @dataclass(frozen=True)
@@ -135,7 +133,8 @@ def fit_selected(
     ----------
     params : mapping
         The forecaster's parameters (``get_params()``; ``n_threads`` and ``verbose`` apply,
-        and ``dropout`` None is resolved by :func:`automatic_dropout`).
+        and ``dropout`` and ``kernel_size`` None are resolved by
+        :func:`small_data_settings`).
     sizes : mapping
         The data's sizes, keyword arguments of
         :func:`~gluts.forecasting.glu.parameters.network_spec`.
@@ -167,11 +166,7 @@ def fit_selected(
     """
     threads, verbose = params["n_threads"], params["verbose"]
     length = data.values.shape[1]
-    params = {
-        **params,
-        "dropout": automatic_dropout(params, plan, length),
-        "kernel_size": automatic_kernel_size(params, plan, length),
-    }
+    params = {**params, **small_data_settings(params, plan, length)}
     held_out = None if plan.saturated else held_out  # enough data for the network as configured
     try:
         held_out = None if held_out is None else replace(held_out(), n_steps=plan.n_steps)
@@ -281,21 +276,19 @@ def _simplest_within_noise(
     return best
 
 
-def automatic_dropout(params: Mapping, plan: TrainingPlan, length: int) -> float:
-    """The dropout of the fit: ``params["dropout"]``, or for None the data's.
+def small_data_settings(params: Mapping, plan: TrainingPlan, length: int) -> dict:
+    """The fit's ``dropout`` and ``kernel_size``: as set, or for None the data's.
 
     With ``n_steps`` None, data so small that four or more networks fit in the work of the
-    largest automatic fit (:func:`n_members`) train with :data:`SMALL_DATA_DROPOUT`: short
-    series (at most 256 values with the default crops, when the budget is full) or few
-    forecast origins (ETTh1's one series: its automatic fit is 193 steps); larger data, and a
-    fixed ``n_steps``, without dropout. Measured with ``random_state`` 0, 1 and 2, sMAPE
-    without and with dropout 0.1: M3 Quarterly 9.705 / 9.814 / 9.653 and 9.627 / 9.527 /
-    9.544, M3 Monthly 14.090 / 14.010 / 14.022 and 13.956 / 13.902 / 13.906 (five networks
-    each); ETTh1 unchanged (0.0534: the linear skip is chosen either way). On M4
-    Hourly it helped only on the shortest cut: with the last 240 values of each series
-    (four networks) 14.319 and 14.689 became 14.212 and 14.402 (seeds 0, 1); with the last
-    320 (three) 11.410 became 11.838, with the last 480 (two) 10.517 became 10.958, and on
-    the whole series (one network) the OWA rose from 0.449 to 0.498 (seed 0).
+    largest automatic fit (:func:`n_members`) train with dropout
+    :data:`~gluts.forecasting.glu.parameters.SMALL_DATA_DROPOUT` and convolutions of
+    :data:`~gluts.forecasting.glu.parameters.SMALL_DATA_KERNEL` taps: short series (at most
+    256 values with the default crops, when the budget is full) or few forecast origins
+    (ETTh1's one series: its automatic fit is 193 steps). Larger data, and a fixed
+    ``n_steps``, train without dropout and with
+    :data:`~gluts.forecasting.glu.parameters.LARGE_DATA_KERNEL` taps. The stack keeps the
+    fewest blocks whose receptive field covers half the context, so two taps give a third
+    fewer weights per block over about the same field.
 
     Parameters
     ----------
@@ -308,47 +301,32 @@ def automatic_dropout(params: Mapping, plan: TrainingPlan, length: int) -> float
 
     Returns
     -------
-    float
+    dict
+        ``dropout`` (float) and ``kernel_size`` (int).
+
+    Notes
+    -----
+    Measured with ``random_state`` 0, 1 and 2 (five networks each), sMAPE:
+
+    - dropout, at three taps, without and with 0.1: M3 Quarterly 9.705 / 9.814 / 9.653 and
+      9.627 / 9.527 / 9.544, M3 Monthly 14.090 / 14.010 / 14.022 and 13.956 / 13.902 /
+      13.906; ETTh1 unchanged (0.0534: the linear skip is chosen either way). On M4 Hourly it
+      helped only on the shortest cut: with the last 240 values of each series (four
+      networks) 14.319 and 14.689 became 14.212 and 14.402 (seeds 0, 1); with the last 320
+      (three) 11.410 became 11.838, with the last 480 (two) 10.517 became 10.958, and on the
+      whole series (one network) the OWA rose from 0.449 to 0.498 (seed 0).
+    - taps, with dropout, three and two: M3 Quarterly 9.592 / 9.527 / 9.544 and 9.480 /
+      9.496 / 9.483 (ensemble 8.881 and 8.811 with seed 0), M3 Monthly 13.956 / 13.902 /
+      13.906 and 13.917 / 13.901 / 13.975. M4 Hourly fits one network, so three taps; two
+      would score OWA 0.479 against 0.449 (seed 0).
     """
-    if params["dropout"] is not None:
-        return float(params["dropout"])
-    return SMALL_DATA_DROPOUT if _small_data(params, plan, length) else 0.0
-
-
-def automatic_kernel_size(params: Mapping, plan: TrainingPlan, length: int) -> int:
-    """The taps of each convolution: ``params["kernel_size"]``, or for None the data's.
-
-    On the small data of :func:`automatic_dropout` (``n_steps`` None and four or more
-    networks in the work of the largest automatic fit) :data:`SMALL_DATA_KERNEL`, else
-    :data:`~gluts.forecasting.glu.parameters.LARGE_DATA_KERNEL`. The stack keeps the fewest
-    blocks whose receptive field covers half the context, so two taps give a third fewer
-    weights per block over about the same field. Measured with ``random_state`` 0, 1 and 2,
-    sMAPE with three taps and with two: M3 Quarterly 9.592 / 9.527 / 9.544 and 9.480 /
-    9.496 / 9.483 (ensemble 8.881 and 8.811 with seed 0), M3 Monthly 13.956 / 13.902 /
-    13.906 and 13.917 / 13.901 / 13.975 (five networks each). M4 Hourly fits one network,
-    so three taps; two would score OWA 0.479 against 0.449 (seed 0).
-
-    Parameters
-    ----------
-    params : mapping
-        The forecaster's parameters (``get_params()``).
-    plan : TrainingPlan
-        The training plan on all data.
-    length : int
-        Steps of the longest series.
-
-    Returns
-    -------
-    int
-    """
-    if params["kernel_size"] is not None:
-        return int(params["kernel_size"])
-    return SMALL_DATA_KERNEL if _small_data(params, plan, length) else LARGE_DATA_KERNEL
-
-
-def _small_data(params: Mapping, plan: TrainingPlan, length: int) -> bool:
-    """Automatic steps, and data small enough for ``_DROPOUT_MEMBERS`` networks or more."""
-    return params["n_steps"] is None and n_members(plan, length) >= _DROPOUT_MEMBERS
+    small = params["n_steps"] is None and n_members(plan, length) >= _SMALL_DATA_MEMBERS
+    automatic = {
+        "dropout": SMALL_DATA_DROPOUT if small else 0.0,
+        "kernel_size": SMALL_DATA_KERNEL if small else LARGE_DATA_KERNEL,
+    }
+    chosen = {name: automatic[name] if params[name] is None else params[name] for name in automatic}
+    return {"dropout": float(chosen["dropout"]), "kernel_size": int(chosen["kernel_size"])}
 
 
 def n_members(plan: TrainingPlan, length: int) -> int:
