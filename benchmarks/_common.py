@@ -89,10 +89,14 @@ def forecasters(quantiles: bool = True) -> dict[str, Callable]:
     }
 
 
-def load(path: str, limit: int | None = None) -> pd.DataFrame:
+def load(
+    path: str, limit: int | None = None, shorten: tuple[int, int] | None = None
+) -> pd.DataFrame:
     """Read a long CSV (``unique_id, ds, y``), keeping the first ``limit`` series.
 
     ``ds`` stays an integer step where it is one (M4) and is parsed as dates otherwise (M3).
+    ``shorten``, a ``(seed, min_length)`` pair, keeps the last values of each series, as
+    many as :func:`unequal_lengths` draws.
     """
     frame = pd.read_csv(path, dtype={"unique_id": str, "y": np.float64})
     if not pd.api.types.is_integer_dtype(frame["ds"]):
@@ -100,7 +104,31 @@ def load(path: str, limit: int | None = None) -> pd.DataFrame:
     if limit is not None:
         keep = frame["unique_id"].drop_duplicates().iloc[:limit]
         frame = frame[frame["unique_id"].isin(keep)]
-    return frame.sort_values(["unique_id", "ds"], kind="stable").reset_index(drop=True)
+    frame = frame.sort_values(["unique_id", "ds"], kind="stable").reset_index(drop=True)
+    if shorten is None:
+        return frame
+    lengths = unequal_lengths(frame.groupby("unique_id", sort=True).size(), *shorten)
+    from_end = frame.groupby("unique_id", sort=False).cumcount(ascending=False)
+    return frame[from_end < frame["unique_id"].map(lengths)].reset_index(drop=True)
+
+
+def shortening(args) -> tuple[int, int] | None:
+    """``load``'s ``shorten`` for ``--unequal-lengths SEED``: at least two seasons kept."""
+    if args.unequal_lengths is None:
+        return None
+    return args.unequal_lengths, 2 * args.season_length
+
+
+def unequal_lengths(lengths: pd.Series, seed: int, min_length: int) -> pd.Series:
+    """How many of its last values each series keeps: a panel of very unequal lengths.
+
+    Each series (in the order of ``lengths``' index) keeps a number drawn uniformly between
+    ``min_length`` and its own length, from ``numpy.random.default_rng(seed)``; a series of
+    at most ``min_length`` values keeps them all.
+    """
+    rng = np.random.default_rng(seed)
+    low = np.minimum(lengths.to_numpy(), min_length)
+    return pd.Series(rng.integers(low, lengths.to_numpy() + 1), index=lengths.index)
 
 
 def _proc_status_mib(field: str) -> float:
@@ -253,7 +281,8 @@ def report(args, train: pd.DataFrame, results: dict, **fields) -> dict:
     """The run's JSON document (written to ``args.json`` when given): settings and results.
 
     ``args`` holds the parsed ``train``, ``test``, ``horizon``, ``season_length``,
-    ``n_jobs``, ``seed`` and ``json`` options; ``fields`` adds the benchmark's own.
+    ``n_jobs``, ``seed``, ``unequal_lengths`` and ``json`` options; ``fields`` adds the
+    benchmark's own.
     """
     doc = {
         "train": args.train,
@@ -264,6 +293,7 @@ def report(args, train: pd.DataFrame, results: dict, **fields) -> dict:
         "season_length": args.season_length,
         "n_jobs": args.n_jobs,
         "seed": args.seed,
+        "unequal_lengths": args.unequal_lengths,
         "cpu_count": os.cpu_count(),
         "load_average_at_end": os.getloadavg(),
         "results": results,

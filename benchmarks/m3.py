@@ -7,6 +7,9 @@ series; OWA against Naive2 from the same run (naive2 is always run); the share o
 inside the 10%-90% band for models that predict quantiles. Forecasts are scored as they are
 (no clipping). Each model runs in a fresh process, so its peak memory is its own.
 
+``--unequal-lengths SEED`` fits on the last L values of each series instead (L drawn
+between two seasons and the series' length): a panel of very unequal lengths.
+
 Example::
 
     python benchmarks/m3.py --train m3_monthly_train.csv --test m3_monthly_test.csv \
@@ -28,6 +31,7 @@ from _common import (  # noqa: E402
     load,
     print_table,
     report,
+    shortening,
 )
 
 FREQUENCIES = {"monthly": (18, 12), "quarterly": (8, 4)}  # horizon, season length
@@ -37,10 +41,18 @@ MODELS = forecasters()
 
 
 def run_model(
-    name: str, train_path: str, h: int, m: int, n_jobs: int | None, limit: int | None, seed: int
+    name: str,
+    train_path: str,
+    h: int,
+    m: int,
+    n_jobs: int | None,
+    limit: int | None,
+    seed: int,
+    shorten: tuple[int, int] | None = None,
 ) -> dict:
     """Fit and predict one model (in its own process); return its forecasts and costs."""
-    return fit_predict(MODELS[name](h, m, n_jobs, seed), load(train_path, limit), h)
+    model = MODELS[name](h, m, n_jobs, seed)
+    return fit_predict(model, load(train_path, limit, shorten), h)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -64,6 +76,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=0, help="random_state of seeded models")
     parser.add_argument("--limit", type=int, default=None, help="use the first N series only")
     parser.add_argument("--json", default=None, help="write the results to this JSON file")
+    parser.add_argument(
+        "--unequal-lengths",
+        type=int,
+        default=None,
+        metavar="SEED",
+        help="fit on the last L values of each series, L drawn with this seed between two "
+        "seasons and the series' length (a panel of very unequal lengths)",
+    )
     args = parser.parse_args(argv)
     names = [s.strip() for s in args.models.split(",") if s.strip()]
     unknown = [s for s in names if s not in MODELS]
@@ -78,8 +98,17 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> dict:
     args = parse_args(argv)
-    train, test = load(args.train, args.limit), load(args.test, args.limit)
-    task = (args.train, args.horizon, args.season_length, args.n_jobs, args.limit, args.seed)
+    shorten = shortening(args)
+    train, test = load(args.train, args.limit, shorten), load(args.test, args.limit)
+    task = (
+        args.train,
+        args.horizon,
+        args.season_length,
+        args.n_jobs,
+        args.limit,
+        args.seed,
+        shorten,
+    )
     results = evaluate(run_model, args.models, task, train, test, args.season_length)
     add_owa(results, results["naive2"])
     print_table(results)

@@ -4,6 +4,9 @@ Follows the M4 protocol (see the data README): one origin per series, horizon 48
 for Hourly, negative forecasts clipped at 0, sMAPE and MASE averaged over the series, OWA
 against Naive2. Each model runs in a fresh process, so its peak memory is its own.
 
+``--unequal-lengths SEED`` fits on the last L values of each series instead (L drawn
+between two seasons and the series' length): a panel of very unequal lengths.
+
 Example::
 
     python benchmarks/m4.py --train m4_hourly_train.csv --test m4_hourly_test.csv \
@@ -29,6 +32,7 @@ from _common import (  # noqa: E402
     load,
     print_table,
     report,
+    shortening,
 )
 
 from gluts import ARIMAForecaster, ThetaForecaster  # noqa: E402
@@ -62,10 +66,18 @@ def score(forecast: pd.DataFrame, train: pd.DataFrame, test: pd.DataFrame, m: in
 
 
 def run_model(
-    name: str, train_path: str, h: int, m: int, n_jobs: int | None, limit: int | None, seed: int
+    name: str,
+    train_path: str,
+    h: int,
+    m: int,
+    n_jobs: int | None,
+    limit: int | None,
+    seed: int,
+    shorten: tuple[int, int] | None = None,
 ) -> dict:
     """Fit and predict one model (in its own process); return its forecasts and costs."""
-    return fit_predict(MODELS[name](h, m, n_jobs, seed), load(train_path, limit), h)
+    model = MODELS[name](h, m, n_jobs, seed)
+    return fit_predict(model, load(train_path, limit, shorten), h)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -79,6 +91,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--n-jobs", type=int, default=None, help="joblib workers per model")
     parser.add_argument("--json", default=None, help="write the results to this JSON file")
+    parser.add_argument(
+        "--unequal-lengths",
+        type=int,
+        default=None,
+        metavar="SEED",
+        help="fit on the last L values of each series, L drawn with this seed between two "
+        "seasons and the series' length (a panel of very unequal lengths)",
+    )
     parser.add_argument("--limit", type=int, default=None, help="use the first N series only")
     parser.add_argument("--horizon", type=int, default=48, help="forecast horizon h")
     parser.add_argument("--season-length", type=int, default=24, help="season m (MASE lag)")
@@ -88,13 +108,24 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     unknown = [s for s in args.models if s not in MODELS]
     if unknown:
         parser.error(f"unknown model(s) {', '.join(unknown)}; choose from {', '.join(MODELS)}")
+    if args.unequal_lengths is not None:  # the published Naive2 scores the whole series
+        args.models = list(dict.fromkeys(["naive2", *args.models]))
     return args
 
 
 def main(argv: list[str] | None = None) -> dict:
     args = parse_args(argv)
-    train, test = load(args.train, args.limit), load(args.test, args.limit)
-    task = (args.train, args.horizon, args.season_length, args.n_jobs, args.limit, args.seed)
+    shorten = shortening(args)
+    train, test = load(args.train, args.limit, shorten), load(args.test, args.limit)
+    task = (
+        args.train,
+        args.horizon,
+        args.season_length,
+        args.n_jobs,
+        args.limit,
+        args.seed,
+        shorten,
+    )
     results = evaluate(
         run_model, args.models, task, train, test, args.season_length, clip_at_zero=True
     )

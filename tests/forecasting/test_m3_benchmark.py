@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -69,3 +70,46 @@ def test_model_processes_leave_the_callers_thread_setting_alone(tmp_path, monkey
     report = m3.main([*_write_m3(tmp_path), "--frequency", "quarterly", "--models", "snaive"])
     assert set(report["results"]) == {"naive2", "snaive"}
     assert "GLUTS_THREADS" not in os.environ  # set in each model's process only
+
+
+def test_unequal_lengths_keep_between_the_minimum_and_the_whole_series(monkeypatch):
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    import _common
+
+    lengths = pd.Series([10, 50, 3, 200], index=["a", "b", "c", "d"])
+    kept = _common.unequal_lengths(lengths, seed=1, min_length=8)
+    assert list(kept.index) == list(lengths.index)
+    assert kept["c"] == 3  # shorter than the minimum: kept whole
+    assert ((kept >= np.minimum(lengths, 8)) & (kept <= lengths)).all()
+    pd.testing.assert_series_equal(kept, _common.unequal_lengths(lengths, seed=1, min_length=8))
+    many = _common.unequal_lengths(pd.Series([1000] * 200), seed=0, min_length=8)
+    assert many.nunique() > 100  # very unequal
+
+
+def test_the_unequal_lengths_option_fits_on_each_series_last_values(tmp_path, monkeypatch):
+    monkeypatch.syspath_prepend(str(ROOT / "benchmarks"))
+    import _common
+    import m3
+
+    args = _write_m3(tmp_path, n_series=6, n_train=40)
+    full = _common.load(args[1])
+    short = _common.load(args[1], shorten=(3, 8))
+    sizes = short.groupby("unique_id").size()
+    assert (sizes >= 8).all() and (sizes <= full.groupby("unique_id").size()).all()
+    assert sizes.nunique() > 1
+    for sid, rows in short.groupby("unique_id"):  # the last values, unchanged
+        pd.testing.assert_frame_equal(
+            rows.reset_index(drop=True),
+            full[full.unique_id == sid].tail(len(rows)).reset_index(drop=True),
+        )
+    report = m3.main(
+        [*args, "--frequency", "quarterly", "--models", "snaive", "--unequal-lengths", "3"]
+    )
+    assert report["unequal_lengths"] == 3 and set(report["results"]) == {"naive2", "snaive"}
+    plain = m3.main([*args, "--frequency", "quarterly", "--models", "snaive"])
+    assert plain["unequal_lengths"] is None
+    # the seasonal naive forecast repeats the last season either way; MASE's scale changes
+    assert report["results"]["snaive"]["smape"] == pytest.approx(
+        plain["results"]["snaive"]["smape"]
+    )
+    assert report["results"]["snaive"]["mase"] != plain["results"]["snaive"]["mase"]
