@@ -12,6 +12,9 @@ from gluts.nn import GLUNetwork, pinball_per_origin
 
 __all__ = ["HeldOut", "held_out", "held_out_positions", "origin_losses"]
 
+# Series per forward pass of the held-out loss (bounds its memory on long panels).
+_SERIES_PER_PASS = 64
+
 
 @dataclass
 class HeldOut:
@@ -93,5 +96,14 @@ def origin_losses(
     features, values, loc, scale = tensors
     end = int(val.origins.max()) + 1
     ahead = None if future is None else future[..., : end + network.spec.horizon]
-    pred = network(features[..., :end], values[:, :end], loc[:, :end], scale[:, :end], future=ahead)
-    return pinball_per_origin(pred[val.rows, val.origins], val.target, levels)
+    # Forecast from the held-out origins' positions only, a few series at a time: the skip's
+    # inputs and the head's outputs at every position, or the stack's activations over a
+    # whole long panel, would take gigabytes.
+    positions, at = torch.unique(val.origins, return_inverse=True)
+    inputs = (features[..., :end], values[:, :end], loc[:, :end], scale[:, :end])
+    parts = []
+    for rows in torch.arange(len(values)).split(_SERIES_PER_PASS):
+        part_future = None if ahead is None else ahead[rows]
+        parts.append(network(*(t[rows] for t in inputs), positions=positions, future=part_future))
+    pred = torch.cat(parts)  # (N, P, H, Q)
+    return pinball_per_origin(pred[val.rows, at], val.target, levels)
