@@ -112,11 +112,41 @@ def load(
     return frame[from_end < frame["unique_id"].map(lengths)].reset_index(drop=True)
 
 
-def shortening(args) -> tuple[int, int] | None:
-    """``load``'s ``shorten`` for ``--unequal-lengths SEED``: at least two seasons kept."""
-    if args.unequal_lengths is None:
-        return None
-    return args.unequal_lengths, 2 * args.season_length
+def load_run(args) -> tuple[pd.DataFrame, pd.DataFrame, tuple]:
+    """A run's training and test frames and the task of :func:`run_registered`.
+
+    ``args`` holds the parsed ``train``, ``test``, ``horizon``, ``season_length``, ``n_jobs``,
+    ``limit``, ``seed`` and ``unequal_lengths`` options; ``--unequal-lengths SEED`` keeps at
+    least two seasons of each series (``load``'s ``shorten``).
+    """
+    shorten = None
+    if args.unequal_lengths is not None:
+        shorten = (args.unequal_lengths, 2 * args.season_length)
+    train, test = load(args.train, args.limit, shorten), load(args.test, args.limit)
+    task = (
+        args.train,
+        args.horizon,
+        args.season_length,
+        args.n_jobs,
+        args.limit,
+        args.seed,
+        shorten,
+    )
+    return train, test, task
+
+
+def run_registered(
+    factory: Callable,
+    train_path: str,
+    h: int,
+    m: int,
+    n_jobs: int | None,
+    limit: int | None,
+    seed: int,
+    shorten: tuple[int, int] | None,
+) -> dict:
+    """Fit and predict the model ``factory(h, m, n_jobs, seed)`` on the training CSV."""
+    return fit_predict(factory(h, m, n_jobs, seed), load(train_path, limit, shorten), h)
 
 
 def unequal_lengths(lengths: pd.Series, seed: int, min_length: int) -> pd.Series:

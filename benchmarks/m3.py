@@ -26,12 +26,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _common import (  # noqa: E402
     add_owa,
     evaluate,
-    fit_predict,
     forecasters,
-    load,
+    load_run,
     print_table,
     report,
-    shortening,
+    run_registered,
 )
 
 FREQUENCIES = {"monthly": (18, 12), "quarterly": (8, 4)}  # horizon, season length
@@ -40,19 +39,9 @@ FREQUENCIES = {"monthly": (18, 12), "quarterly": (8, 4)}  # horizon, season leng
 MODELS = forecasters()
 
 
-def run_model(
-    name: str,
-    train_path: str,
-    h: int,
-    m: int,
-    n_jobs: int | None,
-    limit: int | None,
-    seed: int,
-    shorten: tuple[int, int] | None = None,
-) -> dict:
+def run_model(name: str, *task) -> dict:
     """Fit and predict one model (in its own process); return its forecasts and costs."""
-    model = MODELS[name](h, m, n_jobs, seed)
-    return fit_predict(model, load(train_path, limit, shorten), h)
+    return run_registered(MODELS[name], *task)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -98,17 +87,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> dict:
     args = parse_args(argv)
-    shorten = shortening(args)
-    train, test = load(args.train, args.limit, shorten), load(args.test, args.limit)
-    task = (
-        args.train,
-        args.horizon,
-        args.season_length,
-        args.n_jobs,
-        args.limit,
-        args.seed,
-        shorten,
-    )
+    train, test, task = load_run(args)
     results = evaluate(run_model, args.models, task, train, test, args.season_length)
     add_owa(results, results["naive2"])
     print_table(results)

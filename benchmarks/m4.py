@@ -26,13 +26,13 @@ import _common  # noqa: E402
 from _common import (  # noqa: E402
     add_owa,
     evaluate,
-    fit_predict,
     forecasters,
     glu,
     load,
+    load_run,
     print_table,
     report,
-    shortening,
+    run_registered,
 )
 
 from gluts import ARIMAForecaster, ThetaForecaster  # noqa: E402
@@ -65,19 +65,9 @@ def score(forecast: pd.DataFrame, train: pd.DataFrame, test: pd.DataFrame, m: in
     return _common.score(forecast, train, test, m, clip_at_zero=True)
 
 
-def run_model(
-    name: str,
-    train_path: str,
-    h: int,
-    m: int,
-    n_jobs: int | None,
-    limit: int | None,
-    seed: int,
-    shorten: tuple[int, int] | None = None,
-) -> dict:
+def run_model(name: str, *task) -> dict:
     """Fit and predict one model (in its own process); return its forecasts and costs."""
-    model = MODELS[name](h, m, n_jobs, seed)
-    return fit_predict(model, load(train_path, limit, shorten), h)
+    return run_registered(MODELS[name], *task)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -115,17 +105,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> dict:
     args = parse_args(argv)
-    shorten = shortening(args)
-    train, test = load(args.train, args.limit, shorten), load(args.test, args.limit)
-    task = (
-        args.train,
-        args.horizon,
-        args.season_length,
-        args.n_jobs,
-        args.limit,
-        args.seed,
-        shorten,
-    )
+    train, test, task = load_run(args)
     results = evaluate(
         run_model, args.models, task, train, test, args.season_length, clip_at_zero=True
     )
