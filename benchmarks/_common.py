@@ -6,11 +6,12 @@ MASE per series averaged over the series, OWA against Naive2 on those averages.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import resource
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 
@@ -110,6 +111,38 @@ def load(
     lengths = unequal_lengths(frame.groupby("unique_id", sort=True).size(), *shorten)
     from_end = frame.groupby("unique_id", sort=False).cumcount(ascending=False)
     return frame[from_end < frame["unique_id"].map(lengths)].reset_index(drop=True)
+
+
+def run_parser(description: str, models: Mapping, default_models: str) -> argparse.ArgumentParser:
+    """The options every M-benchmark takes; the benchmark adds its horizon and season."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--train", required=True, help="long CSV (unique_id, ds, y) to fit on")
+    parser.add_argument("--test", required=True, help="long CSV with the next h values")
+    parser.add_argument(
+        "--models", default=default_models, help=f"comma-separated, from: {', '.join(models)}"
+    )
+    parser.add_argument("--n-jobs", type=int, default=None, help="joblib workers per model")
+    parser.add_argument("--seed", type=int, default=0, help="random_state of seeded models")
+    parser.add_argument("--limit", type=int, default=None, help="use the first N series only")
+    parser.add_argument("--json", default=None, help="write the results to this JSON file")
+    parser.add_argument(
+        "--unequal-lengths",
+        type=int,
+        default=None,
+        metavar="SEED",
+        help="fit on the last L values of each series, L drawn with this seed between two "
+        "seasons and the series' length (a panel of very unequal lengths)",
+    )
+    return parser
+
+
+def model_names(parser: argparse.ArgumentParser, listed: str, models: Mapping) -> list[str]:
+    """The names of ``--models``, or a parser error naming the unknown ones."""
+    names = [s.strip() for s in listed.split(",") if s.strip()]
+    unknown = [s for s in names if s not in models]
+    if unknown:
+        parser.error(f"unknown model(s) {', '.join(unknown)}; choose from {', '.join(models)}")
+    return names
 
 
 def load_run(args) -> tuple[pd.DataFrame, pd.DataFrame, tuple]:

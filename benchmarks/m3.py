@@ -28,8 +28,10 @@ from _common import (  # noqa: E402
     evaluate,
     forecasters,
     load_run,
+    model_names,
     print_table,
     report,
+    run_parser,
     run_registered,
 )
 
@@ -45,39 +47,17 @@ def run_model(name: str, *task) -> dict:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--train", required=True, help="long CSV (unique_id, ds, y) to fit on")
-    parser.add_argument("--test", required=True, help="long CSV with the next h values")
+    parser = run_parser(__doc__.splitlines()[0], MODELS, "naive2,snaive,theta,ets,linear")
     parser.add_argument(
         "--frequency",
         choices=sorted(FREQUENCIES),
         default="monthly",
         help="sets the horizon and season length of the protocol",
     )
-    parser.add_argument(
-        "--models",
-        default="naive2,snaive,theta,ets,linear",
-        help=f"comma-separated, from: {', '.join(MODELS)}",
-    )
     parser.add_argument("--horizon", type=int, default=None, help="override the horizon h")
     parser.add_argument("--season-length", type=int, default=None, help="override the season m")
-    parser.add_argument("--n-jobs", type=int, default=None, help="joblib workers per model")
-    parser.add_argument("--seed", type=int, default=0, help="random_state of seeded models")
-    parser.add_argument("--limit", type=int, default=None, help="use the first N series only")
-    parser.add_argument("--json", default=None, help="write the results to this JSON file")
-    parser.add_argument(
-        "--unequal-lengths",
-        type=int,
-        default=None,
-        metavar="SEED",
-        help="fit on the last L values of each series, L drawn with this seed between two "
-        "seasons and the series' length (a panel of very unequal lengths)",
-    )
     args = parser.parse_args(argv)
-    names = [s.strip() for s in args.models.split(",") if s.strip()]
-    unknown = [s for s in names if s not in MODELS]
-    if unknown:
-        parser.error(f"unknown model(s) {', '.join(unknown)}; choose from {', '.join(MODELS)}")
+    names = model_names(parser, args.models, MODELS)
     args.models = list(dict.fromkeys(["naive2", *names]))  # OWA's reference runs first
     horizon, season = FREQUENCIES[args.frequency]
     args.horizon = args.horizon or horizon

@@ -30,8 +30,10 @@ from _common import (  # noqa: E402
     glu,
     load,
     load_run,
+    model_names,
     print_table,
     report,
+    run_parser,
     run_registered,
 )
 
@@ -71,33 +73,11 @@ def run_model(name: str, *task) -> dict:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--train", required=True, help="long CSV (unique_id, ds, y) to fit on")
-    parser.add_argument("--test", required=True, help="long CSV with the next h values")
-    parser.add_argument(
-        "--models",
-        default="naive,snaive,naive2",
-        help=f"comma-separated, from: {', '.join(MODELS)}",
-    )
-    parser.add_argument("--n-jobs", type=int, default=None, help="joblib workers per model")
-    parser.add_argument("--json", default=None, help="write the results to this JSON file")
-    parser.add_argument(
-        "--unequal-lengths",
-        type=int,
-        default=None,
-        metavar="SEED",
-        help="fit on the last L values of each series, L drawn with this seed between two "
-        "seasons and the series' length (a panel of very unequal lengths)",
-    )
-    parser.add_argument("--limit", type=int, default=None, help="use the first N series only")
+    parser = run_parser(__doc__.splitlines()[0], MODELS, "naive,snaive,naive2")
     parser.add_argument("--horizon", type=int, default=48, help="forecast horizon h")
     parser.add_argument("--season-length", type=int, default=24, help="season m (MASE lag)")
-    parser.add_argument("--seed", type=int, default=0, help="random_state of seeded models")
     args = parser.parse_args(argv)
-    args.models = [s.strip() for s in args.models.split(",") if s.strip()]
-    unknown = [s for s in args.models if s not in MODELS]
-    if unknown:
-        parser.error(f"unknown model(s) {', '.join(unknown)}; choose from {', '.join(MODELS)}")
+    args.models = model_names(parser, args.models, MODELS)
     if args.unequal_lengths is not None:  # the published Naive2 scores the whole series
         args.models = list(dict.fromkeys(["naive2", *args.models]))
     return args
