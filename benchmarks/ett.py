@@ -27,12 +27,17 @@ from __future__ import annotations
 import argparse
 import json
 import resource
+import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from gluts import (
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import model_names  # noqa: E402
+
+from gluts import (  # noqa: E402
     EnsembleForecaster,
     GLUForecaster,
     LinearForecaster,
@@ -125,11 +130,7 @@ def main(argv: list[str] | None = None) -> None:
         "SeasonalNaive": SeasonalNaiveForecaster(season_length=24, quantiles=None),
     }
     if args.models:
-        wanted = args.models.split(",")
-        unknown = sorted(set(wanted) - set(models))
-        if unknown:
-            raise SystemExit(f"unknown --models {unknown}; choose from {sorted(models)}")
-        models = {name: models[name] for name in wanted}
+        models = {name: models[name] for name in model_names(parser, args.models, models)}
     context = 1024
     history = windows(ds, z, args.horizon, context)
     rows = []

@@ -75,7 +75,7 @@ def test_the_default_target_is_ot(ett_csv):
     [
         (("--target", "XYZ"), "--target 'XYZ' is not a value column"),
         (("--target", "date"), "--target 'date' is not a value column"),
-        (("--models", "Naive,Prophet"), "unknown --models ['Prophet']"),
+        (("--models", "Naive,Prophet"), "unknown model(s) Prophet; choose from GLU, "),
     ],
 )
 def test_bad_arguments_get_a_one_line_error(ett_csv, args, message):

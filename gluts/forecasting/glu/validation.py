@@ -102,7 +102,8 @@ def origin_losses(
     positions, at = torch.unique(val.origins, return_inverse=True)
     inputs = (features[..., :end], values[:, :end], loc[:, :end], scale[:, :end])
     parts = []
-    for rows in torch.arange(len(values)).split(_SERIES_PER_PASS):
+    for start in range(0, len(values), _SERIES_PER_PASS):
+        rows = slice(start, start + _SERIES_PER_PASS)  # views, on any device
         part_future = None if ahead is None else ahead[rows]
         parts.append(network(*(t[rows] for t in inputs), positions=positions, future=part_future))
     pred = torch.cat(parts)  # (N, P, H, Q)
