@@ -80,9 +80,8 @@ class BaseAnomalyDetector(FittedStateMixin, PanelEstimator):
         Parameters
         ----------
         y : pandas.Series, pandas.DataFrame or numpy.ndarray
-            Normal (or mostly normal) history: a Series, a wide frame, a long frame
-            (``unique_id, ds, y``) or an array of shape ``(n_timesteps,)`` or
-            ``(n_timesteps, n_series)``.
+            Normal (or mostly normal) history: a Series, a wide or long frame (``unique_id,
+            ds, y``), or an array of shape ``(n_timesteps,)`` or ``(n_timesteps, n_series)``.
         id_col, time_col, target_col : str, default="unique_id", "ds", "y"
             Column names of a long frame.
         missing : {"interpolate", "error"}, default="interpolate"
@@ -109,8 +108,7 @@ class BaseAnomalyDetector(FittedStateMixin, PanelEstimator):
             description=f"{type(self).__name__} fitting series",
         )
         self.states_, self.calibrators_, scores = (list(part) for part in zip(*fitted))
-        self.history_ = panel
-        self.series_ids_ = list(panel.ids)
+        self.history_, self.series_ids_ = panel, list(panel.ids)
         threshold = make_threshold(self.threshold, self._default_threshold)
         self.threshold_ = threshold.fit(np.concatenate(scores))
         self.streams_ = []
@@ -341,6 +339,9 @@ class BaseAnomalyDetector(FittedStateMixin, PanelEstimator):
 
     # -- internals --------------------------------------------------------------------------
 
+    def _fit_surprise(self, state, values: np.ndarray, start: int = 0) -> Surprise:
+        return self._surprise(state, values, start)  # the fit rows', calibrated on
+
     def _calibration(self, state, z: np.ndarray, values) -> tuple[np.ndarray, dict]:
         return z, {}  # the fit rows' surprises to calibrate on; more TailCalibrator.fit options
 
@@ -369,13 +370,12 @@ class BaseAnomalyDetector(FittedStateMixin, PanelEstimator):
 
     def _position(self, sid) -> int:
         """Where series ``sid`` is among the fitted series."""
-        try:
-            return self.series_ids_.index(sid)
-        except ValueError:
+        if sid not in self.series_ids_:
             raise DataError(
                 f"Series {sid!r} was not seen in fit; {type(self).__name__} calibrates each "
                 f"series on its own history. Known series: {self.series_ids_[:5]}."
-            ) from None
+            )
+        return self.series_ids_.index(sid)
 
     def _score_all(self, y, advance: bool = False) -> tuple[Panel, list[Scored]]:
         check_is_fitted(self, "threshold_")

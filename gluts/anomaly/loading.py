@@ -73,7 +73,7 @@ class _Reader:
         if not isinstance(mapping, dict) or key not in mapping:
             self.fail(f"{where} lacks {key!r}")
         value = mapping[key]
-        if not isinstance(value, kind) or (isinstance(value, bool) and kind is not bool):
+        if not isinstance(value, kind) or (isinstance(value, bool) and kind not in (bool, object)):
             self.fail(f"{where}.{key} is {type(value).__name__}, not {kind}")
         return value
 
@@ -118,8 +118,9 @@ class _Reader:
             return hint(**fields)
         if hint is np.ndarray:
             return self.array(raw, where)
-        kinds = {float: (int, float), int: int, str: str}
-        if hint not in kinds or not isinstance(raw, kinds[hint]) or isinstance(raw, bool):
+        kinds = {float: (int, float), int: int, str: str, bool: bool}
+        wrong_bool = isinstance(raw, bool) and hint is not bool  # a bool is an int to Python
+        if hint not in kinds or not isinstance(raw, kinds[hint]) or wrong_bool:
             self.fail(f"{where} is {raw!r}")
         if hint is float and not math.isfinite(raw):
             self.fail(f"{where} is {raw!r}")

@@ -10,7 +10,8 @@ surprising next to a context that holds the incident. Two helpers keep anomalies
   that expectation, for training;
 * :func:`clean_context` scores rows against an expectation computed from a *cleaned* past:
   a row that the expectation finds clearly anomalous is replaced, in the past of the rows
-  after it, by its expected value. An incident that lasts ``limit`` rows becomes the new
+  after it, by its expected value, and so are the rows after it while they stay above half
+  that surprise (the incident goes on). An incident that lasts ``limit`` rows becomes the new
   normal: its later rows are kept as they are, so the expectation follows them.
 
 Both are deterministic functions of their input arrays, so the block scoring of
@@ -34,12 +35,15 @@ __all__ = [
     "clean_fit_rows",
     "cleaning_cut",
     "first_rows",
+    "incident_rows",
 ]
 
 _MAD_TO_SD = 1.4826
 _ROWS_PER_INCIDENT = 64  # incidents in the fit rows are rare up to one per this many rows
 _MAX_INCIDENT_ROWS = 0.2  # fit rows in incidents beyond which they are not left out
 _LULL = 3  # unflagged rows that do not end an incident
+_EDGE = 0.5  # an incident's onset and end: rows above this fraction of the cut around it
+_LASTED = 2  # rows above the cut after which an incident goes on above its edge
 _MEDIAN_Z = 0.5263  # median |N(0, 1)| in units of half the 10%-90% band: 0.6745 / 1.2816
 _MAX_CLEANED = 0.2  # cleaning is kept for a series when it replaces at most this of its rows
 
@@ -109,6 +113,36 @@ def _robust_expectation(values: np.ndarray, period: int) -> np.ndarray:
     return trend + profile.reindex(phase).to_numpy()
 
 
+def incident_rows(z: np.ndarray, cut: float, raw: np.ndarray) -> np.ndarray:
+    """Rows above ``cut``, and the rows after two of them while they stay above half the cut.
+
+    An incident is not over when its rows fall below the cut: a persistent shift that the
+    forecast band widens to hold, step by step away from its origin, is still the same
+    incident until its rows come back within half the cut. A single row above the cut (a
+    spike) does not go on, and a row goes on only if it is above half the cut against the
+    raw past too (``raw``): a context cleaned of normal rows, whose forecasts drift away
+    from them, must not keep an incident going by itself. Causal: whether a row is in an
+    incident depends on the rows up to it only.
+
+    Parameters
+    ----------
+    z : ndarray of shape (n,)
+        Surprises against a cleaned past (no NaN).
+    cut : float
+        Surprise from which a row starts (or is part of) an incident.
+    raw : ndarray of shape (n,)
+        Surprises against the raw past (no NaN).
+
+    Returns
+    -------
+    ndarray of bool, shape (n,)
+    """
+    core, edge = z > cut, z > _EDGE * cut
+    run = np.cumsum(np.diff(edge.astype(np.int8), prepend=0) == 1) * edge  # 0 outside runs
+    lasted = pd.Series(core).groupby(run).cumsum().to_numpy() >= _LASTED
+    return core | (lasted & edge & (raw > _EDGE * cut))
+
+
 def first_rows(flags: np.ndarray, limit: int, gap: int) -> np.ndarray:
     """Keep each run of flags (runs at most ``gap`` rows apart joined) for ``limit`` rows.
 
@@ -147,15 +181,17 @@ def clean_context(
     limit: int,
     gap: int = _LULL,
     passes: int = 4,
+    sustain: bool = True,
 ) -> tuple[tuple, np.ndarray, np.ndarray]:
     """Score rows against an expectation of a cleaned past, cleaning in a few passes.
 
-    Pass 1 scores the rows against the raw past; rows with ``z > cut``, and frozen readings
-    (:func:`frozen_rows`: an expectation that follows them forecasts a flat line), within the
-    first ``limit`` rows of their incident (see :func:`first_rows`), are replaced by their
-    expected value in the past of the next pass, and so on until nothing changes or after
-    ``passes`` passes. Each pass extends the cleaning over an incident that the previous
-    pass's expectation had already begun to follow.
+    Pass 1 scores the rows against the raw past; rows with ``z > cut`` (with ``sustain``,
+    and the rows after one while they stay above half the cut, :func:`incident_rows`), and
+    frozen readings (:func:`frozen_rows`: an expectation that follows them forecasts a flat
+    line), within the first ``limit`` rows of their incident (:func:`first_rows`), are
+    replaced by their expected value in the past of the next pass, and so on until nothing
+    changes or after ``passes`` passes. Each pass extends the cleaning over an incident that
+    the previous pass's expectation had already begun to follow.
 
     Parameters
     ----------
@@ -166,13 +202,17 @@ def clean_context(
         the expected value of each row of ``values``, computed causally from ``past`` (the
         rows with the cleaned ones replaced); further items are passed through.
     cut : float
-        Surprise from which a row is cleaned.
+        Surprise from which a row is cleaned; 0: none is (the rows are scored as they are).
     limit : int
         Rows after which an incident becomes the new normal.
     gap : int, default=3
         Unsurprising rows that do not end an incident.
     passes : int, default=4
         Most scoring passes.
+    sustain : bool, default=True
+        Continue an incident while its rows stay above half the cut; False cleans only the
+        rows above it (the fit rows, whose incidents calibration and the cut must see as
+        short as they are).
 
     Returns
     -------
@@ -183,12 +223,16 @@ def clean_context(
     cleaned : ndarray of bool, shape (n,)
         The rows replaced in the past of the last pass.
     """
-    past, frozen = values, frozen_rows(values)
+    if cut <= 0:
+        return expect(values), *(np.zeros(len(values), dtype=bool),) * 2
+    past, frozen, raw = values, frozen_rows(values), None
     flagged = accepted = np.zeros(len(values), dtype=bool)
     for _ in range(passes):
         result = expect(past)
-        z, expected = result[0], result[1]
-        flagged, accepted = first_rows((np.nan_to_num(z, nan=0.0) > cut) | frozen, limit, gap)
+        z, expected = np.nan_to_num(result[0], nan=0.0), result[1]
+        raw = z if raw is None else raw  # the first pass reads the raw past
+        incident = incident_rows(z, cut, raw) if sustain else z > cut
+        flagged, accepted = first_rows(incident | frozen, limit, gap)
         cleaned = np.where(flagged & np.isfinite(expected), expected, values)
         if np.array_equal(cleaned, past, equal_nan=True):
             break
@@ -279,7 +323,7 @@ def calibration_rows(z: np.ndarray, cut: float, values: np.ndarray | None = None
     if len(flag_runs(core.astype(np.int8), _LULL)) * _ROWS_PER_INCIDENT > rows.sum():
         return rows
     kept = rows.copy()
-    for first, last in flag_runs((z > cut / 2).astype(np.int8), _LULL):
+    for first, last in flag_runs((z > _EDGE * cut).astype(np.int8), _LULL):
         if core[first : last + 1].any():
             kept[first : last + 1] = False
     return kept if kept.sum() >= (1 - _MAX_INCIDENT_ROWS) * rows.sum() else rows

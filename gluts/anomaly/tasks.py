@@ -62,7 +62,7 @@ def onset_rise(detector) -> float:
 
 def _fit_series(detector, sid, values: np.ndarray, season_length: int) -> tuple:
     state = detector._fit_series(sid, values, season_length)
-    surprise = partial(detector._surprise, state)
+    surprise = partial(detector._fit_surprise, state)
     blocks = surprise_blocks(surprise, empty_stream(detector, state), values)
     z = np.concatenate([s.z[offset:] for offset, s in blocks])
     z = z.reshape(len(z), -1)  # calibrated streams, then standardised ones (not calibrated)

@@ -19,6 +19,7 @@ from gluts.anomaly.robust import (
     clean_fit_rows,
     cleaning_cut,
     first_rows,
+    incident_rows,
 )
 from gluts.anomaly.surprise import Surprise
 from gluts.anomaly.tasks import onset_rise
@@ -258,6 +259,51 @@ def test_clean_context_keeps_a_frozen_reading_out_of_the_past_before_it_surprise
 
     _, accepted, cleaned = clean_context(values, expect, cut=4.0, limit=48)
     assert np.flatnonzero(cleaned).tolist() == list(range(200, 230)) and not accepted.any()
+
+
+def test_an_incident_goes_on_above_half_the_cut_after_two_rows_above_it():
+    z = np.array([0, 5, 3, 0, 5, 5, 3, 2.5, 1, 3, 5, 6, 3, 3])
+    raw = z.copy()
+    raw[13] = 1.0  # only the cleaned past finds the last row surprising
+    got = incident_rows(z, 4.0, raw)
+    # a spike (row 1) does not go on; the run from row 4 does until row 8 falls below 2;
+    # row 13 is above 2 against the cleaned past alone
+    assert np.flatnonzero(got).tolist() == [1, 4, 5, 6, 7, 10, 11, 12]
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    st.lists(st.floats(0, 10), min_size=1, max_size=60),
+    st.floats(0.5, 8),
+    st.integers(1, 60),
+    st.randoms(use_true_random=False),
+)
+def test_incident_rows_are_causal(z, cut, k, rnd):
+    z = np.array(z)
+    raw = np.array([rnd.uniform(0, 10) for _ in z])
+    whole = incident_rows(z, cut, raw)
+    assert np.array_equal(incident_rows(z[:k], cut, raw[:k]), whole[:k])
+
+
+def test_a_shift_stays_an_incident_while_the_forecast_band_widens():
+    """The band of a forecast widens away from its origin (every 24 rows, forecasting the
+    value at the origin): a shift's later rows fall below the cut, were not cleaned, and the
+    next origin's forecast took the shift as normal. Sustained, the incident stays out of
+    the past and the next origin's rows are as surprising as its first."""
+    values = np.r_[np.zeros(50), np.full(40, 10.0), np.zeros(30)]
+    ahead = (np.arange(len(values)) - 1) % 24 + 1  # rows after the origin of its forecast
+    origins = np.maximum(np.arange(len(values)) - ahead, 0)
+
+    def expect(past):
+        forecast = past[origins]
+        return np.abs(values - forecast) / (1 + ahead / 8), forecast
+
+    plain, _, plain_cleaned = clean_context(values, expect, cut=4.0, limit=48, sustain=False)
+    (z, _), accepted, cleaned = clean_context(values, expect, cut=4.0, limit=48)
+    assert not plain_cleaned[61:73].any() and plain[0][73:80].max() < 1  # the shift absorbed
+    assert cleaned[50:84].all() and (z[73:80] > 4).all() and not accepted.any()
+    assert not cleaned[90:].any() and z[90:].max() < 1  # the return to normal ends it
+    assert plain[0][90:97].min() > 2  # where the shift had been taken as normal
 
 
 def test_trim_outliers_leaves_out_the_anomalies_but_not_a_heavy_bulk():

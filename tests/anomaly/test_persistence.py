@@ -211,3 +211,31 @@ def test_a_file_from_before_frozen_readings_were_scored_loads_without_them(rows,
     old = gluts.load(_write(tmp_path, _meta(entries, drop_repeat)))
     assert all(state.repeat == 0.0 for state in old.states_)
     assert np.isfinite(old.score(new_rows)["score"]).all()
+
+
+def test_a_file_from_before_incidents_were_sustained_loads_sustaining_them(rows, tmp_path):
+    """Its states lack ``sustain``: they take the default (incidents go on); a ``sustain``
+    that is not a bool is refused."""
+    from gluts import GLUAnomalyDetector
+
+    fit_rows, new_rows = rows
+    det = GLUAnomalyDetector(references=("level",)).fit(fit_rows)
+    assert all(state.sustain for state in det.states_)  # the fit rows' False is not kept
+    det.save(tmp_path / "det.gluts")
+    with zipfile.ZipFile(tmp_path / "det.gluts") as archive:
+        entries = {n: archive.read(n) for n in archive.namelist()}
+
+    def drop_sustain(meta):
+        for series in meta["series"]:
+            del series["state"]["sustain"]
+
+    old = gluts.load(_write(tmp_path, _meta(entries, drop_sustain)))
+    assert all(state.sustain for state in old.states_)
+    assert np.array_equal(old.score(new_rows)["score"], det.score(new_rows)["score"])
+
+    def integer_sustain(meta):
+        for series in meta["series"]:
+            series["state"]["sustain"] = 1
+
+    with pytest.raises(DataError, match="sustain"):
+        gluts.load(_write(tmp_path, _meta(entries, integer_sustain)))
