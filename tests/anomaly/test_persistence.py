@@ -79,6 +79,23 @@ def _write(tmp_path, entries):
     return path
 
 
+def _entries(det, tmp_path) -> dict:
+    """The entries of the file ``det`` saves."""
+    det.save(tmp_path / "det.gluts")
+    with zipfile.ZipFile(tmp_path / "det.gluts") as archive:
+        return {n: archive.read(n) for n in archive.namelist()}
+
+
+def _every_state(change):
+    """A change of the metadata that applies ``change`` to the state of every series."""
+
+    def apply(meta):
+        for series in meta["series"]:
+            change(series["state"])
+
+    return apply
+
+
 def _meta(entries, change):
     meta = json.loads(entries["meta.json"])
     change(meta)
@@ -180,9 +197,7 @@ def test_a_file_from_before_density_tails_loads_without_them(rows, tmp_path):
     fit_rows, new_rows = rows
     det = GLUAnomalyDetector(references=("level",)).fit(fit_rows)
     assert all(c.density for c in det.calibrators_)
-    det.save(tmp_path / "det.gluts")
-    with zipfile.ZipFile(tmp_path / "det.gluts") as archive:
-        entries = {n: archive.read(n) for n in archive.namelist()}
+    entries = _entries(det, tmp_path)
 
     def drop_density(meta):
         for series in meta["series"]:
@@ -200,15 +215,8 @@ def test_a_file_from_before_frozen_readings_were_scored_loads_without_them(rows,
     fit_rows, new_rows = rows
     det = GLUAnomalyDetector(references=("level",)).fit(fit_rows)
     assert all(state.repeat > 0 for state in det.states_)  # measured values never repeat
-    det.save(tmp_path / "det.gluts")
-    with zipfile.ZipFile(tmp_path / "det.gluts") as archive:
-        entries = {n: archive.read(n) for n in archive.namelist()}
-
-    def drop_repeat(meta):
-        for series in meta["series"]:
-            del series["state"]["repeat"]
-
-    old = gluts.load(_write(tmp_path, _meta(entries, drop_repeat)))
+    entries = _entries(det, tmp_path)
+    old = gluts.load(_write(tmp_path, _meta(entries, _every_state(lambda s: s.pop("repeat")))))
     assert all(state.repeat == 0.0 for state in old.states_)
     assert np.isfinite(old.score(new_rows)["score"]).all()
 
@@ -221,21 +229,10 @@ def test_a_file_from_before_incidents_were_sustained_loads_sustaining_them(rows,
     fit_rows, new_rows = rows
     det = GLUAnomalyDetector(references=("level",)).fit(fit_rows)
     assert all(state.sustain for state in det.states_)  # the fit rows' False is not kept
-    det.save(tmp_path / "det.gluts")
-    with zipfile.ZipFile(tmp_path / "det.gluts") as archive:
-        entries = {n: archive.read(n) for n in archive.namelist()}
-
-    def drop_sustain(meta):
-        for series in meta["series"]:
-            del series["state"]["sustain"]
-
-    old = gluts.load(_write(tmp_path, _meta(entries, drop_sustain)))
+    entries = _entries(det, tmp_path)
+    old = gluts.load(_write(tmp_path, _meta(entries, _every_state(lambda s: s.pop("sustain")))))
     assert all(state.sustain for state in old.states_)
     assert np.array_equal(old.score(new_rows)["score"], det.score(new_rows)["score"])
-
-    def integer_sustain(meta):
-        for series in meta["series"]:
-            series["state"]["sustain"] = 1
-
+    as_integer = _every_state(lambda s: s.update(sustain=1))
     with pytest.raises(DataError, match="sustain"):
-        gluts.load(_write(tmp_path, _meta(entries, integer_sustain)))
+        gluts.load(_write(tmp_path, _meta(entries, as_integer)))
