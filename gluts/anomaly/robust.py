@@ -10,7 +10,7 @@ surprising next to a context that holds the incident. Two helpers keep anomalies
   that expectation, for training;
 * :func:`clean_context` scores rows against an expectation computed from a *cleaned* past:
   a row that the expectation finds clearly anomalous is replaced, in the past of the rows
-  after it, by its expected value, and so are the rows after it while they stay above half
+  after it, by its expected value; after two such rows, so are the rows that stay above half
   that surprise (the incident goes on). An incident that lasts ``limit`` rows becomes the new
   normal: its later rows are kept as they are, so the expectation follows them.
 
@@ -186,7 +186,7 @@ def clean_context(
     """Score rows against an expectation of a cleaned past, cleaning in a few passes.
 
     Pass 1 scores the rows against the raw past; rows with ``z > cut`` (with ``sustain``,
-    and the rows after one while they stay above half the cut, :func:`incident_rows`), and
+    and after two of them the rows that stay above half the cut, :func:`incident_rows`), and
     frozen readings (:func:`frozen_rows`: an expectation that follows them forecasts a flat
     line), within the first ``limit`` rows of their incident (:func:`first_rows`), are
     replaced by their expected value in the past of the next pass, and so on until nothing
