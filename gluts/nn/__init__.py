@@ -19,7 +19,13 @@ from gluts.nn.encoders import (
 from gluts.nn.glu import GATES, CausalConv1d, GLUConv1d
 from gluts.nn.heads import QuantileHead, monotone_quantiles
 from gluts.nn.losses import pinball, pinball_per_origin
-from gluts.nn.network import GLUNetwork, NetworkAverage, NetworkSpec, build_network
+from gluts.nn.network import (
+    GLUNetwork,
+    NetworkAverage,
+    NetworkSpec,
+    build_network,
+    seasonal_naive_skip,
+)
 from gluts.nn.scaling import SCALERS, causal_scale, rolling_mean
 
 __all__ = [
@@ -49,4 +55,5 @@ __all__ = [
     "pinball",
     "pinball_per_origin",
     "rolling_mean",
+    "seasonal_naive_skip",
 ]

@@ -16,7 +16,13 @@ from torch import nn
 from gluts.nn.encoders import make_encoder
 from gluts.nn.heads import QuantileHead
 
-__all__ = ["GLUNetwork", "NetworkAverage", "NetworkSpec", "build_network"]
+__all__ = [
+    "GLUNetwork",
+    "NetworkAverage",
+    "NetworkSpec",
+    "build_network",
+    "seasonal_naive_skip",
+]
 
 # Width of the hidden layer that turns known-future covariates into a forecast effect.
 _FUTURE_HIDDEN = 32
@@ -100,13 +106,8 @@ class GLUNetwork(nn.Module):
 
     def reset_skip(self) -> None:
         """Initialise the linear skip to the seasonal naive forecast."""
-        h, length, m = self.spec.horizon, self.spec.context_length, self.spec.season_length
-        weight = torch.zeros(h, 1, length)
-        for k in range(1, h + 1):
-            lag = m * -(-k // m) - k  # steps back from t of the value that seasonal naive repeats
-            weight[k - 1, 0, length - 1 - min(lag, length - 1)] = 1.0
         with torch.no_grad():
-            self.skip.weight.copy_(weight)
+            self.skip.weight[:, 0] = seasonal_naive_skip(self.spec)
 
     @property
     def receptive_field(self) -> int:
@@ -205,3 +206,25 @@ def build_network(spec: NetworkSpec) -> GLUNetwork | NetworkAverage:
         return GLUNetwork(spec)
     member = replace(spec, members=1)
     return NetworkAverage([GLUNetwork(member) for _ in range(spec.members)])
+
+
+def seasonal_naive_skip(spec: NetworkSpec) -> torch.Tensor:
+    """The linear skip's weights of the seasonal naive forecast.
+
+    Parameters
+    ----------
+    spec : NetworkSpec
+        The network's sizes (``horizon``, ``context_length`` and ``season_length`` count).
+
+    Returns
+    -------
+    Tensor of shape (horizon, context_length)
+        Row ``k - 1`` is 1 at the last context value one season before step ``k`` (the
+        oldest value when the context is shorter than a season) and 0 elsewhere.
+    """
+    h, length, m = spec.horizon, spec.context_length, spec.season_length
+    weight = torch.zeros(h, length)
+    for k in range(1, h + 1):
+        lag = m * -(-k // m) - k  # steps back from t of the value that seasonal naive repeats
+        weight[k - 1, length - 1 - min(lag, length - 1)] = 1.0
+    return weight

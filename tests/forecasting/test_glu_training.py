@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 import torch
 
-from gluts.forecasting.glu.training import TrainingPlan, _origin_weights, plan_training
+from gluts.forecasting.glu.origins import origin_weights
+from gluts.forecasting.glu.training import TrainingPlan, plan_training
 from gluts.forecasting.glu.windows import SequenceData
 
 
@@ -37,7 +38,7 @@ def _plan(**kwargs) -> TrainingPlan:
 
 
 def test_origins_need_warm_up_history_and_targets_inside_training():
-    weight = _origin_weights(_data(10.0, 1.0), _plan(), last=8, horizon=2)[0].numpy()
+    weight = origin_weights(_data(10.0, 1.0), _plan(), last=8, horizon=2)[0].numpy()
     usable = np.arange(10)
     usable = (usable >= 2 + 3) & (usable < 8)
     assert (weight[~usable] == 0).all() and (weight[usable] > 0).all()
@@ -53,7 +54,7 @@ def test_origins_need_warm_up_history_and_targets_inside_training():
 )
 def test_relative_weight_counts_the_scale_relative_to_the_level(loc, scale, log_values, expected):
     plan = _plan(relative_weight=2.0, log_values=log_values)
-    weight = _origin_weights(_data(loc, scale), plan, last=8, horizon=2)[0].numpy()
+    weight = origin_weights(_data(loc, scale), plan, last=8, horizon=2)[0].numpy()
     assert weight[6] == pytest.approx(expected)
 
 

@@ -16,12 +16,20 @@ import torch
 
 from gluts._progress import progress_bar
 from gluts.exceptions import InsufficientHistoryError
+from gluts.forecasting.glu.origins import crop_starts, origin_weights
 from gluts.forecasting.glu.runtime import torch_threads
 from gluts.forecasting.glu.validation import held_out, origin_losses
-from gluts.forecasting.glu.windows import ROWS, SequenceData
+from gluts.forecasting.glu.windows import SequenceData
 from gluts.nn import GLUNetwork, NetworkSpec, pinball
 
-__all__ = ["MAX_STEPS", "History", "TrainingPlan", "fit_network", "plan_training", "train"]
+__all__ = [
+    "MAX_STEPS",
+    "History",
+    "TrainingPlan",
+    "fit_network",
+    "plan_training",
+    "train",
+]
 
 # Passes over every forecast origin that the automatic training budget aims for.
 _AUTO_EPOCHS = 70
@@ -251,8 +259,8 @@ def train(
     length = data.values.shape[1]
     train_end = length - (plan.validation if plan.early_stopping else 0)
     window = min(plan.window, train_end - horizon)
-    weight = _origin_weights(data, plan, train_end - horizon, horizon)  # (N, T)
-    usable, lows = _crop_starts(data, plan, train_end - horizon, window)
+    weight = origin_weights(data, plan, train_end - horizon, horizon)  # (N, T)
+    usable, lows = crop_starts(data, plan, train_end - horizon, window)
     tensors = [t.to(device) for t in (data.features, data.values, data.loc, data.scale)]
     features, values, loc, scale = tensors
     future = None if data.future is None else data.future.to(device)  # (N, F, T)
@@ -331,59 +339,6 @@ def _describe(history: History) -> str:
     """The last losses, as the progress bar shows them beside the steps done."""
     val = f" val {history.val_loss[-1]:.4f}" if history.val_loss else ""
     return f"GLU training loss {history.train_loss[-1]:.4f}{val}"
-
-
-def _origin_weights(data: SequenceData, plan: TrainingPlan, last: int, horizon: int):
-    """Weight of each forecast origin: 0 outside the usable range, else a relative weight.
-
-    Origins need ``plan.warm`` real values of history and targets before the validation
-    tail. The loss is scaled (errors over the series' scale, like MASE); where the scale is
-    large relative to the level, the same error is a larger relative error (sMAPE), and the
-    weight ``1 + relative_weight * min(scale / level, cap)`` counts both. On log values the
-    scale is already relative to the level.
-    """
-    n, length = data.scale_raw.shape
-    t = np.arange(length)
-    out = np.empty((n, length), np.float32)
-    for start in range(0, n, ROWS):  # float64 arithmetic one chunk of series at a time
-        rows = slice(start, start + ROWS)
-        usable = (t[None, :] >= data.starts[rows, None] + plan.warm) & (t[None, :] < last)
-        scale = data.scale_raw[rows]
-        ratio = scale if plan.log_values else scale / np.maximum(np.abs(data.loc_raw[rows]), 1e-12)
-        weight = 1.0 + plan.relative_weight * np.minimum(ratio, plan.relative_weight_cap)
-        out[rows] = weight * usable
-    return torch.from_numpy(out)
-
-
-def _crop_starts(
-    data: SequenceData, plan: TrainingPlan, last: int, window: int
-) -> tuple[np.ndarray, np.ndarray]:
-    """The series a batch draws from, and the lowest crop start of each series.
-
-    A series is usable when it has a forecast origin (see :func:`_origin_weights`): its
-    first, at ``starts + warm``, lies before ``last``. Its crops start no earlier than where
-    they still hold ``position_stride`` of its origins (or all it has), so that every phase of
-    the forecast positions meets one of them; the latest start, ``last - window``, is that of
-    every series. Lows are 0 for series as long as the matrix whenever ``window >= warm +
-    position_stride``, so equal-length panels draw their crops as before.
-
-    Raises
-    ------
-    InsufficientHistoryError
-        When no series has a forecast origin (window 0 or less included).
-    """
-    first = data.starts + plan.warm
-    usable = np.flatnonzero(first < last)
-    if window < 1 or len(usable) == 0:
-        length = data.values.shape[1]
-        needed = plan.warm + length - last + 1
-        raise InsufficientHistoryError(
-            f"GLUForecaster needs at least {needed} observations in some series to train "
-            f"(warm-up {plan.warm}, horizon and validation {length - last}); the longest has "
-            f"{length - int(data.starts.min())}. Lower horizon or context_length."
-        )
-    lows = np.maximum(first - window + plan.position_stride, 0)
-    return usable, np.minimum(lows, last - window).astype(np.int64)
 
 
 def _remedy(longest: int, warm: int, horizon: int, extra: int, early_stopping: bool) -> str:
