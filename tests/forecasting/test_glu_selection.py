@@ -11,7 +11,12 @@ import pytest
 import gluts
 from gluts import GLUForecaster
 from gluts.exceptions import DataError
-from gluts.forecasting.glu.selection import CANDIDATES, TARGETS, _simplest_within_noise
+from gluts.forecasting.glu.selection import (
+    CANDIDATES,
+    LEAST_SQUARES_START,
+    TARGETS,
+    _simplest_within_noise,
+)
 
 TINY = dict(n_channels=8, n_blocks=2, head_hidden=16, context_length=24, n_threads=1)
 
@@ -62,19 +67,25 @@ def test_every_candidate_is_scored_and_the_chosen_one_is_refitted(selected):
     assert all(1 <= step <= 40 for step in selection.steps.values())
 
 
-def test_a_linear_panel_selects_the_linear_skip(selected):
-    scores = selected.selection_.scores
-    assert selected.selection_.chosen == "linear"
-    assert scores["linear"] < 0.95 * min(scores["network"], scores["small"])
-    assert selected.spec_.encoder == "none" and selected.network_.receptive_field == 1
+def test_a_linear_panel_selects_a_start_from_the_least_squares_map(selected):
+    scores, chosen = selected.selection_.scores, selected.selection_.chosen
+    assert chosen in LEAST_SQUARES_START and selected.selection_.least_squares_start
+    assert scores[chosen] < 0.95 * min(scores["network"], scores["small"])
+
+
+def test_without_origins_enough_for_the_least_squares_map_its_twins_are_not_trained():
+    model = GLUForecaster(4, season_length=1, random_state=0, n_steps=40, **TINY)
+    selection = model.fit(_ar_panel(n_series=1, length=120)).selection_
+    assert set(selection.scores) == set(CANDIDATES) - {"network_lsq", "small_lsq"}
+    assert not selection.least_squares_start  # the final fit starts from seasonal naive too
 
 
 def test_a_nonlinear_panel_selects_the_network():
     model = GLUForecaster(1, season_length=1, transform=None, random_state=0, n_steps=300)
     model.set_params(**TINY).fit(_logistic_panel())
-    scores = model.selection_.scores
-    assert model.selection_.chosen == "network"
-    assert scores["network"] < 0.8 * min(scores["small"], scores["linear"])
+    scores, chosen = model.selection_.scores, model.selection_.chosen
+    assert chosen in ("network", "network_lsq")  # either start: the same network
+    assert scores[chosen] < 0.8 * min(scores["small"], scores["small_lsq"], scores["linear"])
     assert model.spec_.encoder == "glu" and model.spec_.n_channels == TINY["n_channels"]
 
 

@@ -6,7 +6,10 @@ values. The simplest candidate whose loss is not measurably worse than the best 
 one-standard-error rule, Hastie, Tibshirani & Friedman, *The Elements of Statistical
 Learning*, section 7.10) is refitted on everything by the estimator, with the step count at
 which it did best: by one network, or, on data too small to fill the largest automatic fit,
-by several from different seeds whose forecasts are averaged (:func:`n_members`).
+by several from different seeds whose forecasts are averaged (:func:`n_members`). The two
+networks are tried from two starts of their linear skip, seasonal naive and the data's
+least-squares map (:mod:`gluts.forecasting.glu.skip_start`), and the linear skip alone
+starts from that map, when the data hold enough origins for it.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from gluts.forecasting.glu.parameters import (
     SMALL_DATA_KERNEL,
     network_spec,
 )
+from gluts.forecasting.glu.skip_start import least_squares_skip
 from gluts.forecasting.glu.training import (
     BATCH_SIZE,
     MAX_STEPS,
@@ -38,6 +42,7 @@ from gluts.nn import GLUNetwork, NetworkAverage, NetworkSpec
 
 __all__ = [
     "CANDIDATES",
+    "LEAST_SQUARES_START",
     "TARGETS",
     "Selection",
     "fit_selected",
@@ -47,14 +52,21 @@ __all__ = [
 ]
 
 # name -> the parameters a candidate changes; "network" is the forecaster as configured.
-# From the most capable to the simplest: the selection prefers the later ones.
+# From the most capable to the simplest: the selection prefers the later ones. Those in
+# LEAST_SQUARES_START start their skip from the least-squares map when the data allow it
+# (else a "_lsq" twin is not trained), the others from seasonal naive: a network started
+# at the linear map stays nearer to it (the simplest candidate) than one that must find it.
 CANDIDATES: dict[str, dict] = {
     "network": {},
+    "network_lsq": {},
     # A narrow stack with a linear head and dropout: less capacity for few forecast origins.
     "small": {"n_channels": 8, "head_hidden": 0, "dropout": 0.2},
+    "small_lsq": {"n_channels": 8, "head_hidden": 0, "dropout": 0.2},
     # The network's own linear skip, with constant corrections and quantile gaps.
     "linear": {"encoder": "none", "head_hidden": 0, "learning_rate": 1e-2},
 }
+_TWINS = frozenset({"network_lsq", "small_lsq"})
+LEAST_SQUARES_START = _TWINS | {"linear"}
 # Forecast targets held out over all series (a fifth of the longest at most): the last
 # ``horizon`` values of each series of a panel, more windows of a few long series.
 TARGETS = 1024
@@ -111,6 +123,13 @@ class Selection:
     def params(self, params: Mapping) -> dict:
         """The parameters of the chosen candidate, from the forecaster's ``params``."""
         return {**params, **CANDIDATES[self.chosen]}
+
+    @property
+    def least_squares_start(self) -> bool:
+        """Whether the chosen candidate started from the least-squares skip: it is one of
+        :data:`LEAST_SQUARES_START`, and the data held enough origins for that skip (the
+        ``"_lsq"`` candidates were trained)."""
+        return self.chosen in LEAST_SQUARES_START and not _TWINS.isdisjoint(self.scores)
 
 
 def fit_selected(
@@ -172,6 +191,7 @@ def fit_selected(
         held_out = None if held_out is None else replace(held_out(), n_steps=plan.n_steps)
     except InsufficientHistoryError:
         held_out = None
+    skip = None
     if held_out is None:
         selection, spec, start = None, network_spec(params, **sizes), None
     else:
@@ -180,7 +200,10 @@ def fit_selected(
         first = selection.trial_steps if selection.resumed else 0
         rate = chosen["learning_rate"]
         plan = replace(plan, n_steps=selection.n_steps, learning_rate=rate, first_step=first)
-        spec, start = network_spec(chosen, **sizes), network if selection.resumed else None
+        spec = network_spec(chosen, **sizes)
+        if selection.least_squares_start:
+            skip = least_squares_skip(spec, data, plan)
+        start = network if selection.resumed else _new_network(spec, seed, skip)
     network, history = fit_network(spec, data, plan, seed, device, threads, verbose, start)
     # The linear skip alone (encoder "none") is a convex fit: other seeds give the same one.
     automatic = params["n_steps"] is None and spec.encoder != "none"
@@ -188,7 +211,16 @@ def fit_selected(
     if members > 1:  # more networks of the same size, from other seeds, trained from scratch
         fresh = replace(plan, first_step=0)
         others = [
-            fit_network(spec, data, fresh, seed + k, device, threads, verbose)[0]
+            fit_network(
+                spec,
+                data,
+                fresh,
+                seed + k,
+                device,
+                threads,
+                verbose,
+                _new_network(spec, seed + k, skip),
+            )[0]
             for k in range(1, members)
         ]
         network = NetworkAverage([network, *others]).eval()
@@ -239,11 +271,15 @@ def select(
     every = max(trial // _EVALUATIONS, _MIN_EVERY)
     trial_plan = replace(plan, early_stopping=True, eval_every=every, stop_at=trial)
     scores, steps, networks, losses = {}, {}, {}, {}
+    skip = least_squares_skip(network_spec(params, **sizes), data, trial_plan)
     for name, changes in CANDIDATES.items():
+        if skip is None and name in _TWINS:
+            continue
         candidate = {**params, **changes}
         rate = replace(trial_plan, learning_rate=candidate["learning_rate"])
         spec = network_spec(candidate, **sizes)
-        network, history = fit_network(spec, data, rate, seed, device, n_threads)
+        start = _new_network(spec, seed, skip if name in LEAST_SQUARES_START else None)
+        network, history = fit_network(spec, data, rate, seed, device, n_threads, network=start)
         scores[name], steps[name] = min(history.val_loss), history.best_step
         networks[name], losses[name] = network, history.best_origin_losses
     blocks = _origin_blocks(data, trial_plan, int(params["horizon"]))
@@ -252,6 +288,20 @@ def select(
     n_steps = plan.n_steps if resumed else max(steps[chosen], min(_MIN_STEPS, plan.n_steps))
     selection = Selection(chosen, scores, steps, trial, n_steps, resumed, plan.validation)
     return selection, networks[chosen]
+
+
+def _new_network(spec: NetworkSpec, seed: int, skip: torch.Tensor | None) -> GLUNetwork | None:
+    """A network built from ``seed`` as :func:`~gluts.forecasting.glu.training.fit_network`
+    builds it, with the linear skip ``skip``; None for the seasonal naive skip (``fit_network``
+    then builds it)."""
+    if skip is None:
+        return None
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        network = GLUNetwork(spec)
+    with torch.no_grad():
+        network.skip.weight[:, 0] = skip
+    return network
 
 
 def _origin_blocks(data: SequenceData, plan: TrainingPlan, horizon: int) -> np.ndarray:
