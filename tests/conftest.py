@@ -23,6 +23,43 @@ def seasonal_panel(n_series: int = 2, length: int = 120, season: int = 24, seed:
     return pd.concat(frames, ignore_index=True)
 
 
+def small_spec(**changes):
+    """A small GLU network's sizes (4 channels, 2 blocks of 2 taps), with ``changes``."""
+    from gluts.nn import NetworkSpec
+
+    base = dict(
+        in_features=1,
+        horizon=3,
+        quantiles=(0.1, 0.5, 0.9),
+        context_length=8,
+        season_length=1,
+        n_channels=4,
+        n_blocks=2,
+        kernel_size=2,
+        dilation_base=2,
+        gate="sigmoid",
+        dropout=0.0,
+        use_weight_norm=True,
+    )
+    return NetworkSpec(**{**base, **changes})
+
+
+def training_plan(**changes):
+    """A one-step training plan without a validation tail, with ``changes``."""
+    from gluts.forecasting.glu.training import TrainingPlan
+
+    base = dict(
+        n_steps=1,
+        batch_size=1,
+        window=8,
+        learning_rate=1e-3,
+        warm=3,
+        validation=0,
+        early_stopping=False,
+    )
+    return TrainingPlan(**{**base, **changes})
+
+
 def frame_ending_together(series: dict, freq: str, end: str = "2024-01-01") -> pd.DataFrame:
     """A long frame of ``series`` (id -> values; lengths may differ) that all end at ``end``."""
     frames = [

@@ -6,41 +6,20 @@ import torch
 
 from gluts.forecasting.glu.selection import _new_network
 from gluts.forecasting.glu.skip_start import least_squares_skip
-from gluts.forecasting.glu.training import TrainingPlan
 from gluts.forecasting.glu.windows import prepare
-from gluts.nn import GLUNetwork, NetworkSpec, seasonal_naive_skip
+from gluts.nn import GLUNetwork, seasonal_naive_skip
+
+from ..conftest import small_spec, training_plan
 
 HORIZON, CONTEXT = 3, 16
 
 
-def _spec(season_length: int = 1) -> NetworkSpec:
-    return NetworkSpec(
-        in_features=1,
-        horizon=HORIZON,
-        quantiles=(0.1, 0.5, 0.9),
-        context_length=CONTEXT,
-        season_length=season_length,
-        n_channels=4,
-        n_blocks=2,
-        kernel_size=2,
-        dilation_base=2,
-        gate="sigmoid",
-        dropout=0.0,
-        use_weight_norm=True,
-    )
+def _spec():
+    return small_spec(horizon=HORIZON, context_length=CONTEXT)
 
 
-def _plan(**kwargs) -> TrainingPlan:
-    base = dict(
-        n_steps=10,
-        batch_size=2,
-        window=64,
-        learning_rate=1e-3,
-        warm=CONTEXT,
-        validation=0,
-        early_stopping=False,
-    )
-    return TrainingPlan(**{**base, **kwargs})
+def _plan(**changes):
+    return training_plan(n_steps=10, batch_size=2, window=64, warm=CONTEXT, **changes)
 
 
 def _scaled_errors(skip: torch.Tensor, values: np.ndarray, data) -> np.ndarray:

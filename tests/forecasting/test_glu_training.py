@@ -8,6 +8,8 @@ from gluts.forecasting.glu.origins import origin_weights
 from gluts.forecasting.glu.training import TrainingPlan, plan_training
 from gluts.forecasting.glu.windows import SequenceData
 
+from ..conftest import training_plan
+
 
 def _data(loc: float, scale: float, length: int = 10, start: int = 2) -> SequenceData:
     full = np.full((1, length), 1.0)
@@ -24,21 +26,8 @@ def _data(loc: float, scale: float, length: int = 10, start: int = 2) -> Sequenc
     )
 
 
-def _plan(**kwargs) -> TrainingPlan:
-    base = dict(
-        n_steps=1,
-        batch_size=1,
-        window=8,
-        learning_rate=1e-3,
-        warm=3,
-        validation=0,
-        early_stopping=False,
-    )
-    return TrainingPlan(**{**base, **kwargs})
-
-
 def test_origins_need_warm_up_history_and_targets_inside_training():
-    weight = origin_weights(_data(10.0, 1.0), _plan(), last=8, horizon=2)[0].numpy()
+    weight = origin_weights(_data(10.0, 1.0), training_plan(), last=8, horizon=2)[0].numpy()
     usable = np.arange(10)
     usable = (usable >= 2 + 3) & (usable < 8)
     assert (weight[~usable] == 0).all() and (weight[usable] > 0).all()
@@ -53,7 +42,7 @@ def test_origins_need_warm_up_history_and_targets_inside_training():
     ],
 )
 def test_relative_weight_counts_the_scale_relative_to_the_level(loc, scale, log_values, expected):
-    plan = _plan(relative_weight=2.0, log_values=log_values)
+    plan = training_plan(relative_weight=2.0, log_values=log_values)
     weight = origin_weights(_data(loc, scale), plan, last=8, horizon=2)[0].numpy()
     assert weight[6] == pytest.approx(expected)
 
@@ -101,9 +90,9 @@ def test_a_resumed_run_continues_the_schedule_and_a_stopped_one_ends_early():
     spec = NetworkSpec(1, 2, (0.5,), 4, 1, 4, 1, 2, 2, "sigmoid", 0.0, False)
     data = _data(10.0, 1.0, length=40, start=0)
     network, rng = GLUNetwork(spec), np.random.default_rng(0)
-    plan = _plan(n_steps=10, window=16, stop_at=4)
+    plan = training_plan(n_steps=10, window=16, stop_at=4)
     cpu = torch.device("cpu")
     first = train(network, data, plan, rng, cpu)
     assert first.steps == 4 and len(first.train_loss) == 4
-    rest = train(network, data, _plan(n_steps=10, window=16, first_step=4), rng, cpu)
+    rest = train(network, data, training_plan(n_steps=10, window=16, first_step=4), rng, cpu)
     assert rest.steps == 10 and len(rest.train_loss) == 6

@@ -7,7 +7,9 @@ import torch
 from gluts.forecasting.glu import validation
 from gluts.forecasting.glu.validation import held_out, origin_losses
 from gluts.forecasting.glu.windows import SequenceData
-from gluts.nn import NetworkSpec, build_network, pinball_per_origin
+from gluts.nn import build_network, pinball_per_origin
+
+from ..conftest import small_spec
 
 LENGTH, HORIZON = 40, 3
 
@@ -40,19 +42,9 @@ def test_the_held_out_loss_is_that_of_forecasts_from_every_position(
     monkeypatch.setattr(validation, "_SERIES_PER_PASS", per_pass)
     torch.manual_seed(0)
     data = _data(n_future)
-    spec = NetworkSpec(
+    spec = small_spec(
         in_features=1 + n_future,
         horizon=HORIZON,
-        quantiles=(0.1, 0.5, 0.9),
-        context_length=8,
-        season_length=1,
-        n_channels=4,
-        n_blocks=2,
-        kernel_size=2,
-        dilation_base=2,
-        gate="sigmoid",
-        dropout=0.0,
-        use_weight_norm=True,
         head_hidden=4,
         n_future=n_future,
         members=members,
