@@ -170,8 +170,8 @@ class BaseAnomalyDetector(FittedStateMixin, PanelEstimator):
             seen are scored with :meth:`score`), or a series was not fitted.
         """
         panel, scored = self._score_all(y, advance=True)
-        for sid, s in zip(panel.ids, scored):
-            self.streams_[self.series_ids_.index(sid)] = s.after
+        for k, s in zip(self._positions(panel.ids), scored):
+            self.streams_[k] = s.after
         return panel.format_values({"score": [s.score for s in scored]})
 
     def score_details(self, y=None):
@@ -364,25 +364,25 @@ class BaseAnomalyDetector(FittedStateMixin, PanelEstimator):
         """Read rows on the fitted grid; for ``update``, an array holds the next rows."""
         panel = read_rows(self.read_options_, self.history_.grid, y, type(self).__name__)
         if advance and panel.layout.kind == "array":
-            lasts = [self.streams_[self._position(sid)].last for sid in panel.ids]
+            lasts = [self.streams_[k].last for k in self._positions(panel.ids)]
             panel.index = [panel.grid.after(t, len(v)) for t, v in zip(lasts, panel.values)]
         return panel
 
-    def _position(self, sid) -> int:
-        """Where series ``sid`` is among the fitted series."""
-        if sid not in self.series_ids_:
+    def _positions(self, ids) -> list[int]:
+        """Where each series of ``ids`` is among the fitted series (one lookup table)."""
+        known = {sid: k for k, sid in enumerate(self.series_ids_)}
+        for sid in (sid for sid in ids if sid not in known):
             raise DataError(
                 f"Series {sid!r} was not seen in fit; {type(self).__name__} calibrates each "
                 f"series on its own history. Known series: {self.series_ids_[:5]}."
             )
-        return self.series_ids_.index(sid)
+        return [known[sid] for sid in ids]
 
     def _score_all(self, y, advance: bool = False) -> tuple[Panel, list[Scored]]:
         check_is_fitted(self, "threshold_")
         panel = self.history_ if y is None else self._read_rows(y, advance)
         items, gaps = [], []
-        for sid, values, index in zip(panel.ids, panel.values, panel.index):
-            k = self._position(sid)
+        for k, values, index in zip(self._positions(panel.ids), panel.values, panel.index):
             owner = type(self).__name__ if advance else None
             stream, gap = place(self.streams_[k], self.history_, k, index, update=owner)
             gaps += [gap] if gap else []
