@@ -1,9 +1,12 @@
 """The GLU network's linear skip started from the data's least-squares map (issue 14)."""
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 
+from gluts import GLUForecaster
+from gluts.forecasting.glu import selection, training
 from gluts.forecasting.glu.selection import _new_network
 from gluts.forecasting.glu.skip_start import least_squares_skip
 from gluts.forecasting.glu.windows import prepare
@@ -74,3 +77,47 @@ def test_a_started_network_is_the_one_fit_network_builds_with_that_skip():
             torch.testing.assert_close(network.state_dict()[name], tensor)
     torch.testing.assert_close(network.skip.weight[:, 0], skip)
     assert _new_network(_spec(), 3, None) is None
+
+
+def _fitted_skip_distance(saturated: bool) -> float:
+    """How far a fitted GLU's skip is from seasonal naive, with the data counting as
+    saturated (origins enough to fill the largest training budget) or not."""
+    t = np.arange(400)
+    y = pd.Series(3.0 + np.sin(2 * np.pi * t / 7))
+    model = GLUForecaster(
+        HORIZON,
+        context_length=CONTEXT,
+        season_length=1,
+        transform=None,
+        n_steps=None if saturated else 10,
+        n_channels=4,
+        model_selection="auto" if saturated else None,
+        random_state=0,
+    )
+    with pytest.MonkeyPatch.context() as patch:
+        if saturated:  # a budget of 10 steps, which these 400 values fill with one network
+            patch.setattr(training, "MAX_STEPS", 10)
+            patch.setattr(selection, "_MAX_WORK", 1)
+        model.fit(y)
+    assert model.selection_ is None  # saturated data skip the selection
+    assert model.spec_.members == 1
+    network = model.network_.members[0] if model.spec_.members > 1 else model.network_
+    prior = seasonal_naive_skip(network.spec)
+    return float((network.skip.weight[:, 0].detach() - prior).abs().max())
+
+
+def test_large_saturated_data_start_from_the_least_squares_map():
+    assert _fitted_skip_distance(saturated=True) > 0.3
+    assert _fitted_skip_distance(saturated=False) < 0.05
+
+
+def test_small_saturated_data_start_from_seasonal_naive(monkeypatch):
+    """Saturated, but with several networks fitting in the largest work (M3's shape)."""
+    monkeypatch.setattr(training, "MAX_STEPS", 10)
+    t = np.arange(400)
+    model = GLUForecaster(3, context_length=16, season_length=1, transform=None, random_state=0)
+    model.set_params(n_channels=4).fit(pd.Series(3.0 + np.sin(2 * np.pi * t / 7)))
+    assert model.selection_ is None and model.spec_.members > 1
+    for network in model.network_.members:
+        distance = (network.skip.weight[:, 0].detach() - seasonal_naive_skip(network.spec)).abs()
+        assert float(distance.max()) < 0.05

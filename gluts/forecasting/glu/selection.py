@@ -191,9 +191,11 @@ def fit_selected(
         held_out = None if held_out is None else replace(held_out(), n_steps=plan.n_steps)
     except InsufficientHistoryError:
         held_out = None
-    skip = None
-    if held_out is None:
-        selection, spec, start = None, network_spec(params, **sizes), None
+    if held_out is None:  # large saturated data start from least squares (see skip_start)
+        selection, spec = None, network_spec(params, **sizes)
+        large = plan.saturated and n_members(plan, length) < _SMALL_DATA_MEMBERS
+        skip = least_squares_skip(spec, data, plan) if large else None
+        start = _new_network(spec, seed, skip)
     else:
         selection, network = select(params, sizes, data, held_out, seed, device, threads)
         chosen = selection.params(params)
@@ -201,8 +203,7 @@ def fit_selected(
         rate = chosen["learning_rate"]
         plan = replace(plan, n_steps=selection.n_steps, learning_rate=rate, first_step=first)
         spec = network_spec(chosen, **sizes)
-        if selection.least_squares_start:
-            skip = least_squares_skip(spec, data, plan)
+        skip = least_squares_skip(spec, data, plan) if selection.least_squares_start else None
         start = network if selection.resumed else _new_network(spec, seed, skip)
     network, history = fit_network(spec, data, plan, seed, device, threads, verbose, start)
     # The linear skip alone (encoder "none") is a convex fit: other seeds give the same one.
