@@ -17,8 +17,6 @@ from the map, the five networks fitted on M3 Quarterly scored worse (sMAPE 9.480
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -42,20 +40,16 @@ _CHUNK = 4096
 _ORIGINS_PER_VALUE = 4
 
 
-@dataclass
-class _Sums:
-    """Weighted sums of a least-squares problem: ``X'X``, ``X'Y``, ``trace(Y'Y)``, rows."""
+class _Sums(NormalEquations):
+    """Normal equations that also keep ``trace(Y'Y)``, to score a fit on their rows."""
 
-    xx: np.ndarray
-    xy: np.ndarray
-    yy: float = 0.0
-    n: int = 0
+    def __init__(self, n_features: int, n_targets: int):
+        super().__init__(n_features, n_targets)
+        self.yy = 0.0
 
     def add(self, x: np.ndarray, y: np.ndarray) -> None:
-        self.xx += x.T @ x
-        self.xy += x.T @ y
+        super().add(x, y)
         self.yy += float(np.sum(y * y))
-        self.n += len(x)
 
     def error(self, coef: np.ndarray) -> float:
         """Sum of squared residuals of ``Y - X coef``."""
@@ -63,7 +57,7 @@ class _Sums:
             self.yy - 2.0 * float(np.sum(coef * self.xy)) + float(np.sum(coef * (self.xx @ coef)))
         )
 
-    def equations(self, *others: _Sums) -> NormalEquations:
+    def merged(self, *others: NormalEquations) -> NormalEquations:
         """The normal equations of these rows and ``others``'."""
         equations = NormalEquations(*self.xy.shape)
         equations.xx = self.xx + sum(other.xx for other in others)
@@ -105,9 +99,7 @@ def least_squares_skip(
         return None
     weights = origin_weights(data, plan, last, horizon)[:, :last].double()
     prior = seasonal_naive_skip(spec).double()  # (H, L)
-    fit, gap, held = (
-        _Sums(np.zeros((context, context)), np.zeros((context, horizon))) for _ in range(3)
-    )
+    fit, gap, held = (_Sums(context, horizon) for _ in range(3))
     for row in np.flatnonzero(weights.sum(dim=1).numpy() > 0):
         origins = np.flatnonzero(weights[row].numpy() > 0)
         first_held = origins[len(origins) - max(len(origins) // _HELD_OUT_SHARE, 1)]
@@ -135,7 +127,7 @@ def least_squares_skip(
                     sums.add(x[part], y[part])
     if fit.n < _ORIGINS_PER_VALUE * context or held.n == 0:
         return None
-    path = fit.equations().solver()
+    path = fit.solver()
     alpha = min(ALPHAS, key=lambda a: held.error(path.coef(a)))
-    correction = torch.from_numpy(fit.equations(gap, held).solver().coef(alpha).T)  # (H, L)
+    correction = torch.from_numpy(fit.merged(gap, held).solver().coef(alpha).T)  # (H, L)
     return (prior + correction).float()

@@ -22,14 +22,7 @@ from gluts.forecasting.glu.validation import held_out, origin_losses
 from gluts.forecasting.glu.windows import SequenceData
 from gluts.nn import GLUNetwork, NetworkSpec, pinball
 
-__all__ = [
-    "MAX_STEPS",
-    "History",
-    "TrainingPlan",
-    "fit_network",
-    "plan_training",
-    "train",
-]
+__all__ = ["MAX_STEPS", "History", "TrainingPlan", "fit_network", "plan_training", "train"]
 
 # Passes over every forecast origin that the automatic training budget aims for.
 _AUTO_EPOCHS = 70
