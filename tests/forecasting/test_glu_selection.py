@@ -1,5 +1,6 @@
 """GLUForecaster's size selection on the training data's last window (issue 14, item 2)."""
 
+import dataclasses
 import json
 import math
 import zipfile
@@ -11,12 +12,15 @@ import pytest
 import gluts
 from gluts import GLUForecaster
 from gluts.exceptions import DataError
+from gluts.forecasting.glu import selection as selection_module
 from gluts.forecasting.glu.selection import (
     CANDIDATES,
     LEAST_SQUARES_START,
     TARGETS,
     _simplest_within_noise,
+    select,
 )
+from gluts.forecasting.glu.skip_start import least_squares_skip
 
 TINY = dict(n_channels=8, n_blocks=2, head_hidden=16, context_length=24, n_threads=1)
 
@@ -78,6 +82,29 @@ def test_without_origins_enough_for_the_least_squares_map_its_twins_are_not_trai
     selection = model.fit(_ar_panel(n_series=1, length=120)).selection_
     assert set(selection.scores) == set(CANDIDATES) - {"network_lsq", "small_lsq"}
     assert not selection.least_squares_start  # the final fit starts from seasonal naive too
+
+
+@pytest.mark.parametrize("n_estimators, maps", [(1, 1), (2, 2)])
+def test_a_resumed_trial_computes_the_map_again_only_for_networks_built_anew(
+    n_estimators, maps, monkeypatch
+):
+    """The trial's map always; the final fit's only when other networks start from it."""
+    calls = []
+
+    def counted(*args):
+        calls.append(args)
+        return least_squares_skip(*args)
+
+    def resumed(*args, **kwargs):
+        selection, network = select(*args, **kwargs)
+        return dataclasses.replace(selection, resumed=True), network
+
+    monkeypatch.setattr(selection_module, "least_squares_skip", counted)
+    monkeypatch.setattr(selection_module, "select", resumed)
+    model = GLUForecaster(4, season_length=1, random_state=0, n_steps=40, **TINY)
+    model.set_params(n_estimators=n_estimators).fit(_ar_panel())
+    assert model.selection_.least_squares_start and model.selection_.resumed
+    assert len(calls) == maps and model.spec_.members == n_estimators
 
 
 def test_a_nonlinear_panel_selects_the_network():

@@ -193,22 +193,22 @@ def fit_selected(
         held_out = None
     if held_out is None:  # large saturated data start from least squares (see skip_start)
         selection, spec = None, network_spec(params, **sizes)
-        large = plan.saturated and n_members(plan, length) < _SMALL_DATA_MEMBERS
-        skip = least_squares_skip(spec, data, plan) if large else None
-        start = _new_network(spec, seed, skip)
+        started = plan.saturated and n_members(plan, length) < _SMALL_DATA_MEMBERS
     else:
         selection, network = select(params, sizes, data, held_out, seed, device, threads)
-        chosen = selection.params(params)
+        chosen, started = selection.params(params), selection.least_squares_start
         first = selection.trial_steps if selection.resumed else 0
         rate = chosen["learning_rate"]
         plan = replace(plan, n_steps=selection.n_steps, learning_rate=rate, first_step=first)
         spec = network_spec(chosen, **sizes)
-        skip = least_squares_skip(spec, data, plan) if selection.least_squares_start else None
-        start = network if selection.resumed else _new_network(spec, seed, skip)
-    network, history = fit_network(spec, data, plan, seed, device, threads, verbose, start)
     # The linear skip alone (encoder "none") is a convex fit: other seeds give the same one.
     automatic = params["n_steps"] is None and spec.encoder != "none"
-    members = params["n_estimators"] or (n_members(plan, data.values.shape[1]) if automatic else 1)
+    members = params["n_estimators"] or (n_members(plan, length) if automatic else 1)
+    resumed = selection is not None and selection.resumed  # its network has its skip
+    from_map = started and (members > 1 or not resumed)  # networks built here start from it
+    skip = least_squares_skip(spec, data, plan) if from_map else None
+    start = network if resumed else _new_network(spec, seed, skip)
+    network, history = fit_network(spec, data, plan, seed, device, threads, verbose, start)
     if members > 1:  # more networks of the same size, from other seeds, trained from scratch
         fresh = replace(plan, first_step=0)
         others = [
