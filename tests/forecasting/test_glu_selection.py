@@ -62,7 +62,8 @@ def selected():
 
 def test_every_candidate_is_scored_and_the_chosen_one_is_refitted(selected):
     selection = selected.selection_
-    assert set(selection.scores) == set(CANDIDATES) == set(selection.steps)
+    trained = set(CANDIDATES) - {"network", "small"}  # their twins start from the map
+    assert set(selection.scores) == trained == set(selection.steps)
     changes = CANDIDATES[selection.chosen]
     assert selected.spec_.n_channels == changes.get("n_channels", TINY["n_channels"])
     assert selected.spec_.encoder == changes.get("encoder", "glu")
@@ -71,10 +72,21 @@ def test_every_candidate_is_scored_and_the_chosen_one_is_refitted(selected):
     assert all(1 <= step <= 40 for step in selection.steps.values())
 
 
-def test_a_linear_panel_selects_a_start_from_the_least_squares_map(selected):
-    scores, chosen = selected.selection_.scores, selected.selection_.chosen
-    assert chosen in LEAST_SQUARES_START and selected.selection_.least_squares_start
-    assert scores[chosen] < 0.95 * min(scores["network"], scores["small"])
+def test_a_linear_panel_starts_every_candidate_from_the_least_squares_map(selected):
+    assert set(selected.selection_.scores) == LEAST_SQUARES_START
+    assert selected.selection_.least_squares_start
+
+
+def test_the_least_squares_start_beats_seasonal_naive_on_a_linear_panel(monkeypatch):
+    """Why the seasonal-naive siblings are not trained when the map exists."""
+    start = GLUForecaster(4, season_length=1, random_state=0, n_steps=40, **TINY)
+    started = start.fit(_ar_panel()).selection_.scores
+    monkeypatch.setattr(selection_module, "least_squares_skip", lambda *args: None)
+    naive = GLUForecaster(4, season_length=1, random_state=0, n_steps=40, **TINY)
+    naive = naive.fit(_ar_panel()).selection_.scores
+    assert set(naive) == set(CANDIDATES) - {"network_lsq", "small_lsq"}
+    for name in ("network", "small"):
+        assert started[name + "_lsq"] < 0.95 * naive[name]
 
 
 def test_without_origins_enough_for_the_least_squares_map_its_twins_are_not_trained():
@@ -112,7 +124,7 @@ def test_a_nonlinear_panel_selects_the_network():
     model.set_params(**TINY).fit(_logistic_panel())
     scores, chosen = model.selection_.scores, model.selection_.chosen
     assert chosen in ("network", "network_lsq")  # either start: the same network
-    assert scores[chosen] < 0.8 * min(scores["small"], scores["small_lsq"], scores["linear"])
+    assert scores[chosen] < 0.8 * min(v for name, v in scores.items() if "network" not in name)
     assert model.spec_.encoder == "glu" and model.spec_.n_channels == TINY["n_channels"]
 
 
@@ -181,12 +193,14 @@ def test_a_model_file_keeps_the_selection_and_the_chosen_network(selected, tmp_p
     pd.testing.assert_frame_equal(loaded.predict(), selected.predict())
 
 
-@pytest.mark.parametrize("name", ["small", "linear"])
-def test_a_smaller_chosen_network_saves_and_loads(name, tmp_path, monkeypatch):
+@pytest.mark.parametrize(
+    "name, n_series, length", [("small", 1, 120), ("small_lsq", 3, 200), ("linear", 3, 200)]
+)
+def test_a_smaller_chosen_network_saves_and_loads(name, n_series, length, tmp_path, monkeypatch):
     for other in set(CANDIDATES) - {name}:  # leave one candidate: it is chosen
         monkeypatch.delitem(CANDIDATES, other)
     model = GLUForecaster(4, season_length=1, random_state=0, n_steps=20, **TINY)
-    model.fit(_ar_panel(n_series=3, length=200))
+    model.fit(_ar_panel(n_series=n_series, length=length))  # too short for the map: "small"
     assert model.selection_.chosen == name and model.get_params()["n_channels"] == 8
     model.save(tmp_path / "m.gluts")
     loaded = gluts.load(tmp_path / "m.gluts")

@@ -108,11 +108,11 @@ class GLUForecaster(BaseForecaster):
         improvement and keep the best weights (of the final fit).
     model_selection : {"auto"} or None, default="auto"
         ``"auto"``, on data with fewer origins than the largest automatic budget covers: the
-        network as configured and a small one (8 channels, linear head, dropout 0.2), each
-        with its skip started at seasonal naive and at the data's least-squares map, and the
-        linear skip alone (lr 1e-2) train a quarter of the budget (500 steps or more) with the
-        last window held out; the simplest within one standard error of the best is refitted
-        for its best step count (the full budget if still improving). None: off.
+        network as configured, a small one (8 channels, linear head, dropout 0.2) and the
+        linear skip alone (lr 1e-2), skips started at the least-squares map (seasonal naive
+        with too few origins), train a quarter of the budget (500 steps or more) with the last
+        window held out; the simplest within one standard error of the best is refitted for
+        its best step count (the full budget if still improving). None: off.
     n_estimators : int or None, default=None
         Networks of the chosen size, from different seeds, whose quantiles are averaged.
         None: with the automatic budget, as many (at most 5) as fit in the work of the

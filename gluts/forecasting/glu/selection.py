@@ -52,10 +52,9 @@ __all__ = [
 ]
 
 # name -> the parameters a candidate changes; "network" is the forecaster as configured.
-# From the most capable to the simplest: the selection prefers the later ones. Those in
-# LEAST_SQUARES_START start their skip from the least-squares map when the data allow it
-# (else a "_lsq" twin is not trained), the others from seasonal naive: a network started
-# at the linear map stays nearer to it (the simplest candidate) than one that must find it.
+# From the most capable to the simplest: the selection prefers the later ones. With the
+# least-squares map (skip_start), the "_lsq" twins start there and replace their seasonal-
+# naive siblings (never better where we checked), and "linear" starts there too.
 CANDIDATES: dict[str, dict] = {
     "network": {},
     "network_lsq": {},
@@ -66,6 +65,7 @@ CANDIDATES: dict[str, dict] = {
     "linear": {"encoder": "none", "head_hidden": 0, "learning_rate": 1e-2},
 }
 _TWINS = frozenset({"network_lsq", "small_lsq"})
+_SIBLINGS = frozenset({"network", "small"})  # the twins' seasonal-naive starts
 LEAST_SQUARES_START = _TWINS | {"linear"}
 # Forecast targets held out over all series (a fifth of the longest at most): the last
 # ``horizon`` values of each series of a panel, more windows of a few long series.
@@ -126,9 +126,8 @@ class Selection:
 
     @property
     def least_squares_start(self) -> bool:
-        """Whether the chosen candidate started from the least-squares skip: it is one of
-        :data:`LEAST_SQUARES_START`, and the data held enough origins for that skip (the
-        ``"_lsq"`` candidates were trained)."""
+        """Whether the chosen candidate started from the least-squares map: it is one of
+        :data:`LEAST_SQUARES_START` and the map existed (the ``"_lsq"`` twins were trained)."""
         return self.chosen in LEAST_SQUARES_START and not _TWINS.isdisjoint(self.scores)
 
 
@@ -274,7 +273,7 @@ def select(
     scores, steps, networks, losses = {}, {}, {}, {}
     skip = least_squares_skip(network_spec(params, **sizes), data, trial_plan)
     for name, changes in CANDIDATES.items():
-        if skip is None and name in _TWINS:
+        if name in (_TWINS if skip is None else _SIBLINGS):
             continue
         candidate = {**params, **changes}
         rate = replace(trial_plan, learning_rate=candidate["learning_rate"])
