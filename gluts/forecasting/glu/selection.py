@@ -54,7 +54,7 @@ __all__ = [
 # name -> the parameters a candidate changes; "network" is the forecaster as configured.
 # From the most capable to the simplest: the selection prefers the later ones. With the
 # least-squares map (skip_start), the "_lsq" twins start there and replace their seasonal-
-# naive siblings (never better where we checked), and "linear" starts there too.
+# naive siblings (never the best candidate where we checked); "linear" starts there too.
 CANDIDATES: dict[str, dict] = {
     "network": {},
     "network_lsq": {},
