@@ -7,9 +7,9 @@ one-standard-error rule, Hastie, Tibshirani & Friedman, *The Elements of Statist
 Learning*, section 7.10) is refitted on everything by the estimator, with the step count at
 which it did best: by one network, or, on data too small to fill the largest automatic fit,
 by several from different seeds whose forecasts are averaged (:func:`n_members`). The two
-networks are tried from two starts of their linear skip, seasonal naive and the data's
-least-squares map (:mod:`gluts.forecasting.glu.skip_start`), and the linear skip alone
-starts from that map, when the data hold enough origins for it.
+networks and the linear skip alone start their skip from the data's least-squares map
+(:mod:`gluts.forecasting.glu.skip_start`) when the data hold enough origins for it, else
+from seasonal naive.
 """
 
 from __future__ import annotations
