@@ -278,7 +278,7 @@ def select(
         candidate = {**params, **changes}
         rate = replace(trial_plan, learning_rate=candidate["learning_rate"])
         spec = network_spec(candidate, **sizes)
-        start = _new_network(spec, seed, skip if name in LEAST_SQUARES_START else None)
+        start = _new_network(spec, seed, skip)  # the map, for every candidate trained with it
         network, history = fit_network(spec, data, rate, seed, device, n_threads, network=start)
         scores[name], steps[name] = min(history.val_loss), history.best_step
         networks[name], losses[name] = network, history.best_origin_losses

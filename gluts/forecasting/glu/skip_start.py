@@ -1,18 +1,19 @@
 """Starting the GLU network's linear skip from the training data's own least-squares map.
 
 A new network's skip is seasonal naive (:meth:`gluts.nn.GLUNetwork.reset_skip`), and Adam
-moves it from there a little each step: on long single series that left the network's
-linear part well short of the least-squares map that ``LinearForecaster`` fits in a second.
-:func:`least_squares_skip` computes that map in the network's own scaling: the weighted ridge
-regression of every training origin's scaled targets, less the seasonal naive forecast, on
-its scaled context (so the ridge pulls toward seasonal naive), with the strength that does
-best on the last fifth of each series' origins. The size selection tries the networks from
-both starts (:data:`gluts.forecasting.glu.selection.CANDIDATES`). Data whose origins fill
-the largest training budget skip the selection: they start from the map when one network
-fills that budget's work (M4 Hourly: OWA 0.466 / 0.455 / 0.456 to 0.441 / 0.441 / 0.448
-for seeds 0-2), and from seasonal naive when several networks would (short series, the
-small-data regime of :func:`~gluts.forecasting.glu.selection.small_data_settings`): started
-from the map, the five networks fitted on M3 Quarterly scored worse (sMAPE 9.480 to 9.653).
+moves it from there a little each step: on long single series that left the network's linear
+part well short of the least-squares map that ``LinearForecaster`` fits in a second.
+:func:`least_squares_skip` computes that map in the network's own scaling: the weighted
+ridge regression of every training origin's scaled targets, less the seasonal naive
+forecast, on its scaled context (so the ridge pulls toward seasonal naive), with the
+strength that does best on the last fifth of each series' origins. Where it exists, every
+candidate of the size selection starts from it
+(:data:`gluts.forecasting.glu.selection.CANDIDATES`); data whose origins fill the largest
+training budget skip the selection: they start from the map when one network fills that
+budget's work (M4 Hourly: OWA 0.466 / 0.455 / 0.456 to 0.441 / 0.441 / 0.448 for seeds 0-2),
+and from seasonal naive when several networks would (short series, the small-data regime of
+:func:`~gluts.forecasting.glu.selection.small_data_settings`): started from the map, the
+five networks fitted on M3 Quarterly scored worse (sMAPE 9.480 to 9.653).
 """
 
 from __future__ import annotations
