@@ -195,6 +195,17 @@ def test_loaded_model_forecasts_identically(model_file):
     pd.testing.assert_frame_equal(gluts.load(path).predict(3), original.predict(3))
 
 
+@pytest.mark.parametrize("freq", ["M", "Q", "W-SUN"])
+def test_models_fitted_on_periods_save_and_load(tmp_path, freq):
+    """A monthly PeriodIndex's grid reads as "ME", which a Period does not take."""
+    y = pd.Series(
+        10 + np.sin(np.arange(60)), index=pd.period_range("2001-01", periods=60, freq=freq)
+    )
+    model = GLUForecaster(3, n_channels=4, n_blocks=2, n_steps=3, random_state=0).fit(y)
+    model.save(tmp_path / "p.gluts")
+    pd.testing.assert_frame_equal(gluts.load(tmp_path / "p.gluts").predict(3), model.predict(3))
+
+
 @pytest.mark.skipif(torch.cuda.is_available(), reason="needs a machine without CUDA")
 def test_gpu_trained_file_predicts_on_a_cpu_only_machine(model_file, tmp_path):
     path, y = model_file

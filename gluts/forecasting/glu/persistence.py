@@ -27,6 +27,7 @@ from typing import TypeVar
 import numpy as np
 import pandas as pd
 import torch
+from pandas.tseries.frequencies import to_offset
 
 from gluts import __version__
 from gluts._archive import jsonable, write_archive
@@ -297,7 +298,8 @@ def _rebuild_panel(meta: dict, values: list[np.ndarray]) -> Panel:
     parse = {
         "integer": lambda s: pd.Index([int(x) for x in s]),
         "datetime": lambda s: pd.DatetimeIndex(pd.to_datetime(s)),
-        "period": lambda s: pd.PeriodIndex(s, freq=schema["freq"]),
+        # as an offset: a Period takes "M" but not the "ME" that a monthly grid's freqstr is
+        "period": lambda s: pd.PeriodIndex(s, freq=to_offset(schema["freq"])),
     }[kind]
     frames = [
         pd.DataFrame({"unique_id": k, "ds": parse(stamps), "y": v})
