@@ -17,7 +17,7 @@ import torch
 from gluts.data import Panel, ReadOptions, align_covariates
 from gluts.exceptions import DataError
 
-__all__ = ["Covariates", "fit_covariates", "predict_covariates"]
+__all__ = ["Covariates", "FittedCovariates", "fit_covariates", "predict_covariates"]
 
 
 @dataclass
@@ -79,6 +79,21 @@ class Covariates:
         steps = np.concatenate([steps, np.repeat(steps[:, -1:], pad, axis=1)], axis=1)
         steps = torch.as_tensor(steps.transpose(0, 2, 1), dtype=torch.float32)
         return torch.cat([history, steps], dim=-1)  # (n, F, length + horizon)
+
+
+class FittedCovariates:
+    """Keeps fitted :class:`Covariates` as a forecaster's attributes (``covariates_``,
+    ``future_covariates_``, ``covariate_mean_``, ``covariate_scale_``, ``covariate_history_``)."""
+
+    def _set_covariates(self, covariates: Covariates) -> None:
+        self.covariates_, self.future_covariates_ = covariates.names, covariates.future
+        self.covariate_mean_, self.covariate_scale_ = covariates.mean, covariates.scale
+        self.covariate_history_ = covariates.history
+
+    def _covariates(self) -> Covariates:
+        names, future = self.covariates_, self.future_covariates_
+        mean, scale = self.covariate_mean_, self.covariate_scale_
+        return Covariates(names, future, mean, scale, self.covariate_history_)
 
 
 def fit_covariates(

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import numpy as np
-import torch
 from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from gluts._parallel import map_series
 from gluts.base import BaseForecaster
 from gluts.data import Panel
-from gluts.forecasting.glu import persistence
-from gluts.forecasting.glu.covariates import Covariates, fit_covariates, predict_covariates
+from gluts.forecasting.glu import fitted_state, persistence
+from gluts.forecasting.glu.covariates import (
+    Covariates,
+    FittedCovariates,
+    fit_covariates,
+    predict_covariates,
+)
 from gluts.forecasting.glu.inference import (
     SECONDS_PER_VALUE,
     Predictor,
@@ -33,7 +37,7 @@ from gluts.forecasting.glu.windows import (
 __all__ = ["GLUForecaster"]
 
 
-class GLUForecaster(BaseForecaster):
+class GLUForecaster(persistence.PicklesNetwork, FittedCovariates, BaseForecaster):
     """Global probabilistic forecaster built on a causal, dilated GLU convolution stack.
 
     One network learns from every series at once. At each position of a series it reads the
@@ -296,11 +300,6 @@ class GLUForecaster(BaseForecaster):
             validation_targets=targets,
         )
 
-    def _set_covariates(self, covariates: Covariates) -> None:
-        self.covariates_, self.future_covariates_ = covariates.names, covariates.future
-        self.covariate_mean_, self.covariate_scale_ = covariates.mean, covariates.scale
-        self.covariate_history_ = covariates.history
-
     def forecast_panel(self, h: int, panel: Panel | None = None, X=None, X_future=None):
         """Forecast as :meth:`BaseForecaster.forecast_panel` does, reading the covariates.
 
@@ -354,47 +353,9 @@ class GLUForecaster(BaseForecaster):
 
     def _get_state(self) -> persistence.ModelState:
         """The fitted state, as a model file holds it."""
-        panel, fingerprint = getattr(self, "_loaded_from", None) or (None, None)
-        weights = self.network_.state_dict()
-        return persistence.ModelState(
-            params=self.get_params(),
-            spec=self.spec_,
-            weights={name: w.detach().cpu().numpy() for name, w in weights.items()},
-            season_length=self.season_length_,
-            log_transform=self.log_transform_,
-            calendar=self.calendar_,
-            covariates=self._covariates(),
-            read_options=self.read_options_,
-            history=self.history_,
-            fingerprint=fingerprint if panel is self.history_ else None,
-            selection=self.selection_,
-        )
+        return fitted_state.state_of(self)
 
     @classmethod
     def _from_state(cls, state: persistence.ModelState) -> GLUForecaster:
         """A fitted forecaster from the state of a model file, predicting on the CPU."""
-        params = dict(state.params)
-        if params.get("device") == "cuda" and not torch.cuda.is_available():
-            params["device"] = "cpu"  # trained on a GPU, predicting on a machine without one
-        model, network = cls(**params), persistence.restore_network(state.spec, state.weights)
-        model.network_, model.spec_, model.calendar_ = network, state.spec, state.calendar
-        model.season_length_, model.log_transform_ = state.season_length, state.log_transform
-        model.selection_ = state.selection
-        model._set_covariates(state.covariates)
-        model.read_options_, model.history_ = state.read_options, state.history
-        model.series_ids_, model.n_series_ = list(state.history.ids), len(state.history)
-        model._loaded_from = (state.history, state.fingerprint)  # keeps the file's fingerprint
-        model._fit_params = model._fitted_params()
-        return model
-
-    def _covariates(self) -> Covariates:
-        names, future = self.covariates_, self.future_covariates_
-        mean, scale = self.covariate_mean_, self.covariate_scale_
-        return Covariates(names, future, mean, scale, self.covariate_history_)
-
-    def __getstate__(self) -> dict:
-        """Pickle the network as its state dict (a weight-normed module does not pickle)."""
-        return persistence.pickle_state(self.__dict__)
-
-    def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(persistence.unpickle_state(state))
+        return fitted_state.restored(cls, state)

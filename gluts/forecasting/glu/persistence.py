@@ -220,6 +220,17 @@ def read_model(path: str | Path, build: Callable[[ModelState], Model]) -> Model:
         raise DataError(f"{path} is a damaged gluts model file: {first_line(exc)}") from None
 
 
+class PicklesNetwork:
+    """Pickles ``network_`` as its state dict (a weight-normed module does not pickle) and
+    rebuilds it from ``spec_`` (for the copies that joblib and ``copy.deepcopy`` make)."""
+
+    def __getstate__(self) -> dict:
+        return pickle_state(self.__dict__)
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(unpickle_state(state))
+
+
 def pickle_state(attributes: dict) -> dict:
     """A fitted forecaster's ``__dict__`` to pickle, with ``network_`` as its state dict."""
     state = attributes.copy()
