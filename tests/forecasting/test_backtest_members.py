@@ -90,14 +90,15 @@ def test_a_model_with_other_parameters_is_fitted_on_its_own(panel, linear_fits):
 
 def test_which_rows_the_default_ensemble_supplies():
     rows = {
-        "GLU": GLUForecaster(6),
+        "GLU": GLUForecaster(6),  # the member does not adjust seasonality: another model
+        "GLU, unadjusted": GLUForecaster(6, deseasonalize=None),
         "ETS": ETSForecaster(n_jobs=2, alias="ETS"),  # how and the column name, not what
         "Theta": ThetaForecaster(season_length=12),  # the member's season_length is None
         "Ensemble": EnsembleForecaster(6),
         "Other": EnsembleForecaster(6, alias="Other"),
     }
     assert member_rows(rows, with_covariates=False) == {
-        "GLU": ("Ensemble", 0),
+        "GLU, unadjusted": ("Ensemble", 0),
         "ETS": ("Ensemble", 1),
     }
     # With covariates the GLU row reads them, and the members are fitted without.
@@ -107,12 +108,13 @@ def test_which_rows_the_default_ensemble_supplies():
 def test_the_cli_default_leaderboard_fits_each_member_once():
     options = {"horizon": 12, "season_length": 12, "random_state": 0}
     rows = {name: build(name, MODELS, n_jobs=None, **options) for name in DEFAULT_BACKTEST_MODELS}
-    assert member_rows(rows, with_covariates=False) == {
-        "glu": ("ensemble", 0),
+    assert member_rows(rows, with_covariates=False) == {  # the GLU row adjusts seasonality
         "ets": ("ensemble", 1),
         "theta": ("ensemble", 2),
         "linear": ("ensemble", 3),
     }
+    rows["glu"].set_params(deseasonalize=None)
+    assert member_rows(rows, with_covariates=False)["glu"] == ("ensemble", 0)
     rows["glu"].set_params(quantiles=[0.1, 0.5, 0.9])  # a list is the same levels as a tuple
     assert member_rows(rows, with_covariates=False)["glu"] == ("ensemble", 0)
     rows["glu"].set_params(quantiles=[0.05, 0.5, 0.95])

@@ -104,6 +104,14 @@ def test_members_take_the_ensembles_horizon_and_quantiles(monthly):
     assert "Ensemble-q0.2" in model.predict().columns
 
 
+def test_default_members_include_the_glu_without_its_seasonal_adjustment():
+    members = dict(EnsembleForecaster(6, season_length=12, random_state=3).configured_members())
+    assert list(members) == ["GLU", "ETS", "Theta", "Linear"]
+    glu = members["GLU"].get_params()
+    assert glu["deseasonalize"] is None and glu["season_length"] == 12
+    assert glu["random_state"] == 3 and glu["horizon"] == 6
+
+
 @pytest.mark.parametrize(
     "forecasters, message",
     [

@@ -101,6 +101,22 @@ HOSTILE = {
         lambda e: _zip({k: v for k, v in e.items() if k != _weight(e)}),
         "entry 'weights/",
     ),
+    "seasonal_position": (lambda e: _edit(e, seasonal=[0, 7]), "seasonal"),
+    "seasonal_order": (lambda e: _edit(e, seasonal=[1, 0]), "seasonal"),
+    "seasonal_kind": (lambda e: _edit(e, seasonal_adjustment="additive"), "seasonal_adjustment"),
+    "seasonal_off": (lambda e: _edit(e, seasonal_adjustment=None), "seasonal"),
+    "seasonal_shape": (
+        lambda e: _zip({**e, "seasonal/indices.npy": _npy(np.ones((2, 5)))}),
+        "of shape",
+    ),
+    "seasonal_zero": (
+        lambda e: _zip({**e, "seasonal/indices.npy": _npy(np.zeros((2, 24)))}),
+        "seasonal index",
+    ),
+    "missing_seasonal": (
+        lambda e: _zip({k: v for k, v in e.items() if k != "seasonal/indices.npy"}),
+        "seasonal/indices.npy",
+    ),
 }
 
 

@@ -9,7 +9,7 @@ from sklearn.utils.validation import check_is_fitted
 from gluts._parallel import map_series
 from gluts.base import BaseForecaster
 from gluts.data import Panel
-from gluts.forecasting.glu import fitted_state, persistence
+from gluts.forecasting.glu import fitted_state, persistence, seasonal
 from gluts.forecasting.glu.covariates import (
     Covariates,
     FittedCovariates,
@@ -93,6 +93,10 @@ class GLUForecaster(persistence.PicklesNetwork, FittedCovariates, BaseForecaster
         ``season_length`` is 1).
     season_length : int or None, default=None
         Steps per season; None infers it from the frequency (1 for integer time).
+    deseasonalize : {"multiplicative"} or None, default="multiplicative"
+        Model each positive series that the M4 90% autocorrelation test finds seasonal divided
+        by its classical multiplicative seasonal indices, and multiply them back into the
+        forecasts, as Theta does; off when a series has under three seasons (:mod:`~.seasonal`).
     past_covariates : list of str or None, default=None
         Columns of ``X`` known only up to the forecast origin (e.g. a measured temperature);
         the others are known in advance: ``predict`` needs them as ``X_future``.
@@ -155,6 +159,11 @@ class GLUForecaster(persistence.PicklesNetwork, FittedCovariates, BaseForecaster
         selection, or when the series are too short for the validation tail.
     season_length_ : int
         Season length used.
+    seasonal_adjustment_ : {"multiplicative"} or None
+        The adjustment of the fit (None where ``deseasonalize`` is, or a series is too short).
+    seasonal_indices_ : list of (ndarray of shape (season_length_,) or None)
+        Per fitted series, the seasonal indices divided out, counted from its end (index ``k``
+        for the steps ``k + 1, k + 1 + m, ...`` after it); None where it is modelled as it is.
     log_transform_ : bool
         Whether the network models log values.
     calendar_ : list of str
@@ -190,7 +199,9 @@ class GLUForecaster(persistence.PicklesNetwork, FittedCovariates, BaseForecaster
 
     _parameter_constraints: dict = PARAMETER_CONSTRAINTS  # see parameters.py
     _tags = {"global_model": True, "requires_horizon_in_fit": True, "supports_exog": True}
-    _per_series_state = ("covariate_history_", "training_history_", "_loaded_from")
+    _per_series_state = (
+        "covariate_history_", "training_history_", "seasonal_indices_", "_loaded_from"
+    )  # fmt: skip
 
     def __init__(
         self,
@@ -208,6 +219,7 @@ class GLUForecaster(persistence.PicklesNetwork, FittedCovariates, BaseForecaster
         transform="auto",
         scaler="seasonal",
         season_length=None,
+        deseasonalize="multiplicative",
         past_covariates=None,
         n_steps=None,
         batch_size=BATCH_SIZE,
@@ -236,6 +248,7 @@ class GLUForecaster(persistence.PicklesNetwork, FittedCovariates, BaseForecaster
         self.transform = transform
         self.scaler = scaler
         self.season_length = season_length
+        self.deseasonalize = deseasonalize
         self.past_covariates = past_covariates
         self.n_steps = n_steps
         self.n_estimators = n_estimators
@@ -263,6 +276,9 @@ class GLUForecaster(persistence.PicklesNetwork, FittedCovariates, BaseForecaster
 
     def _fit_panel(self, panel: Panel, X) -> None:
         m, longest = self.season_length or panel.grid.season_length(), int(panel.lengths.max())
+        self.seasonal_adjustment_ = seasonal.panel_adjustment(panel, m, self.deseasonalize)
+        self.seasonal_indices_ = seasonal.estimate(panel, m, self.seasonal_adjustment_)
+        panel = seasonal.adjusted(panel, self.seasonal_indices_)
         calendar = calendar_features(panel.index[0], step_hours(panel))
         covariates = fit_covariates(X, panel, self.past_covariates, self.read_options_)
         self._set_covariates(covariates)
@@ -315,12 +331,16 @@ class GLUForecaster(persistence.PicklesNetwork, FittedCovariates, BaseForecaster
         return model._forecast(source, h, refit=new, covariates=covariates)
 
     def _forecast(self, panel: Panel, h: int, refit: bool, covariates=None):
-        items = series_items(model_values(panel, self.log_transform_), panel.index, covariates)
+        m, indices = self.season_length_, self.seasonal_indices_
+        indices = seasonal.estimate(panel, m, self.seasonal_adjustment_) if refit else indices
+        values = model_values(seasonal.adjusted(panel, indices), self.log_transform_)
+        items = series_items(values, panel.index, covariates)
         seconds = np.full(len(items), SECONDS_PER_VALUE * self._history_length())
         shared = (self._predictor(), h)  # the network, none of the fitted series
         out = map_series(
             forecast_chunk, self, items, n_jobs=self.n_jobs, seconds=seconds, shared=shared
         )
+        out = seasonal.restored(out, indices)
         return [point for point, _ in out], [qs for _, qs in out]
 
     def _predictor(self) -> Predictor:

@@ -37,13 +37,22 @@ from gluts.forecasting.glu.selection import CANDIDATES, Selection
 from gluts.forecasting.glu.windows import _CALENDAR, scale_window
 from gluts.nn import ENCODERS, GATES, NetworkSpec, build_network
 
-__all__ = ["FORMAT", "FORMAT_VERSION", "META", "expected_entries", "first_line", "open_model"]
+__all__ = [
+    "FORMAT",
+    "FORMAT_VERSION",
+    "META",
+    "SEASONAL",
+    "expected_entries",
+    "first_line",
+    "open_model",
+]
 
 FORMAT = "gluts.GLUForecaster"
 FORMAT_VERSION = 2
 WEIGHTS = "weights/"
 VALUES = "values/"
 COVARIATES = "covariates/"
+SEASONAL = "seasonal/indices.npy"  # the seasonal indices of the series that ``seasonal`` names
 
 META_BYTES = 1 << 20  # meta.json: 1 MiB, plus META_PER_SERIES per stored series
 META_PER_SERIES = 64 << 10
@@ -115,7 +124,9 @@ def _read(path: Path, archive: zipfile.ZipFile, arrays: bool):
 
 
 def _is_array_entry(name: str) -> bool:
-    return name.endswith(".npy") and name.startswith((WEIGHTS, VALUES, COVARIATES))
+    return name == SEASONAL or (
+        name.endswith(".npy") and name.startswith((WEIGHTS, VALUES, COVARIATES))
+    )
 
 
 def _check_version(path: Path, meta: dict) -> None:
@@ -349,4 +360,16 @@ class _Checker:
             expected[f"{VALUES}{k}.npy"] = ((len(s),), np.dtype(np.float64))
             if n_cov:
                 expected[f"{COVARIATES}{k}.npy"] = ((len(s), n_cov), np.dtype(np.float64))
+        seasonal = meta.get("seasonal", [])  # files written before the adjustment have none
+        if not isinstance(seasonal, list) or not all(
+            isinstance(k, int) and not isinstance(k, bool) and 0 <= k < n_series for k in seasonal
+        ):
+            self.fail("seasonal", f"a list of series positions below {n_series}", seasonal)
+        adjustment = meta.get("seasonal_adjustment")
+        if adjustment not in (None, "multiplicative"):
+            self.fail("seasonal_adjustment", "'multiplicative' or null", adjustment)
+        if seasonal != sorted(set(seasonal)) or (seasonal and (season < 2 or not adjustment)):
+            self.fail("seasonal", "increasing positions, with an adjustment", seasonal)
+        if seasonal:
+            expected[SEASONAL] = ((len(seasonal), season), np.dtype(np.float64))
         return expected

@@ -26,6 +26,8 @@ def state_of(model) -> ModelState:
         history=model.history_,
         fingerprint=fingerprint if panel is model.history_ else None,
         selection=model.selection_,
+        seasonal_adjustment=model.seasonal_adjustment_,
+        seasonal_indices=model.seasonal_indices_,
     )
 
 
@@ -37,7 +39,8 @@ def restored(cls, state: ModelState):
     model, network = cls(**params), restore_network(state.spec, state.weights)
     model.network_, model.spec_, model.calendar_ = network, state.spec, state.calendar
     model.season_length_, model.log_transform_ = state.season_length, state.log_transform
-    model.selection_ = state.selection
+    model.selection_, model.seasonal_adjustment_ = state.selection, state.seasonal_adjustment
+    model.seasonal_indices_ = state.seasonal_indices
     model._set_covariates(state.covariates)
     model.read_options_, model.history_ = state.read_options, state.history
     model.series_ids_, model.n_series_ = list(state.history.ids), len(state.history)

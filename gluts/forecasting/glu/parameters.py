@@ -38,6 +38,7 @@ PARAMETER_CONSTRAINTS: dict = {
     "transform": [StrOptions({"auto", "log"}), None],
     "scaler": [StrOptions(set(SCALERS))],
     "season_length": [Interval(Integral, 1, None, closed="left"), None],
+    "deseasonalize": [StrOptions({"multiplicative"}), None],
     "past_covariates": [list, tuple, None],
     "n_steps": [Interval(Integral, 1, None, closed="left"), None],
     "batch_size": [Interval(Integral, 1, None, closed="left")],

@@ -38,6 +38,7 @@ from gluts.forecasting.glu.file_checks import (
     COVARIATES,
     FORMAT,
     FORMAT_VERSION,
+    SEASONAL,
     VALUES,
     WEIGHTS,
     first_line,
@@ -91,6 +92,11 @@ class ModelState:
     selection : Selection or None, default=None
         How the network's size was chosen (None: as the parameters say; files written
         before selection existed have none).
+    seasonal_adjustment : str or None, default=None
+        The seasonal adjustment of the fit, which new histories get too (:mod:`~.seasonal`;
+        files written before it existed have none).
+    seasonal_indices : list of (ndarray or None) or None, default=None
+        Each series' seasonal indices, counted from its end; None: no series is adjusted.
     """
 
     params: dict
@@ -104,6 +110,8 @@ class ModelState:
     history: Panel
     fingerprint: dict | None = None
     selection: Selection | None = None
+    seasonal_adjustment: str | None = None
+    seasonal_indices: list[np.ndarray | None] | None = None
 
 
 def write(path: str | Path, state: ModelState, keep: int) -> None:
@@ -165,6 +173,11 @@ def entries(state: ModelState, keep: int) -> tuple[dict, dict[str, np.ndarray]]:
         arrays[f"{VALUES}{k}.npy"] = np.asarray(values[-keep:], np.float64)
     for k, values in enumerate(state.covariates.history or []):
         arrays[f"{COVARIATES}{k}.npy"] = values[-keep:]
+    meta["seasonal_adjustment"] = state.seasonal_adjustment
+    indices = state.seasonal_indices or [None] * len(history)
+    meta["seasonal"] = [k for k, s in enumerate(indices) if s is not None]
+    if meta["seasonal"]:
+        arrays[SEASONAL] = np.stack([indices[k] for k in meta["seasonal"]]).astype(np.float64)
     return jsonable(meta), arrays  # numpy scalars and arrays (from set_params) as JSON
 
 
@@ -260,6 +273,9 @@ def model_state(meta: dict, arrays: dict[str, np.ndarray]) -> ModelState:
     """The :class:`ModelState` of checked metadata and arrays (as :func:`entries` made)."""
     n_series = len(meta["ids"])
     values = [arrays[f"{VALUES}{k}.npy"] for k in range(n_series)]
+    seasonal = dict(zip(meta.get("seasonal", []), arrays.get(SEASONAL, [])))
+    if any((s <= 0).any() for s in seasonal.values()):
+        raise ValueError("a seasonal index is not positive")
     return ModelState(
         params={**meta["params"], "quantiles": tuple(meta["params"]["quantiles"])},
         spec=NetworkSpec(**{**meta["spec"], "quantiles": tuple(meta["spec"]["quantiles"])}),
@@ -276,6 +292,8 @@ def model_state(meta: dict, arrays: dict[str, np.ndarray]) -> ModelState:
         history=_rebuild_panel(meta, values),
         fingerprint=meta["training_fingerprint"],
         selection=None if meta.get("selection") is None else Selection(**meta["selection"]),
+        seasonal_adjustment=meta.get("seasonal_adjustment"),
+        seasonal_indices=[seasonal.get(k) for k in range(n_series)],
     )
 
 
