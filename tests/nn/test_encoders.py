@@ -27,7 +27,10 @@ from gluts.nn import (
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-SMALL = {"n_channels": 4, "n_blocks": 2, "head_hidden": 0, "n_steps": 3, "context_length": 24}
+# the encoder as configured: no size selection, which may pick another candidate
+SMALL = dict(
+    n_channels=4, n_blocks=2, head_hidden=0, n_steps=3, context_length=24, model_selection=None
+)
 
 
 @pytest.mark.parametrize("encoder", ENCODERS)
