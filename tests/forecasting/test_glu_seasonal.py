@@ -7,6 +7,7 @@ import zipfile
 
 import numpy as np
 import pandas as pd
+import pytest
 
 import gluts
 from gluts import GLUForecaster
@@ -44,23 +45,26 @@ def _long(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def test_only_positive_series_found_seasonal_are_adjusted():
-    frame = _wide().drop(columns="short")
-    model = GLUForecaster(4, transform=None, random_state=0, **TINY).fit(_long(frame))
+    frame = _wide()[["a", "b", "flat"]]
+    model = GLUForecaster(4, random_state=0, **TINY).fit(_long(frame))
     assert model.seasonal_adjustment_ == "multiplicative"
     adjusted = dict(zip(model.series_ids_, model.seasonal_indices_, strict=True))
-    assert {k for k, s in adjusted.items() if s is not None} == {"a", "b"}
+    assert {k for k, s in adjusted.items() if s is not None} == {"a", "b"}  # not "flat"
     expected = Deseasonalizer(frame["b"].to_numpy(), 12)
     assert expected.seasonal
     # counted from the end: index k belongs to the (k + 1)-th step after the series
     np.testing.assert_allclose(adjusted["b"], expected.future_indices(12))
 
 
-def test_a_series_under_three_seasons_turns_the_adjustment_off_for_the_panel():
-    frame = _wide()[["a", "b", "short"]]
-    model = GLUForecaster(4, random_state=0, **TINY).fit(frame)
+@pytest.mark.parametrize("odd", ["short", "crossing"])
+def test_a_series_that_cannot_be_adjusted_turns_it_off_for_the_panel(odd):
+    """Under three seasons, or a value <= 0: the network sees every series unadjusted."""
+    frame = _wide()[["a", "b", odd]]
+    model = GLUForecaster(4, transform=None, random_state=0, **TINY).fit(frame)
     assert model.seasonal_adjustment_ is None
     assert model.seasonal_indices_ == [None, None, None]
-    plain = GLUForecaster(4, random_state=0, deseasonalize=None, **TINY).fit(frame)
+    plain = GLUForecaster(4, transform=None, random_state=0, deseasonalize=None, **TINY)
+    plain = plain.fit(frame)
     pd.testing.assert_frame_equal(model.predict(4), plain.predict(4))
     # new histories are forecast as the fit modelled its series: unadjusted
     long_enough = frame[["a", "b"]]
@@ -91,7 +95,7 @@ def test_indices_counted_from_the_end_align_any_tail():
 def test_forecasts_are_the_adjusted_model_times_the_indices():
     """The same fit as ``deseasonalize=None`` on the series divided by their indices, with the
     forecasts multiplied by the indices of their steps: the adjustment is all that changes."""
-    y = _long(_wide().drop(columns="short"))
+    y = _long(_wide()[["a", "b", "flat"]])
     model = GLUForecaster(6, random_state=0, **{**TINY, "transform": None}).fit(y)
     panel = to_panel(y)
     by_id = dict(zip(model.series_ids_, model.seasonal_indices_, strict=True))

@@ -96,7 +96,8 @@ class GLUForecaster(persistence.PicklesNetwork, FittedCovariates, BaseForecaster
     deseasonalize : {"multiplicative"} or None, default="multiplicative"
         Model each positive series that the M4 90% autocorrelation test finds seasonal divided
         by its classical multiplicative seasonal indices, and multiply them back into the
-        forecasts, as Theta does; off when a series has under three seasons (:mod:`~.seasonal`).
+        forecasts, as Theta does; off when a series has under three seasons or a value
+        ``<= 0`` (:mod:`~.seasonal`). None: off.
     past_covariates : list of str or None, default=None
         Columns of ``X`` known only up to the forecast origin (e.g. a measured temperature);
         the others are known in advance: ``predict`` needs them as ``X_future``.
@@ -160,7 +161,7 @@ class GLUForecaster(persistence.PicklesNetwork, FittedCovariates, BaseForecaster
     season_length_ : int
         Season length used.
     seasonal_adjustment_ : {"multiplicative"} or None
-        The adjustment of the fit (None where ``deseasonalize`` is, or a series is too short).
+        The adjustment of the fit (None where ``deseasonalize`` is, or where it is off).
     seasonal_indices_ : list of (ndarray of shape (season_length_,) or None)
         Per fitted series, the seasonal indices divided out, counted from its end (index ``k``
         for the steps ``k + 1, k + 1 + m, ...`` after it); None where it is modelled as it is.

@@ -7,10 +7,10 @@ indices, as :class:`~gluts.forecasting.ThetaForecaster`, ARIMA and Naive2 adjust
 forecasts (point and quantiles) are multiplied by the indices of their steps.
 
 A global network learns from every series at once, so the adjustment is all or nothing for
-a fitted panel: it is off when a series is too short for the test (under three seasons). On a
-panel of M4 Hourly series cut to very unequal lengths, adjusting only the longer ones made
-the short, unadjusted ones worse (OWA 0.477 to 0.518), as the network learned from series
-whose seasonality had mostly been removed.
+a fitted panel: it is off when a series cannot be tested and adjusted (under three seasons of
+values, or a value that is not positive). On a panel of M4 Hourly series cut to very unequal
+lengths, adjusting only the longer ones made the short, unadjusted ones worse (OWA 0.477 to
+0.518), as the network learned from series whose seasonality had mostly been removed.
 
 Indices are kept counted from the end of their series: index ``k`` belongs to the steps
 ``k + 1, k + 1 + m, ...`` after it. So they align with the tail of a series, which is all a model
@@ -31,10 +31,11 @@ __all__ = ["adjusted", "estimate", "panel_adjustment", "restored"]
 
 def panel_adjustment(panel: Panel, season_length: int, kind: str | None) -> str | None:
     """Return the adjustment a fit on ``panel`` uses: ``kind``, or None when the season is 1
-    or a series has fewer than three seasons of values (see the module docstring)."""
+    or a series has fewer than three seasons of values or a value ``<= 0`` (see the module
+    docstring)."""
     if kind is None or season_length < 2 or int(panel.lengths.min()) < 3 * season_length:
         return None
-    return kind
+    return kind if all((y > 0).all() for y in panel.values) else None
 
 
 def estimate(panel: Panel, season_length: int, kind: str | None) -> list[np.ndarray | None]:
