@@ -184,11 +184,13 @@ class EnsembleForecaster(BaseForecaster):
             from gluts.forecasting.glu import GLUForecaster
 
             h, m = int(self.horizon), self.season_length
-            seasons = dict(season_length=m, deseasonalize=None)
+            # the GLU as it models the series, beside Theta's adjusted view of them: with the
+            # GLU's adjustment the combination measured worse on M3 (README, Benchmarks)
+            glu = GLUForecaster(
+                h, season_length=m, deseasonalize=None, random_state=self.random_state
+            )
             members = [
-                # the GLU as it models the series, beside Theta's adjusted view of them: with
-                # the GLU's adjustment the combination measured worse on M3 (README, Benchmarks)
-                ("GLU", GLUForecaster(h, **seasons, random_state=self.random_state)),
+                ("GLU", glu),
                 ("ETS", ETSForecaster(season_length=m)),
                 ("Theta", ThetaForecaster(season_length=m)),
                 ("Linear", LinearForecaster(h, season_length=m)),
