@@ -14,6 +14,7 @@ import pandas as pd
 from gluts.data import parse_time_column
 
 __all__ = [
+    "id_candidates",
     "is_datetime_like",
     "is_numeric",
     "mostly_numeric",
@@ -28,6 +29,27 @@ def text_notes(frame: pd.DataFrame, time_col: str | None, text: list[Hashable]) 
     if not text or time_col is None or not frame[time_col].is_unique:
         return []
     return [c for c in text if frame[c].nunique() > 1]
+
+
+def id_candidates(frame: pd.DataFrame, time_col: str | None, numeric: list) -> list[Hashable]:
+    """Integer columns that split repeated timestamps into series: numbered series ids.
+
+    A long table whose ids are numbers (store 101, 102, ...) repeats every timestamp. A
+    column of whole numbers, without gaps, with at most half as many values as rows, under
+    which no timestamp repeats, names its series. None of them when the timestamps do not
+    repeat (a wide table of counts) or there is no time column.
+    """
+    if time_col is None or frame[time_col].is_unique:
+        return []
+    return [c for c in numeric if _splits_times(frame, c, time_col)]
+
+
+def _splits_times(frame: pd.DataFrame, col: Hashable, time_col: str) -> bool:
+    values = frame[col]
+    if not is_numeric(values) or values.isna().any() or values.nunique() > len(frame) // 2:
+        return False
+    whole = pd.api.types.is_integer_dtype(values) or bool((values % 1 == 0).all())
+    return whole and not frame.duplicated([col, time_col]).any()
 
 
 def time_candidates(frame: pd.DataFrame, named: set) -> list[Hashable]:

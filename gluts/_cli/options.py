@@ -38,7 +38,10 @@ Data = Annotated[
 ]
 IdCol = Annotated[
     str | None,
-    typer.Option(help="Column of series ids. Default: the single non-numeric column, if any."),
+    typer.Option(
+        help="Column of series ids. Default: the single non-numeric column, if any; else the "
+        "whole-number column under which no timestamp repeats (store 101, 102, ...)."
+    ),
 ]
 TimeCol = Annotated[
     str | None,

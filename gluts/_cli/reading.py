@@ -2,6 +2,9 @@
 
 Column auto-detection, when the user names no column: a single datetime-like column is the
 time, a single non-numeric column the series id, and the remaining numeric column the target.
+When the timestamps repeat and no text column can be the id, a single whole-number column
+under which none repeats is the id (numbered series: store 101, 102, ...; said in a warning
+unless it is named ``unique_id``).
 Several numeric columns without a target mean several series in wide layout (one column per
 series). A text column with several values beside a time column in which every time
 appears once (notes, flags) names no series and is ignored, with a warning. Numbers written
@@ -20,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 
 from gluts._cli.columns import (
+    id_candidates,
     is_numeric,
     mostly_numeric,
     read_times,
@@ -259,6 +263,20 @@ def load_input(
         others = [c for c in frame.columns if c not in named and c not in numeric]
         notes = text_notes(frame, time_col, others)
         id_col = _single(name, "non-numeric", "--id-col", [c for c in others if c not in notes])
+    if id_col is None and len(numeric) > 1:
+        id_col = _single(name, "integer id", "--id-col", id_candidates(frame, time_col, numeric))
+        if id_col is not None:
+            numeric.remove(id_col)
+            if id_col != "unique_id":  # the documented name needs no word
+                warnings.warn(
+                    f"{name}: reading the whole-number column {id_col!r} as the series ids "
+                    f"({frame[id_col].nunique()} series; each timestamp repeats across them); "
+                    f"pass --id-col {id_col} to say so.",
+                    GlutsWarning,
+                    stacklevel=2,
+                )
+            if path.exists():  # ids are names: "007" stays "007"
+                frame[id_col] = read_table(path, dtype={id_col: str}, decimal=decimal)[id_col]
     targets = (target_col,) if target_col is not None else tuple(numeric)
     if not targets:
         raise DataError(

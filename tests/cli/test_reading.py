@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import importlib.util
+import warnings
 
 import pandas as pd
 import pytest
 
 from gluts._cli.reading import load_input
-from gluts.exceptions import DataError
+from gluts.exceptions import DataError, GlutsWarning
 
 
 def write(tmp_path, text: str, name: str = "data.csv", encoding: str = "utf-8"):
@@ -99,3 +100,52 @@ def test_parquet_round_trip(tmp_path):
     )
     data = load_input(path)
     assert data.time_col == "ds" and data.targets == ("y",)
+
+
+def _numbered(id_name: str = "store", ids=("007", "012")) -> str:
+    rows = [f"{sid},2024-01-0{day},{day}.5" for sid in ids for day in (1, 2, 3)]
+    return f"{id_name},date,sales\n" + "\n".join(rows) + "\n"
+
+
+def test_numbered_series_ids_are_read_as_ids_and_said(tmp_path):
+    """A long table with numbers for ids repeats every timestamp: the whole-number column
+    that makes them unique names the series (one warning line), and "007" stays "007"."""
+    with pytest.warns(GlutsWarning, match=r"data.csv: reading the whole-number column 'store'"):
+        data = load_input(write(tmp_path, _numbered()), duplicates="error")
+    assert (data.id_col, data.time_col, data.targets) == ("store", "date", ("sales",))
+    assert data.frame["store"].unique().tolist() == ["007", "012"]
+
+
+def test_numbered_unique_id_column_needs_no_word(tmp_path):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        data = load_input(write(tmp_path, _numbered("unique_id")), duplicates="error")
+    assert data.id_col == "unique_id" and data.targets == ("sales",)
+
+
+def test_whole_number_series_with_unique_times_stay_wide(tmp_path):
+    text = "ds,a,b\n2024-01-01,1,2\n2024-01-02,3,4\n2024-01-03,5,6\n2024-01-04,7,8\n"
+    data = load_input(write(tmp_path, text))
+    assert data.wide and data.id_col is None and data.targets == ("a", "b")
+
+
+@pytest.mark.parametrize(
+    ("text", "match"),
+    [
+        # two whole-number columns could each split the times
+        (
+            "a,b,ds,y\n1,1,2024-01-01,0.5\n2,2,2024-01-01,0.5\n1,1,2024-01-02,0.5\n"
+            "2,2,2024-01-02,0.5\n",
+            r"several integer id columns \('a', 'b'\); choose one with --id-col",
+        ),
+        # a count column that leaves a timestamp repeated is no id: the repeat is named
+        (
+            "n,ds,y\n1,2024-01-01,0.5\n1,2024-01-01,0.7\n2,2024-01-02,0.5\n2,2024-01-03,0.5\n",
+            r"repeated timestamp",
+        ),
+    ],
+)
+def test_unclear_numbered_ids_raise_one_line(tmp_path, text, match):
+    with pytest.raises(DataError, match=match) as info:
+        load_input(write(tmp_path, text), duplicates="error")
+    assert "\n" not in str(info.value)
