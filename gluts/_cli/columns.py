@@ -7,18 +7,23 @@ covariates).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Hashable
 
 import pandas as pd
 
 from gluts.data import parse_time_column
+from gluts.data.files import column_names
+from gluts.exceptions import DataError, GlutsWarning
 
 __all__ = [
-    "id_candidates",
+    "check_columns_hold_values",
     "is_datetime_like",
     "is_numeric",
     "mostly_numeric",
+    "numbered_id",
     "read_times",
+    "single_column",
     "text_notes",
     "time_candidates",
 ]
@@ -31,17 +36,49 @@ def text_notes(frame: pd.DataFrame, time_col: str | None, text: list[Hashable]) 
     return [c for c in text if frame[c].nunique() > 1]
 
 
-def id_candidates(frame: pd.DataFrame, time_col: str | None, numeric: list) -> list[Hashable]:
-    """Integer columns that split repeated timestamps into series: numbered series ids.
+def single_column(name: str, kind: str, option: str, candidates: list[Hashable]) -> str | None:
+    """The one candidate column of a role (None without any); several: an error naming them."""
+    if len(candidates) > 1:
+        raise DataError(
+            f"{name}: several {kind} columns ({column_names(candidates)}); "
+            f"choose one with {option}."
+        )
+    return candidates[0] if candidates else None
+
+
+def numbered_id(name: str, frame: pd.DataFrame, time_col: str | None, numeric: list):
+    """The whole-number column that splits repeated timestamps into series, or None.
 
     A long table whose ids are numbers (store 101, 102, ...) repeats every timestamp. A
     column of whole numbers, without gaps, with at most half as many values as rows, under
-    which no timestamp repeats, names its series. None of them when the timestamps do not
-    repeat (a wide table of counts) or there is no time column.
+    which no timestamp repeats, names its series; a warning says so unless it is named
+    ``unique_id``. None when the timestamps do not repeat (a wide table of counts) or there
+    is no time column; several such columns are an error asking for ``--id-col``.
     """
     if time_col is None or frame[time_col].is_unique:
-        return []
-    return [c for c in numeric if _splits_times(frame, c, time_col)]
+        return None
+    candidates = [c for c in numeric if _splits_times(frame, c, time_col)]
+    id_col = single_column(name, "integer id", "--id-col", candidates)
+    if id_col not in (None, "unique_id"):  # the documented name needs no word
+        warnings.warn(
+            f"{name}: reading the whole-number column {id_col!r} as the series ids "
+            f"({frame[id_col].nunique()} series; each timestamp repeats across them); "
+            f"pass --id-col {id_col} to say so.",
+            GlutsWarning,
+            stacklevel=3,
+        )
+    return id_col
+
+
+def check_columns_hold_values(name: str, frame: pd.DataFrame, targets) -> None:
+    """Refuse a wide table's empty series column, which melting would leave out unsaid."""
+    empty = [c for c in targets if frame[c].isna().all()]
+    if empty:
+        more = f", as are {len(empty) - 1} more" if len(empty) > 1 else ""
+        raise DataError(
+            f"{name}: series {empty[0]!r} has no values (its column is empty{more}); leave it "
+            "out of the file, or pick one series with --target."
+        )
 
 
 def _splits_times(frame: pd.DataFrame, col: Hashable, time_col: str) -> bool:

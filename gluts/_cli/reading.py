@@ -16,17 +16,19 @@ the file and the column.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from gluts._cli.columns import (
-    id_candidates,
+    check_columns_hold_values,
     is_numeric,
     mostly_numeric,
+    numbered_id,
     read_times,
+    single_column,
     text_notes,
     time_candidates,
 )
@@ -253,7 +255,7 @@ def load_input(
     named = {c for _, c in roles}
     _check_one_role(roles)
     if time_col is None:
-        time_col = _single(name, "datetime-like", "--time-col", time_candidates(frame, named))
+        time_col = single_column(name, "datetime-like", "--time-col", time_candidates(frame, named))
     if time_col is not None:
         frame = frame.assign(**{time_col: read_times(name, frame[time_col])})
         named.add(time_col)
@@ -262,19 +264,13 @@ def load_input(
     if id_col is None:
         others = [c for c in frame.columns if c not in named and c not in numeric]
         notes = text_notes(frame, time_col, others)
-        id_col = _single(name, "non-numeric", "--id-col", [c for c in others if c not in notes])
+        id_col = single_column(
+            name, "non-numeric", "--id-col", [c for c in others if c not in notes]
+        )
     if id_col is None and len(numeric) > 1:
-        id_col = _single(name, "integer id", "--id-col", id_candidates(frame, time_col, numeric))
+        id_col = numbered_id(name, frame, time_col, numeric)
         if id_col is not None:
             numeric.remove(id_col)
-            if id_col != "unique_id":  # the documented name needs no word
-                warnings.warn(
-                    f"{name}: reading the whole-number column {id_col!r} as the series ids "
-                    f"({frame[id_col].nunique()} series; each timestamp repeats across them); "
-                    f"pass --id-col {id_col} to say so.",
-                    GlutsWarning,
-                    stacklevel=2,
-                )
             if path.exists():  # ids are names: "007" stays "007"
                 frame[id_col] = read_table(path, dtype={id_col: str}, decimal=decimal)[id_col]
     targets = (target_col,) if target_col is not None else tuple(numeric)
@@ -282,6 +278,8 @@ def load_input(
         raise DataError(
             f"{name}: no numeric column to use as the target; columns are {column_names(frame)}."
         )
+    if len(targets) > 1:
+        check_columns_hold_values(name, frame, targets)
     if len(targets) > 1 and id_col is not None:
         raise DataError(
             f"{name}: several numeric columns ({column_names(targets)}) beside the id column "
@@ -388,12 +386,3 @@ def load_bundled(name: str, missing_file: bool = False) -> pd.DataFrame:
         raise typer.BadParameter(
             prefix + str(exc), param_hint="DATA" if missing_file else "NAME"
         ) from None
-
-
-def _single(name: str, kind: str, option: str, candidates: list[Hashable]) -> str | None:
-    if len(candidates) > 1:
-        raise DataError(
-            f"{name}: several {kind} columns ({column_names(candidates)}); "
-            f"choose one with {option}."
-        )
-    return candidates[0] if candidates else None

@@ -79,6 +79,8 @@ def test_named_columns_override_detection(tmp_path):
         ("a,b,y\n2024-01-01,2024-01-02,1\n", {}, r"several datetime-like .* --time-col"),
         ("k,j,ds,y\nx,u,2024-01-01,1\n", {}, r"several non-numeric .* --id-col"),
         ("id,ds,y,z\na,2024-01-01,1,2\n", {}, r"several numeric .* 'id'.* --target"),
+        # a wide table's empty column would be melted away: its series is named instead
+        ("ds,a,b,c\n2024-01-01,1,,\n2024-01-02,2,,\n", {}, r"series 'b' has no values .*1 more"),
         (
             "ds,y\n2024-01-01,1\nlater,2\n",
             {"time_col": "ds"},
