@@ -57,6 +57,8 @@ def _fit_ets(y: np.ndarray, name: str, season_length: int):
     """Fit one ETS model from heuristic initial states, or estimated ones on short series."""
     from statsmodels.tsa.exponential_smoothing.ets import ETSModel
 
+    if len(y) < 2:  # statsmodels' initial trend reads two values (an IndexError otherwise)
+        raise ValueError(f"ETS needs two or more observations; the series has {len(y)}")
     long_enough = len(y) >= _heuristic_length(name[-1] != "N", season_length)
     initialization = "heuristic" if long_enough else "estimated"
     # A pandas endog: statsmodels' ETS prediction intervals fail on a bare ndarray.

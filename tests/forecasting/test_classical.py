@@ -282,6 +282,19 @@ def test_short_series_for_seasonal_ets_falls_back():
         ETSForecaster(model="AAA", season_length=M).fit(y)
 
 
+@pytest.mark.parametrize("model", ["auto", "ANN"])
+def test_a_one_value_series_falls_back_for_ets(model):
+    """statsmodels reads two values for its initial trend: one value is a named fallback,
+    not an IndexError that stops the panel."""
+    panel = pd.DataFrame(
+        {"unique_id": ["a"] * 30 + ["one"], "ds": [*range(30), 29], "y": [*range(1, 31), 5.0]}
+    )
+    with pytest.warns(GlutsWarning, match=r"could not fit series 'one'"):
+        out = ETSForecaster(model=model).fit(panel).predict(3)
+    assert out.groupby("unique_id").size().to_dict() == {"a": 3, "one": 3}
+    assert (out.loc[out["unique_id"] == "one", "ETS"] == 5.0).all()
+
+
 @pytest.mark.parametrize(
     "est",
     [
