@@ -78,7 +78,7 @@ class TailCalibrator:
         :func:`trim_outliers`) are left out: anomalies inside the fit rows do not make the
         tail heavier.
         """
-        columns = z.reshape(len(z), -1).T
+        columns = z.reshape(len(z), -1).T if z.size else ()  # no scored fit rows: no tail
         tails = []
         for col in columns:
             finite = col[np.isfinite(col)]

@@ -207,6 +207,18 @@ def test_unknown_series_and_short_history_are_named(panels):
         STLDetector().fit(_series(clean).iloc[:30])
 
 
+@pytest.mark.parametrize("rows", [2, 20])
+def test_a_fit_too_short_to_score_any_row_is_named(panels, rows):
+    """The GLU detector's warm-up can take every fit row: no scored row to calibrate on is
+    the one-line error naming the series, not a failed reshape of nothing."""
+    from gluts.anomaly import GLUAnomalyDetector
+    from gluts.exceptions import InsufficientHistoryError
+
+    _, clean = panels
+    with pytest.raises(InsufficientHistoryError, match=r"scored points .* series 'y' has fewer"):
+        GLUAnomalyDetector().fit(_series(clean).iloc[:rows])
+
+
 def test_threshold_objects_are_fitted_on_calibration_scores(panels):
     from gluts.anomaly import QuantileThreshold, ZScoreDetector
 
