@@ -227,3 +227,13 @@ def test_a_tampered_selection_is_named(selected, tmp_path):
     _rewrite_selection(tmp_path / "m.gluts", tmp_path / "odd.gluts", chosen=other)
     with pytest.raises(DataError, match=r"params\.\w+ must be spec\."):
         gluts.load(tmp_path / "odd.gluts")
+
+
+def test_a_candidate_that_stopped_improving_in_its_trial_is_refitted_for_the_whole_budget():
+    """A trial runs the first part of the full budget's learning-rate schedule; its best
+    step is where the loss stopped falling at a high rate, not a budget for a whole schedule
+    (refitted for it, half of M3 Quarterly scored sMAPE 10.0 against 9.5)."""
+    model = GLUForecaster(4, season_length=1, random_state=0, n_steps=600, **TINY)
+    selection = model.fit(_ar_panel()).selection_
+    assert selection.steps[selection.chosen] < selection.trial_steps < 600  # stopped early
+    assert not selection.resumed and selection.n_steps == 600

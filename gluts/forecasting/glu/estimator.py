@@ -120,8 +120,8 @@ class GLUForecaster(persistence.PicklesNetwork, FittedCovariates, BaseForecaster
         network as configured, a small one (8 channels, linear head, dropout 0.2) and the
         linear skip alone (lr 1e-2), skips started at the least-squares map (seasonal naive
         with too few origins), train a quarter of the budget (500 steps or more) with the last
-        window held out; the simplest within one standard error of the best is refitted for
-        its best step count (the full budget if still improving). None: off.
+        window held out; the simplest within one standard error of the best is trained for
+        the full budget (its trial goes on when still improving). None: off.
     n_estimators : int or None, default=None
         Networks of the chosen size, from different seeds, whose quantiles are averaged.
         None: with the automatic budget, as many (at most 5) as fit in the work of the
