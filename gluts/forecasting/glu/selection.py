@@ -53,8 +53,9 @@ __all__ = [
 
 # name -> the parameters a candidate changes; "network" is the forecaster as configured.
 # From the most capable to the simplest: the selection prefers the later ones. With the
-# least-squares map (skip_start), the "_lsq" twins start there and replace their seasonal-
-# naive siblings (never the best candidate where we checked); "linear" starts there too.
+# least-squares map (skip_start), the "_lsq" twins and "linear" start there; the networks
+# start from seasonal naive beside them, which the held-out loss prefers on short series (a
+# random half of M3 Quarterly: network 0.3600, network_lsq 0.3627; sMAPE 9.369 and 9.518).
 CANDIDATES: dict[str, dict] = {
     "network": {},
     "network_lsq": {},
@@ -65,7 +66,6 @@ CANDIDATES: dict[str, dict] = {
     "linear": {"encoder": "none", "head_hidden": 0, "learning_rate": 1e-2},
 }
 _TWINS = frozenset({"network_lsq", "small_lsq"})
-_SIBLINGS = frozenset({"network", "small"})  # the twins' seasonal-naive starts
 LEAST_SQUARES_START = _TWINS | {"linear"}
 # Forecast targets held out over all series (a fifth of the longest at most): the last
 # ``horizon`` values of each series of a panel, more windows of a few long series.
@@ -274,12 +274,12 @@ def select(
     scores, steps, networks, losses = {}, {}, {}, {}
     skip = least_squares_skip(network_spec(params, **sizes), data, trial_plan)
     for name, changes in CANDIDATES.items():
-        if name in (_TWINS if skip is None else _SIBLINGS):
+        if skip is None and name in _TWINS:
             continue
         candidate = {**params, **changes}
         rate = replace(trial_plan, learning_rate=candidate["learning_rate"])
         spec = network_spec(candidate, **sizes)
-        start = _new_network(spec, seed, skip)  # the map, for every candidate trained with it
+        start = _new_network(spec, seed, skip if name in LEAST_SQUARES_START else None)
         network, history = fit_network(spec, data, rate, seed, device, n_threads, network=start)
         scores[name], steps[name] = min(history.val_loss), history.best_step
         networks[name], losses[name] = network, history.best_origin_losses
