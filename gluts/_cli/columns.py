@@ -46,7 +46,9 @@ def single_column(name: str, kind: str, option: str, candidates: list[Hashable])
     return candidates[0] if candidates else None
 
 
-def numbered_id(name: str, frame: pd.DataFrame, time_col: str | None, numeric: list):
+def numbered_id(
+    name: str, frame: pd.DataFrame, time_col: str | None, numeric: list[Hashable]
+) -> Hashable | None:
     """The whole-number column that splits repeated timestamps into series, or None.
 
     A long table whose ids are numbers (store 101, 102, ...) repeats every timestamp. A
@@ -70,7 +72,7 @@ def numbered_id(name: str, frame: pd.DataFrame, time_col: str | None, numeric: l
     return id_col
 
 
-def check_columns_hold_values(name: str, frame: pd.DataFrame, targets) -> None:
+def check_columns_hold_values(name: str, frame: pd.DataFrame, targets: tuple) -> None:
     """Refuse a wide table's empty series column, which melting would leave out unsaid."""
     empty = [c for c in targets if frame[c].isna().all()]
     if empty:

@@ -80,8 +80,8 @@ def test_the_twins_start_from_the_map_and_their_siblings_from_seasonal_naive(mon
     """Both starts are tried: on a linear panel the map is far ahead; on short series (a
     random half of M3 Quarterly) the seasonal-naive start scored better, held out and on
     the test values. A sibling trains exactly as without the map."""
-    scores = GLUForecaster(4, season_length=1, random_state=0, n_steps=40, **TINY)
-    scores = scores.fit(_ar_panel()).selection_.scores
+    model = GLUForecaster(4, season_length=1, random_state=0, n_steps=40, **TINY)
+    scores = model.fit(_ar_panel()).selection_.scores
     monkeypatch.setattr(selection_module, "least_squares_skip", lambda *args: None)
     naive = GLUForecaster(4, season_length=1, random_state=0, n_steps=40, **TINY)
     naive = naive.fit(_ar_panel()).selection_.scores
