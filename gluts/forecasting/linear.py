@@ -18,7 +18,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 
 from gluts.base import BaseForecaster
 from gluts.data import Panel
-from gluts.exceptions import DataError, InsufficientHistoryError
+from gluts.exceptions import InsufficientHistoryError
 from gluts.forecasting._linear_design import (
     NormalEquations,
     RidgePath,
@@ -286,11 +286,8 @@ class LinearForecaster(BaseForecaster):
             inputs = model_inputs(ctx, observed, self.normalization, trend)
             keep = inputs.usable
             equations.add(inputs.features[keep], inputs.scaled(target)[keep])
-        if equations.n == 0:
-            raise DataError(
-                "LinearForecaster found no window to fit: the series are zero wherever a "
-                "window could read them."
-            )
+        # No window with a nonzero context (series of zeros): the map stays zero, so the
+        # forecast repeats the last value.
         return equations.solver()
 
     # -- predict ----------------------------------------------------------------------------

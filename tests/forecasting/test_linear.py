@@ -7,7 +7,7 @@ import pytest
 
 import gluts
 from gluts import LinearForecaster
-from gluts.exceptions import DataError, InsufficientHistoryError
+from gluts.exceptions import InsufficientHistoryError
 from gluts.forecasting import _linear_design as linear_design
 
 VARIANTS = ("last", "none", "decomposition")
@@ -156,10 +156,13 @@ def test_too_short_data_is_a_one_line_error_naming_the_series(long_frame):
     assert "\n" not in message
 
 
-def test_data_that_are_zero_everywhere_is_a_one_line_error():
-    with pytest.raises(DataError, match="no window to fit") as info:
-        LinearForecaster(2).fit(np.zeros(50))
-    assert "\n" not in str(info.value)
+@pytest.mark.parametrize("normalization", ["last", "decomposition", "none"])
+def test_series_of_zeros_repeat_their_last_value(normalization):
+    # No window reads a nonzero value: the map is zero (a product with no sales yet).
+    model = LinearForecaster(3, normalization=normalization).fit(np.zeros(50))
+    np.testing.assert_array_equal(model.predict(), 0.0)  # the point and its quantiles
+    launched = np.r_[np.zeros(49), 4.0]  # its only sale is in the last value
+    np.testing.assert_array_equal(LinearForecaster(3).fit(launched).predict(), 4.0)
 
 
 def test_bad_parameters_are_reported_at_fit():
