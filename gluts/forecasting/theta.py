@@ -41,6 +41,26 @@ class ThetaFit:
         return np.sqrt((1 + np.arange(h) * (1 + (alpha - 1) ** 2)) * self.sigma2)
 
 
+@dataclass(frozen=True)
+class ConstantFit:
+    """A series whose (adjusted) values never change: its forecast is that value.
+
+    statsmodels' ``ThetaModel`` estimates the drift by regressing the series on an intercept
+    and a trend, and its ``add_trend`` skips the intercept of a constant series (it takes the
+    series for one), so the drift of a series of 5s comes out as 1.25 a step.
+    """
+
+    value: float
+
+    def forecast(self, h: int, theta: float) -> np.ndarray:
+        """The value, ``h`` times (``theta`` scales a drift, and there is none)."""
+        return np.full(h, self.value)
+
+    def sd(self, h: int) -> np.ndarray:
+        """Zero: a constant history shows no innovations."""
+        return np.zeros(h)
+
+
 def _innovation_variance(x: np.ndarray, alpha: float) -> float:
     """Innovation variance of ``x`` as the ARIMA(0, 1, 1) with drift that the Theta model is.
 
@@ -63,6 +83,8 @@ def _fit_theta(y: np.ndarray, season_length: int, additive: bool) -> Adjusted:
 
     seasonality = SeasonalAdjustment.estimate(y, season_length, additive)
     x = seasonality.adjust(y)
+    if np.ptp(x) == 0:
+        return Adjusted(ConstantFit(float(x[-1])), seasonality)
     model = ThetaModel(x, period=1, deseasonalize=False).fit()
     sigma2 = _innovation_variance(x, float(model.params["alpha"]))
     return Adjusted(ThetaFit(model, sigma2), seasonality)
@@ -122,7 +144,8 @@ class ThetaForecaster(LocalForecaster):
     ----------
     models_ : list
         Per-series fitted state (``result.model``, statsmodels' ``ThetaModelResults``;
-        ``result.sigma2``, the innovation variance; the seasonal adjustment as
+        ``result.sigma2``, the innovation variance; a ``ConstantFit`` with its ``value``
+        instead for a series that is constant once adjusted; the seasonal adjustment as
         ``seasonality``, whose ``additive`` tells which adjustment was used), in the order of
         ``series_ids_``.
     season_length_ : int

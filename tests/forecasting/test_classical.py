@@ -58,6 +58,15 @@ def test_quantiles_are_ordered_and_bracket_the_point(est):
     assert (q[:, 0] < point).all() and (point < q[:, 2]).all()
 
 
+@pytest.mark.parametrize("est", CLASSICAL, ids=lambda e: type(e).__name__)
+@pytest.mark.parametrize("value", [5.0, 0.0])
+def test_a_constant_series_is_forecast_as_its_value(est, value):
+    # statsmodels' Theta read a series of 5s as a drift of 1.25 a step.
+    y = pd.Series(np.full(60, value), index=pd.date_range("2024-01-01", periods=60, freq="D"))
+    out = est.fit(y).predict(H)
+    np.testing.assert_allclose(out.to_numpy(), value, atol=1e-3)
+
+
 def test_ets_auto_picks_a_seasonal_model_for_seasonal_data():
     y, _ = seasonal()
     est = ETSForecaster(season_length=M).fit(y)
