@@ -12,6 +12,7 @@ from gluts._cli import options as opt
 from gluts._cli.console import Quiet, Verbose, guarded, info, stdout
 from gluts._cli.registry import DEFAULT_BACKTEST_MODELS, MODELS, build, parse_names
 from gluts._cli.scaling import Scheduler, scaled_out
+from gluts.plotting._common import plural
 
 __all__ = ["backtest_command", "forecast_rows"]
 
@@ -112,7 +113,7 @@ def backtest_command(
     horizon = horizon or (season if season > 1 else 6)
     info(
         f"Backtesting {', '.join(names)} on {loaded.source}: {len(panel)} series, "
-        f"horizon {horizon}, {windows} windows, season length {season}.",
+        f"horizon {horizon}, {plural(windows, 'window')}, season length {season}.",
         quiet,
     )
     from gluts.backtesting import backtest
@@ -157,7 +158,7 @@ def backtest_command(
         write_table(frame, forecasts)
         info(f"Wrote {len(frame)} forecast rows to {forecasts}.", quiet)
     if plot is not None or report is not None:
-        settings = f"horizon {horizon}, {windows} windows, season length {season}"
+        settings = f"horizon {horizon}, {plural(windows, 'window')}, season length {season}"
         _draw(result, wanted, plot, report, (loaded, panel, settings), quiet)
 
 
@@ -191,7 +192,9 @@ def _report(board, source: str, n_series: int, horizon: int, windows: int, seaso
         typer.echo(json.dumps(doc, indent=2))
         return
     console = stdout()
-    title = f"Backtest of {source}: {n_series} series, horizon {horizon}, {windows} windows"
+    title = (
+        f"Backtest of {source}: {n_series} series, horizon {horizon}, {plural(windows, 'window')}"
+    )
     console.print(leaderboard_table(board, title))
     sentence = verdict(board)
     if sentence:

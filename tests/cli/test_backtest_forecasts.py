@@ -57,3 +57,5 @@ def test_forecast_file_uses_the_input_id_column(runner, quick_models, tmp_path):
     frame = pd.read_csv(out)
     assert list(frame.columns[:3]) == ["model", "store", "cutoff"]
     assert len(frame) == 2 * 2 * 1 * 3
+    table = runner.invoke(app, args)
+    assert "horizon 3, 1 window" in table.output and "1 windows" not in table.output
