@@ -206,7 +206,7 @@ class LinearForecaster(BaseForecaster):
             raise InsufficientHistoryError(
                 f"LinearForecaster needs a series with at least 2 * horizon + 1 = "
                 f"{2 * horizon + 1} observations (to fit a window and hold one out); the "
-                f"longest, {panel.ids[longest]!r}, has {lengths[longest]}. "
+                f"longest series ({panel.ids[longest]!r}) has {lengths[longest]}. "
                 + (
                     f"Lower horizon to {(lengths[longest] - 1) // 2} or less."
                     if lengths[longest] >= 3

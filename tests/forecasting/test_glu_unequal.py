@@ -73,7 +73,7 @@ def test_a_batch_of_series_with_a_single_origin_trains():
 
 
 def test_too_short_everywhere_names_the_longest_series():
-    with pytest.raises(InsufficientHistoryError, match=r"the longest, 's1', has 9\."):
+    with pytest.raises(InsufficientHistoryError, match=r"the longest series \('s1'\) has 9\."):
         GLUForecaster(horizon=6, n_steps=2, **TINY).fit(_frame([5, 9, 4]))
 
 

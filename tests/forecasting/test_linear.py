@@ -152,7 +152,9 @@ def test_too_short_data_is_a_one_line_error_naming_the_series(long_frame):
     with pytest.raises(InsufficientHistoryError) as info:
         LinearForecaster(5).fit(frame)
     message = str(info.value)
-    assert "2 * horizon + 1 = 11 observations" in message and "'b', has 10" in message
+    assert (
+        "2 * horizon + 1 = 11 observations" in message and "longest series ('b') has 10" in message
+    )
     assert "\n" not in message
 
 

@@ -123,11 +123,11 @@ def plan_training(
     validation = validation if early_stopping else 0
     needed = warm + horizon + 1 + validation
     if not (lengths >= needed).any():
-        name = "" if ids is None else f", {ids[int(np.argmax(lengths))]!r},"
+        name = "" if ids is None else f" ({ids[int(np.argmax(lengths))]!r})"
         raise InsufficientHistoryError(
             f"GLUForecaster needs at least {needed} observations in some series to train "
-            f"(warm-up {warm}, horizon {horizon}, validation {validation}); the longest{name} "
-            f"has {longest}. "
+            f"(warm-up {warm}, horizon {horizon}, validation {validation}); the longest "
+            f"series{name} has {longest}. "
             f"{_remedy(longest, warm, horizon, validation - horizon, early_stopping)}"
         )
     # Forecast origins with warm-up history and targets inside the training part.
