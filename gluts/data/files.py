@@ -32,6 +32,7 @@ _UTF8_MULTIBYTE = re.compile(
 _GROUPED_OR_PLAIN = rf"{_GROUPED}|[-+]?\d*\.?\d+"
 _DECIMAL_COMMA = re.compile(r"[-+]?\d+,\d+")
 _DECIMAL_POINT = re.compile(r"[-+]?[\d,]*\.\d+")
+_NO_HEADER = re.compile(r"Unnamed: \d+")  # pandas' name for a CSV column without a header
 
 
 def read_table(
@@ -47,6 +48,9 @@ def read_table(
     without a BOM), falling back to Latin-1 for a file in Latin-1 alone (a file that mixes
     UTF-8 and other bytes is an error naming the first line that is not UTF-8). Text columns
     whose values are numbers written with thousands separators (``"1,234.5"``) are read as numbers.
+    Columns that a CSV writer adds without a header are left out: an empty one (a delimiter at
+    the end of every line) and a first one of distinct whole numbers (the row labels that
+    ``DataFrame.to_csv`` writes unless it is given ``index=False``).
     In a file not separated by commas whose numbers are written with a decimal comma
     (``"101,4"``, as European spreadsheets export them) and never with a decimal point, the
     comma is read as the decimal mark.
@@ -89,7 +93,7 @@ def read_table(
     if path.suffix.lower() in _PARQUET_SUFFIXES:
         frame = _read_parquet(path, dtype)
     else:
-        frame = _read_csv(path, dtype, decimal)
+        frame = _without_headerless_columns(_read_csv(path, dtype, decimal))
     if frame.shape[1] == 0:
         raise DataError(f"{path.name}: the file is empty.")
     if len(frame) == 0:
@@ -189,6 +193,20 @@ def _sniff_decimal(text: str, sep: str) -> str:
     comma = any(_DECIMAL_COMMA.fullmatch(f) for f in fields)
     point = any(_DECIMAL_POINT.fullmatch(f) for f in fields)
     return "," if comma and not point else "."
+
+
+def _without_headerless_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` without its header-less empty columns and header-less first row labels."""
+
+    def layout(position: int, name: Hashable) -> bool:
+        if not (isinstance(name, str) and _NO_HEADER.fullmatch(name)):
+            return False
+        values = frame.iloc[:, position]
+        if values.isna().all():
+            return True
+        return position == 0 and pd.api.types.is_integer_dtype(values) and values.is_unique
+
+    return frame.drop(columns=[c for i, c in enumerate(frame.columns) if layout(i, c)])
 
 
 def _read_parquet(path: Path, dtype: Mapping[Hashable, object] | None) -> pd.DataFrame:

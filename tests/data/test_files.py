@@ -44,6 +44,24 @@ def test_quoted_fields_and_thousands_separators(tmp_path):
     assert frame["y"].tolist() == [1234.5, 7.0]
 
 
+def test_columns_a_writer_adds_without_a_header_are_left_out(tmp_path):
+    frame = pd.DataFrame({"ds": ["2024-01-01", "2024-01-02", "2024-01-03"], "y": [1.0, 2, 3]})
+    frame.to_csv(tmp_path / "indexed.csv")  # pandas writes its row labels first
+    assert list(read_table(tmp_path / "indexed.csv").columns) == ["ds", "y"]
+    frame.iloc[::-1].to_csv(tmp_path / "sorted.csv")  # labels 2, 1, 0
+    assert read_table(tmp_path / "sorted.csv")["y"].tolist() == [3.0, 2.0, 1.0]
+    trailing = write(tmp_path, "ds,y,\n2024-01-01,1,\n2024-01-02,2,\n", name="trailing.csv")
+    assert list(read_table(trailing).columns) == ["ds", "y"]
+
+
+def test_header_less_columns_that_hold_data_are_kept(tmp_path):
+    # A header-less column of values other than row labels, or one that is not first.
+    path = write(tmp_path, ",ds,\n1.5,2024-01-01,7\n2.5,2024-01-02,8\n")
+    assert list(read_table(path).columns) == ["Unnamed: 0", "ds", "Unnamed: 2"]
+    dates = write(tmp_path, ",y\n2024-01-01,1\n2024-01-02,2\n", name="dates.csv")
+    assert list(read_table(dates).columns) == ["Unnamed: 0", "y"]
+
+
 def test_dtype_applies_to_the_named_columns_only(tmp_path):
     text = "unique_id,ds,y\n1,2024-01-01,3\n1,2024-01-02,4\n"
     frame = read_table(write(tmp_path, text), dtype={"unique_id": str, "y": "float64", "x": int})
