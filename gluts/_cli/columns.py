@@ -10,6 +10,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Hashable
 
+import numpy as np
 import pandas as pd
 
 from gluts.data import parse_time_column
@@ -22,11 +23,20 @@ __all__ = [
     "is_numeric",
     "mostly_numeric",
     "numbered_id",
+    "numeric_time_column",
     "read_times",
     "single_column",
     "text_notes",
     "time_candidates",
 ]
+
+
+# Names under which a column of whole numbers is the time axis rather than a series: the long
+# format's default ``ds`` (statsforecast's) and the usual names of exported times.
+_TIME_NAMES = frozenset({"ds", "time", "timestamp", "date", "datetime", "epoch", "year"})
+# Whole numbers in these ranges are Unix times (1973 to 2286) in seconds or milliseconds.
+_UNIX_RANGES = {"seconds": (1e8, 1e10), "milliseconds": (1e11, 1e13)}
+_UNITS = {"seconds": "s", "milliseconds": "ms"}
 
 
 def text_notes(frame: pd.DataFrame, time_col: str | None, text: list[Hashable]) -> list[Hashable]:
@@ -70,6 +80,24 @@ def numbered_id(
             stacklevel=3,
         )
     return id_col
+
+
+def numeric_time_column(name: str, frame: pd.DataFrame, named: set) -> Hashable | None:
+    """The column of whole numbers named like a time axis (``ds``, ``timestamp``, ...), or None.
+
+    Only asked when no column holds datetimes or timestamp text; several such columns are an
+    error asking for ``--time-col``.
+    """
+    candidates = [
+        c
+        for c in frame.columns
+        if c not in named and str(c).strip().lower() in _TIME_NAMES and _whole(frame[c])
+    ]
+    return single_column(name, "numeric time", "--time-col", candidates)
+
+
+def _whole(col: pd.Series) -> bool:
+    return is_numeric(col) and col.notna().all() and bool((col % 1 == 0).all())
 
 
 def check_columns_hold_values(name: str, frame: pd.DataFrame, targets: tuple) -> None:
@@ -128,7 +156,11 @@ def is_datetime_like(col: pd.Series) -> bool:
 
 
 def read_times(name: str, col: pd.Series) -> pd.Series:
-    """Parse text timestamps (see :func:`~gluts.data.parse_time_column`); numbers are steps.
+    """Parse text timestamps (see :func:`~gluts.data.parse_time_column`) and dated numbers.
+
+    Whole numbers are Unix times when they all fall in 1973-2286 as seconds or as
+    milliseconds, and dates when they all read as ``YYYYMMDD``; a warning says which. Other
+    numbers are steps.
 
     Parameters
     ----------
@@ -142,6 +174,32 @@ def read_times(name: str, col: pd.Series) -> pd.Series:
     pandas.Series
         Datetimes, or the column itself when it holds datetimes or numbers.
     """
-    if pd.api.types.is_datetime64_any_dtype(col) or is_numeric(col):
+    if is_numeric(col):
+        return _dated_numbers(name, col)
+    if pd.api.types.is_datetime64_any_dtype(col):
         return col
     return parse_time_column(col, col.name, source=name)
+
+
+def _dated_numbers(name: str, col: pd.Series) -> pd.Series:
+    """Unix times or ``YYYYMMDD`` numbers as datetimes (with a warning), else ``col``."""
+    if not _whole(col) or col.empty:
+        return col
+    low, high = float(col.min()), float(col.max())
+    units = [u for u, (lo, hi) in _UNIX_RANGES.items() if lo <= low and high < hi]
+    if units:
+        times, what = pd.to_datetime(col, unit=_UNITS[units[0]]), f"Unix times in {units[0]}"
+    elif 1e7 <= low and high < 1e8:
+        times = pd.to_datetime(col.astype(np.int64).astype(str), format="%Y%m%d", errors="coerce")
+        if times.isna().any():
+            return col
+        what = "YYYYMMDD dates"
+    else:
+        return col
+    warnings.warn(
+        f"{name}: reading the numbers in column {col.name!r} as {what} "
+        f"({times.min()} to {times.max()}{', UTC' if units else ''}).",
+        GlutsWarning,
+        stacklevel=3,
+    )
+    return times

@@ -45,7 +45,11 @@ IdCol = Annotated[
 ]
 TimeCol = Annotated[
     str | None,
-    typer.Option(help="Column of timestamps. Default: the single datetime-like column, if any."),
+    typer.Option(
+        help="Column of timestamps. Default: the single datetime-like column, if any; else "
+        "the whole-number column named ds, time, timestamp, date, datetime, epoch or year "
+        "(Unix times and YYYYMMDD numbers are read as dates)."
+    ),
 ]
 Target = Annotated[
     str | None,

@@ -27,6 +27,7 @@ from gluts._cli.columns import (
     is_numeric,
     mostly_numeric,
     numbered_id,
+    numeric_time_column,
     read_times,
     single_column,
     text_notes,
@@ -256,6 +257,7 @@ def load_input(
     _check_one_role(roles)
     if time_col is None:
         time_col = single_column(name, "datetime-like", "--time-col", time_candidates(frame, named))
+        time_col = time_col if time_col is not None else numeric_time_column(name, frame, named)
     if time_col is not None:
         frame = frame.assign(**{time_col: read_times(name, frame[time_col])})
         named.add(time_col)

@@ -151,3 +151,52 @@ def test_unclear_numbered_ids_raise_one_line(tmp_path, text, match):
     with pytest.raises(DataError, match=match) as info:
         load_input(write(tmp_path, text), duplicates="error")
     assert "\n" not in str(info.value)
+
+
+def test_statsforecast_long_table_with_step_numbers(tmp_path):
+    # unique_id, ds, y with whole-number steps (the M4 files): ds is the time, not a series.
+    text = "unique_id,ds,y\nH1,1,5.0\nH1,2,6.0\nH2,1,7.0\nH2,2,8.0\n"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        data = load_input(write(tmp_path, text))
+    assert (data.id_col, data.time_col, data.targets) == ("unique_id", "ds", ("y",))
+    assert data.frame["ds"].tolist() == [1, 2, 1, 2]
+
+
+@pytest.mark.parametrize(
+    ("first", "said"),
+    [
+        (1709251200, "Unix times in seconds"),
+        (1709251200000, "Unix times in milliseconds"),
+    ],
+)
+def test_unix_times_are_read_as_times_and_said(tmp_path, first, said):
+    step = 3600 * (first // 1709251200)
+    rows = "".join(f"{first + i * step},{i}.5,{i}\n" for i in range(3))
+    with pytest.warns(
+        GlutsWarning,
+        match=rf"data.csv: reading the numbers in column 'timestamp' as {said} "
+        r"\(2024-03-01 00:00:00 to 2024-03-01 02:00:00, UTC\)",
+    ):
+        data = load_input(write(tmp_path, "timestamp,load,errors\n" + rows))
+    assert data.time_col == "timestamp" and data.targets == ("load", "errors")
+    assert data.frame["timestamp"].tolist() == list(
+        pd.date_range("2024-03-01", periods=3, freq="h")
+    )
+
+
+def test_yyyymmdd_numbers_are_dates_and_years_are_steps(tmp_path):
+    with pytest.warns(GlutsWarning, match="as YYYYMMDD dates"):
+        data = load_input(write(tmp_path, "date,y\n20240130,1\n20240131,2\n20240201,3\n"))
+    assert data.frame["date"].tolist() == list(pd.date_range("2024-01-30", periods=3))
+    data = load_input(write(tmp_path, "year,sales\n1990,1\n1991,2\n1992,3\n"))
+    assert (data.time_col, data.targets) == ("year", ("sales",))
+    assert data.frame["year"].tolist() == [1990, 1991, 1992]
+
+
+def test_numbers_named_otherwise_stay_series(tmp_path):
+    # Without a time-like name (or with fractions) a numeric column is a series.
+    data = load_input(write(tmp_path, "count,y\n1709251200,1\n1709254800,2\n"))
+    assert data.time_col is None and data.targets == ("count", "y")
+    data = load_input(write(tmp_path, "time,y\n0.5,1\n1.5,2\n"))
+    assert data.time_col is None and data.targets == ("time", "y")
