@@ -31,8 +31,8 @@ __all__ = [
 Data = Annotated[
     Path,
     typer.Argument(
-        help="CSV (any delimiter) or Parquet file: long (id, time, value) or wide "
-        "(time, one column per series); or the name of a bundled dataset.",
+        help="CSV (any delimiter; also .gz, .bz2, .xz or .zip) or Parquet file: long (id, "
+        "time, value) or wide (time, one column per series); or the name of a bundled dataset.",
         show_default=False,
     ),
 ]

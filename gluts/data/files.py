@@ -7,12 +7,17 @@ is a :class:`~gluts.exceptions.DataError` whose one-line message names the file.
 
 from __future__ import annotations
 
+import bz2
 import codecs
 import csv
+import gzip
+import lzma
 import re
-from collections.abc import Hashable, Iterable, Mapping
+import zipfile
+from collections.abc import Hashable, Iterable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import Literal
+from typing import BinaryIO, Literal
 
 import pandas as pd
 
@@ -21,6 +26,10 @@ from gluts.exceptions import DataError
 __all__ = ["column_names", "read_table"]
 
 _PARQUET_SUFFIXES = (".parquet", ".pq")
+# Compressed CSV files, read through the standard library's decompressors (as pandas does).
+_DECOMPRESSORS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
+# Tables in formats gluts does not read, named in the error.
+_OTHER_FORMATS = {".json": "JSON", ".xlsx": "Excel", ".xls": "Excel", ".ods": "OpenDocument"}
 _DELIMITERS = ",;\t|"
 _SNIFF_BYTES = 64 * 1024
 _GROUPED = r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d*)?"
@@ -41,7 +50,7 @@ def read_table(
     dtype: Mapping[Hashable, object] | None = None,
     decimal: Literal[".", ","] | None = None,
 ) -> pd.DataFrame:
-    """Read a CSV file (any common delimiter and encoding) or a Parquet file.
+    """Read a CSV file (any common delimiter and encoding, compressed or not) or a Parquet file.
 
     A CSV file's delimiter (comma, semicolon, tab or pipe) is detected from its first 64 KiB;
     its encoding is UTF-16 when it starts with a UTF-16 byte-order mark, else UTF-8 (with or
@@ -58,7 +67,8 @@ def read_table(
     Parameters
     ----------
     path : str or pathlib.Path
-        The file; ``.parquet`` / ``.pq`` files are read with pyarrow, anything else as CSV.
+        The file; ``.parquet`` / ``.pq`` files are read with pyarrow, anything else as CSV
+        (``.gz``, ``.bz2``, ``.xz`` and one-file ``.zip`` decompressed).
     dtype : mapping of column name to dtype or None, default=None
         Types of the named columns (as for :func:`pandas.read_csv`); columns the file does
         not have are ignored. None lets pandas infer every type.
@@ -90,6 +100,11 @@ def read_table(
     0     A  2024-01-01  1234.5
     """
     path = Path(path)
+    if path.suffix.lower() in _OTHER_FORMATS:
+        kind = _OTHER_FORMATS[path.suffix.lower()]
+        raise DataError(
+            f"{path.name}: gluts reads CSV and Parquet files, not {kind}; export it as CSV."
+        )
     if path.suffix.lower() in _PARQUET_SUFFIXES:
         frame = _read_parquet(path, dtype)
     else:
@@ -105,7 +120,7 @@ def _read_csv(
     path: Path, dtype: Mapping[Hashable, object] | None, decimal: str | None
 ) -> pd.DataFrame:
     """Parse a CSV straight from disk (a decoded copy of a large file would triple memory)."""
-    with open(path, "rb") as f:
+    with _open_decompressed(path) as f:
         head = f.read(_SNIFF_BYTES)
     encoding = _encoding(path, head)
     sample = head.decode(encoding, errors="ignore")
@@ -136,7 +151,8 @@ def _check_single_encoding(path: Path) -> None:
     series from the ``Zürich`` written in Latin-1; a file in Latin-1 alone has (in practice)
     no byte pairs that form a UTF-8 character.
     """
-    data = path.read_bytes()
+    with _open_decompressed(path) as f:
+        data = f.read()
     try:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -147,6 +163,32 @@ def _check_single_encoding(path: Path) -> None:
             f"{path.name}: line {line} is not UTF-8 (byte 0x{data[exc.start]:02x}) while other "
             "lines are: the file mixes encodings. Save it again as UTF-8."
         ) from None
+
+
+@contextmanager
+def _open_decompressed(path: Path) -> Iterator[BinaryIO]:
+    """The bytes of a CSV file, decompressed when it is a ``.gz``, ``.bz2``, ``.xz`` or ``.zip``."""
+    suffix = path.suffix.lower()
+    if suffix != ".zip" and suffix not in _DECOMPRESSORS:
+        with open(path, "rb") as stream:
+            yield stream
+        return
+    with ExitStack() as stack:
+        try:
+            if suffix == ".zip":
+                archive = stack.enter_context(zipfile.ZipFile(path))
+                names = [n for n in archive.namelist() if not n.endswith("/")]
+                if len(names) != 1:
+                    raise DataError(
+                        f"{path.name}: a zip file must hold one CSV file; it holds {len(names)}."
+                    )
+                stream = stack.enter_context(archive.open(names[0]))
+            else:
+                stream = stack.enter_context(_DECOMPRESSORS[suffix](path, "rb"))
+                stream.peek(1)  # a file that is not what its name says fails here
+        except (OSError, EOFError, lzma.LZMAError, zipfile.BadZipFile) as exc:
+            raise DataError(f"{path.name}: not a readable {suffix[1:]} file ({exc}).") from None
+        yield stream
 
 
 def _encoding(path: Path, head: bytes) -> str:

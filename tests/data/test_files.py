@@ -143,3 +143,36 @@ def test_decimal_can_be_given(tmp_path):
     path.write_text("ds\ty\n2024-01-01\t3,5\n2024-01-02\t4,5\n")
     assert read_table(path, decimal=".")["y"].tolist() == ["3,5", "4,5"]
     assert read_table(path, decimal=",")["y"].tolist() == [3.5, 4.5]
+
+
+@pytest.mark.parametrize("suffix", [".csv.gz", ".csv.bz2", ".csv.xz", ".zip"])
+def test_compressed_csv_files_are_read(tmp_path, suffix):
+    frame = pd.DataFrame({"store": ["a", "a"], "ds": ["2024-01-01", "2024-01-02"], "y": [1.5, 2]})
+    path = tmp_path / f"sales{suffix}"
+    frame.to_csv(path, sep=";", index=False)  # pandas compresses by the suffix
+    pd.testing.assert_frame_equal(read_table(path), frame)
+
+
+@pytest.mark.parametrize(
+    ("name", "match"),
+    [
+        ("plain.csv.gz", r"plain.csv.gz: not a readable gz file"),
+        ("data.json", r"data.json: gluts reads CSV and Parquet files, not JSON"),
+        ("book.xlsx", r"book.xlsx: gluts reads CSV and Parquet files, not Excel"),
+    ],
+)
+def test_other_formats_are_one_line_errors(tmp_path, name, match):
+    path = write(tmp_path, "ds,y\n2024-01-01,1\n", name=name)
+    with pytest.raises(DataError, match=match) as info:
+        read_table(path)
+    assert "\n" not in str(info.value)
+
+
+def test_a_zip_of_several_files_is_refused(tmp_path):
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "two.zip", "w") as archive:
+        archive.writestr("a.csv", "ds,y\n2024-01-01,1\n")
+        archive.writestr("b.csv", "ds,y\n2024-01-01,2\n")
+    with pytest.raises(DataError, match="two.zip: a zip file must hold one CSV file; it holds 2"):
+        read_table(tmp_path / "two.zip")
