@@ -13,6 +13,7 @@ from gluts._cli.detect_outputs import print_alerts, scored_rows, write_row_outpu
 from gluts._cli.registry import DETECTORS, build, parse_names
 from gluts._cli.row_steps import RowSteps
 from gluts._cli.scaling import Scheduler, scaled_out
+from gluts.plotting._common import plural
 
 __all__ = ["detect_command"]
 
@@ -225,12 +226,12 @@ def detect_command(
         stdout().print(match.summary(labels.name), highlight=False, markup=False, soft_wrap=True)
     if alerts is not None and state is not None:
         added = detect_state.append_alerts(events, alerts)
-        info(f"Appended {added} alert events to {alerts}.", quiet)
+        info(f"Appended {plural(added, 'alert event')} to {alerts}.", quiet)
     elif alerts is not None:
         from gluts._cli.writing import write_table
 
         write_table(events, alerts)
-        info(f"Wrote {len(events)} alert events to {alerts}.", quiet)
+        info(f"Wrote {plural(len(events), 'alert event')} to {alerts}.", quiet)
     if state is not None:
         detect_state.save_state(detector, state)
         info(f"Wrote the detector state to {state}.", quiet)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from gluts._cli.console import info, stdout
+from gluts.plotting._common import plural
 
 __all__ = ["SHOWN", "print_alerts", "scored_rows", "write_row_outputs"]
 
@@ -38,7 +39,7 @@ def print_alerts(events, source: str) -> None:
         return
     shown = events[[c for c in SHOWN if c in events.columns]]
     n_series = events["unique_id"].nunique()
-    title = f"{len(events)} alert events in {n_series} series of {source}"
+    title = f"{plural(len(events), 'alert event')} in {n_series} series of {source}"
     console.print(frame_table(shown, title))
 
 

@@ -12,6 +12,7 @@ import pandas as pd
 
 from gluts._cli.report import Report, Table
 from gluts._cli.tables import board_cells, frame_cells
+from gluts.plotting._common import plural
 
 __all__ = ["backtest_report", "data_summary", "detect_report", "forecast_report"]
 
@@ -174,7 +175,7 @@ def detect_report(loaded, panel, events, shown, notes, figure, *, by_row: bool) 
     Report
     """
     n_series = events["unique_id"].nunique() if len(events) else 0
-    caption = f"{len(events)} alert events in {n_series} of {len(panel)} series"
+    caption = f"{plural(len(events), 'alert event')} in {n_series} of {len(panel)} series"
     table = _frame_table(events[[c for c in shown if c in events.columns]], caption)
     if events.empty:
         table = Table(caption, table.header, [], table.numeric, "No alert was raised.")

@@ -35,7 +35,7 @@ RESULTS = {
     r"80% lower, last step 80% upper, last step .*Plots Forecasts",
     "backtest": r"Leaderboard \(horizon 6, 2 windows, season length 24\), best MASE first # Model "
     r".* 1 (Naive|SeasonalNaive) .* 2 (Naive|SeasonalNaive) .*Leaderboard and backtest forecasts",
-    "detect": r"\d+ alert events in \d+ of 3 series unique_id start end .*Plots Alerts",
+    "detect": r"\d+ alert events? in \d+ of 3 series unique_id start end .*Plots Alerts",
 }
 
 
