@@ -172,7 +172,7 @@ def read_times(name: str, col: pd.Series) -> pd.Series:
     Returns
     -------
     pandas.Series
-        Datetimes, or the column itself when it holds datetimes or numbers.
+        Datetimes, or the column itself when it holds datetimes or steps.
     """
     if is_numeric(col):
         return _dated_numbers(name, col)
