@@ -287,7 +287,7 @@ class LinearForecaster(BaseForecaster):
             keep = inputs.usable
             equations.add(inputs.features[keep], inputs.scaled(target)[keep])
         # No window with a nonzero context (series of zeros): the map stays zero, so the
-        # forecast repeats the last value.
+        # forecast is the last value (normalization "last") or zero (the others).
         return equations.solver()
 
     # -- predict ----------------------------------------------------------------------------
