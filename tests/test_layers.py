@@ -21,8 +21,8 @@ REPO = Path(__file__).resolve().parents[1]
 LAYERS = (
     # Foundations, which import no other gluts module but the exceptions: the package itself
     # (only __version__ and lazy re-exports), the exceptions, the numpy metrics, the progress
-    # bar, the default thread count, the atomic file writer, the safe model-file archive and
-    # the parallel helper (joblib chunks of whole series).
+    # bar, the default thread count, the atomic file writer, the safe model-file archive, the
+    # parallel helper (joblib chunks of whole series) and the shared wording.
     (
         "gluts",
         "gluts.exceptions",
@@ -32,6 +32,7 @@ LAYERS = (
         "gluts._atomic",
         "gluts._archive",
         "gluts._parallel",
+        "gluts._text",
     ),
     # Building blocks: pandas input adapters, torch modules and losses.
     ("gluts.data", "gluts.nn"),

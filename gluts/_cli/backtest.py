@@ -12,7 +12,7 @@ from gluts._cli import options as opt
 from gluts._cli.console import Quiet, Verbose, guarded, info, stdout
 from gluts._cli.registry import DEFAULT_BACKTEST_MODELS, MODELS, build, parse_names
 from gluts._cli.scaling import Scheduler, scaled_out
-from gluts.plotting._common import plural
+from gluts._text import plural
 
 __all__ = ["backtest_command", "forecast_rows"]
 

@@ -13,7 +13,7 @@ from gluts._cli.detect_outputs import print_alerts, scored_rows, write_row_outpu
 from gluts._cli.registry import DETECTORS, build, parse_names
 from gluts._cli.row_steps import RowSteps
 from gluts._cli.scaling import Scheduler, scaled_out
-from gluts.plotting._common import plural
+from gluts._text import plural
 
 __all__ = ["detect_command"]
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gluts._cli.console import info, stdout
-from gluts.plotting._common import plural
+from gluts._text import plural
 
 __all__ = ["SHOWN", "print_alerts", "scored_rows", "write_row_outputs"]
 

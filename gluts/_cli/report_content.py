@@ -12,7 +12,7 @@ import pandas as pd
 
 from gluts._cli.report import Report, Table
 from gluts._cli.tables import board_cells, frame_cells
-from gluts.plotting._common import plural
+from gluts._text import plural
 
 __all__ = ["backtest_report", "data_summary", "detect_report", "forecast_report"]
 

@@ -9,7 +9,7 @@ import pandas as pd
 
 from gluts.data.panel import concat_index
 
-__all__ = ["finish", "long_frame", "panels", "plural"]
+__all__ = ["finish", "long_frame", "panels"]
 
 PANEL_HEIGHT = 2.6
 WIDTH = 11.0
@@ -106,9 +106,3 @@ def long_frame(
     for name, arrays in columns.items():
         frame[name] = np.concatenate(arrays)
     return pd.DataFrame(frame)
-
-
-def plural(n: int, word: str) -> str:
-    """``"1 alert"``, ``"3 alerts"``."""
-    n = int(n)
-    return f"{n} {word}{'s' * (n != 1)}"

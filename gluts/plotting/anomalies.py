@@ -6,7 +6,8 @@ from collections.abc import Hashable, Iterable, Mapping
 
 import pandas as pd
 
-from gluts.plotting._common import finish, long_frame, panels, plural
+from gluts._text import plural
+from gluts.plotting._common import finish, long_frame, panels
 from gluts.plotting.selection import MAX_PANELS, SeriesChoice, choose_series
 
 __all__ = ["alert_choice", "draw_alerts", "plot_anomalies"]

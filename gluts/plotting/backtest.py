@@ -6,7 +6,8 @@ from collections.abc import Hashable, Iterable
 
 import pandas as pd
 
-from gluts.plotting._common import finish, panels, plural
+from gluts._text import plural
+from gluts.plotting._common import finish, panels
 from gluts.plotting.selection import MAX_PANELS, SeriesChoice, choose_series
 
 __all__ = ["backtest_choice", "plot_backtest"]
