@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -209,10 +212,12 @@ def detect_command(
             f"{loaded.source}.",
             quiet,
         )
-        _fit(detector, train, columns, len(y))
+        with _gaps_said_by_the_full_read():
+            _fit(detector, train, columns, len(y))
         events = detector.alerts(y)
         if state is not None and len(train) < len(y):  # the stream goes on to the end
-            detector.update(y.drop(index=train.index))
+            with _gaps_said_by_the_full_read():
+                detector.update(y.drop(index=train.index))
     if rows is not None:
         events = rows.restore_events(events)
     match = None
@@ -316,6 +321,20 @@ def _read_windows(labels: Path | None, source: str, y, columns):
         y[columns["id_col"]].unique(),
         id_col=columns["id_col"],
     )
+
+
+@contextmanager
+def _gaps_said_by_the_full_read() -> Iterator[None]:
+    """Silence the interpolation notice of a part of the rows that ``alerts`` reads whole.
+
+    The fit rows and the rows after them are each read again inside the whole file, whose
+    notice counts every interpolated gap once; theirs would count the same gaps again.
+    """
+    from gluts.exceptions import GlutsWarning
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Interpolated missing values", GlutsWarning)
+        yield
 
 
 def _fit(detector, train, columns, n_rows: int) -> None:
