@@ -64,12 +64,17 @@ def numbered_id(
     A long table whose ids are numbers (store 101, 102, ...) repeats every timestamp. A
     column of whole numbers, without gaps, with at most half as many values as rows, under
     which no timestamp repeats, names its series; a warning says so unless it is named
-    ``unique_id``. None when the timestamps do not repeat (a wide table of counts) or there
+    ``unique_id``. Where several columns qualify (whole-number values, such as counts, can
+    too), the one whose every value fills one run of rows is the id (the table is written
+    series by series). None when the timestamps do not repeat (a wide table of counts) or there
     is no time column; several such columns are an error asking for ``--id-col``.
     """
     if time_col is None or frame[time_col].is_unique:
         return None
     candidates = [c for c in numeric if _splits_times(frame, c, time_col)]
+    if len(candidates) > 1:  # whole-number values (counts) may split the times too
+        in_runs = [c for c in candidates if _in_runs(frame[c])]
+        candidates = in_runs if len(in_runs) == 1 else candidates
     id_col = single_column(name, "integer id", "--id-col", candidates)
     if id_col not in (None, "unique_id"):  # the documented name needs no word
         warnings.warn(
@@ -98,6 +103,11 @@ def numeric_time_column(name: str, frame: pd.DataFrame, named: set) -> Hashable 
 
 def _whole(col: pd.Series) -> bool:
     return is_numeric(col) and col.notna().all() and bool((col % 1 == 0).all())
+
+
+def _in_runs(values: pd.Series) -> bool:
+    """Whether each value fills one run of rows, as ids do in a table written series by series."""
+    return int((values != values.shift()).sum()) == values.nunique()
 
 
 def check_columns_hold_values(name: str, frame: pd.DataFrame, targets: tuple) -> None:

@@ -118,6 +118,14 @@ def test_numbered_series_ids_are_read_as_ids_and_said(tmp_path):
     assert data.frame["store"].unique().tolist() == ["007", "012"]
 
 
+def test_numbered_ids_beside_whole_number_counts(tmp_path):
+    # Counts can split the times as well as the ids do; the ids fill one run of rows each.
+    rows = [f"{sid},{t},{sid * 10 + t % 3}" for sid in (1, 2, 3) for t in range(1, 9)]  # levels
+    with pytest.warns(GlutsWarning, match="reading the whole-number column 'id'"):
+        data = load_input(write(tmp_path, "id,ds,y\n" + "\n".join(rows) + "\n"))
+    assert (data.id_col, data.time_col, data.targets) == ("id", "ds", ("y",))
+
+
 def test_numbered_unique_id_column_needs_no_word(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
