@@ -41,6 +41,7 @@ _UTF8_MULTIBYTE = re.compile(
 _GROUPED_OR_PLAIN = rf"{_GROUPED}|[-+]?\d*\.?\d+"
 _DECIMAL_COMMA = re.compile(r"[-+]?\d+,\d+")
 _DECIMAL_POINT = re.compile(r"[-+]?[\d,]*\.\d+")
+_NUMBER = re.compile(r"[-+]?\d*[.,]?\d+")
 _NO_HEADER = re.compile(r"Unnamed: \d+")  # pandas' name for a CSV column without a header
 
 
@@ -52,6 +53,7 @@ def read_table(
 ) -> pd.DataFrame:
     """Read a CSV file (any common delimiter and encoding, compressed or not) or a Parquet file.
 
+    Lines that start with ``#`` above a header (the notes some exporters write) are skipped.
     A CSV file's delimiter (comma, semicolon, tab or pipe) is detected from its first 64 KiB;
     its encoding is UTF-16 when it starts with a UTF-16 byte-order mark, else UTF-8 (with or
     without a BOM), falling back to Latin-1 for a file in Latin-1 alone (a file that mixes
@@ -124,11 +126,18 @@ def _read_csv(
         head = f.read(_SNIFF_BYTES)
     encoding = _encoding(path, head)
     sample = head.decode(encoding, errors="ignore")
+    lines = sample.splitlines(keepends=True)
+    notes = _notes_above_header(lines)
+    sample = "".join(lines[notes:])
     if not sample.strip() and len(head) < _SNIFF_BYTES:
         raise DataError(f"{path.name}: the file is empty.")
     sep = _sniff_delimiter(sample)
     options = dict(
-        sep=sep, skipinitialspace=True, dtype=dtype, decimal=decimal or _sniff_decimal(sample, sep)
+        sep=sep,
+        skipinitialspace=True,
+        dtype=dtype,
+        decimal=decimal or _sniff_decimal(sample, sep),
+        skiprows=notes,
     )
     try:
         try:
@@ -142,6 +151,19 @@ def _read_csv(
         detail = str(exc).strip().splitlines()[-1]
         raise DataError(f"{path.name}: not a readable CSV file ({detail}).") from exc
     return _drop_thousands_separators(frame)
+
+
+def _notes_above_header(lines: list[str]) -> int:
+    """How many ``#`` lines (an exporter's notes) open the file above a header.
+
+    None are skipped when a line with a number follows them: then the last of them is the
+    header itself, commented out (``#ds,y``), and pandas reads it as one.
+    """
+    notes = next((i for i, line in enumerate(lines) if not line.startswith("#")), len(lines))
+    if notes == len(lines):
+        return 0
+    fields = (f.strip().strip('"') for f in re.split(f"[{_DELIMITERS}]", lines[notes]))
+    return 0 if any(_NUMBER.fullmatch(f) for f in fields) else notes
 
 
 def _check_single_encoding(path: Path) -> None:

@@ -176,3 +176,14 @@ def test_a_zip_of_several_files_is_refused(tmp_path):
         archive.writestr("b.csv", "ds,y\n2024-01-01,2\n")
     with pytest.raises(DataError, match="two.zip: a zip file must hold one CSV file; it holds 2"):
         read_table(tmp_path / "two.zip")
+
+
+def test_notes_above_the_header_are_skipped(tmp_path):
+    text = "# exported by a dashboard\n#datatype,string,double\n\nds;y\n2024-01-01;1,5\n"
+    frame = read_table(write(tmp_path, text))
+    assert list(frame.columns) == ["ds", "y"] and frame["y"].tolist() == [1.5]
+
+
+def test_a_commented_out_header_stays_the_header(tmp_path):
+    frame = read_table(write(tmp_path, "#ds,y\n2024-01-01,1\n2024-01-02,2\n"))
+    assert list(frame.columns) == ["#ds", "y"] and len(frame) == 2
