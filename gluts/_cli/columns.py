@@ -26,6 +26,7 @@ __all__ = [
     "numeric_time_column",
     "read_times",
     "single_column",
+    "text_example",
     "text_notes",
     "time_candidates",
 ]
@@ -108,6 +109,15 @@ def _whole(col: pd.Series) -> bool:
 def _in_runs(values: pd.Series) -> bool:
     """Whether each value fills one run of rows, as ids do in a table written series by series."""
     return int((values != values.shift()).sum()) == values.nunique()
+
+
+def text_example(frame: pd.DataFrame, named: set) -> str:
+    """`` ('value' holds text such as '50%')``: why the first unnamed column is no target."""
+    for col in frame.columns:
+        values = frame[col].dropna()
+        if col not in named and len(values) and not is_numeric(values):
+            return f" ({col!r} holds text such as {str(values.iloc[0])!r})"
+    return ""
 
 
 def check_columns_hold_values(name: str, frame: pd.DataFrame, targets: tuple) -> None:

@@ -30,6 +30,7 @@ from gluts._cli.columns import (
     numeric_time_column,
     read_times,
     single_column,
+    text_example,
     text_notes,
     time_candidates,
 )
@@ -278,7 +279,8 @@ def load_input(
     targets = (target_col,) if target_col is not None else tuple(numeric)
     if not targets:
         raise DataError(
-            f"{name}: no numeric column to use as the target; columns are {column_names(frame)}."
+            f"{name}: no numeric column to use as the target; columns are {column_names(frame)}"
+            f"{text_example(frame, named | {id_col})}."
         )
     if len(targets) > 1:
         check_columns_hold_values(name, frame, targets)

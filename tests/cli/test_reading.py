@@ -74,6 +74,7 @@ def test_named_columns_override_detection(tmp_path):
         ("  \n", {}, r"data.csv: the file is empty"),
         ("ds,y\n", {}, r"data.csv: the file has a header \('ds', 'y'\) but no rows"),
         ("ds,name\n2024-01-01,a\n", {}, r"no numeric column .* columns are 'ds', 'name'"),
+        ("ds,y\n2024-01-01,5%\n2024-01-02,7%\n", {}, r"\('y' holds text such as '5%'\)"),
         ("ds,y\n2024-01-01,1\n", {"target_col": "sales"}, r"no column 'sales' \(--target\)"),
         ("ds,y\n2024-01-01,1\n", {"id_col": "store"}, r"no column 'store' \(--id-col\)"),
         ("a,b,y\n2024-01-01,2024-01-02,1\n", {}, r"several datetime-like .* --time-col"),
