@@ -188,9 +188,10 @@ def detect_command(
             return
         info(f"Scoring {len(y)} new rows of {loaded.source} from {state}.", quiet)
         events = detector.alerts(y)
-        if scores is not None or plot is not None or report is not None:
-            scored = scored_rows(detector, y, columns)
-        detector.update(y)
+        with _gaps_counted_by_alerts():
+            if scores is not None or plot is not None or report is not None:
+                scored = scored_rows(detector, y, columns)
+            detector.update(y)
     else:
         train = _training_rows(y, columns, train_until, train_fraction)
         windows = _read_windows(labels, loaded.source, y, columns)
@@ -212,11 +213,11 @@ def detect_command(
             f"{loaded.source}.",
             quiet,
         )
-        with _gaps_said_by_the_full_read():
+        with _gaps_counted_by_alerts():
             _fit(detector, train, columns, len(y))
         events = detector.alerts(y)
         if state is not None and len(train) < len(y):  # the stream goes on to the end
-            with _gaps_said_by_the_full_read():
+            with _gaps_counted_by_alerts():
                 detector.update(y.drop(index=train.index))
     if rows is not None:
         events = rows.restore_events(events)
@@ -242,8 +243,10 @@ def detect_command(
         info(f"Wrote the detector state to {state}.", quiet)
     if scores is not None or plot is not None or report is not None:
         notes = [] if match is None else [match.summary(labels.name)]
+        with _gaps_counted_by_alerts():
+            scored = scored_rows(detector, y, columns) if scored is None else scored
         write_row_outputs(
-            scored_rows(detector, y, columns) if scored is None else scored,
+            scored,
             events,
             model=type(detector).__name__,
             rows=rows,
@@ -324,11 +327,11 @@ def _read_windows(labels: Path | None, source: str, y, columns):
 
 
 @contextmanager
-def _gaps_said_by_the_full_read() -> Iterator[None]:
-    """Silence the interpolation notice of a part of the rows that ``alerts`` reads whole.
+def _gaps_counted_by_alerts() -> Iterator[None]:
+    """Silence the interpolation notices of reads of rows that ``alerts`` reads whole.
 
-    The fit rows and the rows after them are each read again inside the whole file, whose
-    notice counts every interpolated gap once; theirs would count the same gaps again.
+    ``alerts`` reads the rows to score and its notice counts every interpolated gap once; the
+    fit rows (a part of them), the update and the row scores would count the same gaps again.
     """
     from gluts.exceptions import GlutsWarning
 

@@ -129,17 +129,22 @@ def test_by_row_handles_irregular_timestamps(runner, tmp_path):
     assert len(events) and events["start"].isin(times).all() and events["end"].isin(times).all()
 
 
-@pytest.mark.parametrize("stateful", [False, True])
-def test_gaps_are_counted_once(runner, tmp_path, stateful):
-    # Two missing hours among the fit rows and one after: one notice that counts 3.
-    frame = make_synthetic(n_series=1, length=600, n_anomalies=0, random_state=2)
-    path = tmp_path / "gaps.csv"
-    frame.drop(index=[40, 41, 500])[["ds", "y"]].to_csv(path, index=False)
-    state = ["--state", str(tmp_path / "det.gluts")] if stateful else []
-    result = runner.invoke(app, ["detect", str(path), *FAST, *state])
-    assert result.exit_code == 0, result.output
-    notices = [line for line in result.stderr.splitlines() if "Interpolated missing" in line]
-    assert notices == ["Warning: Interpolated missing values per series: 'y': 3."]
+def test_gaps_are_counted_once(runner, tmp_path):
+    # Two missing hours among the fit rows and one after: one notice that counts 3, with row
+    # scores and a state too; a later run on the grown file counts the new rows' gap once.
+    frame = make_synthetic(n_series=1, length=700, n_anomalies=0, random_state=2)[["ds", "y"]]
+    path, state = tmp_path / "gaps.csv", ["--state", str(tmp_path / "det.gluts")]
+    args = ["detect", str(path), "--scores", str(tmp_path / "scores.csv"), *state]
+
+    def notices(*fitting):
+        result = runner.invoke(app, [*args, *fitting])
+        assert result.exit_code == 0, result.output
+        return [line for line in result.stderr.splitlines() if "Interpolated missing" in line]
+
+    frame.iloc[:600].drop(index=[40, 41, 500]).to_csv(path, index=False)
+    assert notices(*FAST) == ["Warning: Interpolated missing values per series: 'y': 3."]
+    frame.drop(index=[40, 41, 500, 650]).to_csv(path, index=False)
+    assert notices() == ["Warning: Interpolated missing values per series: 'y': 1."]
 
 
 def test_too_short_training_part_names_the_options(runner, tmp_path):
