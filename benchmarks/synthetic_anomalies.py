@@ -5,7 +5,10 @@ Protocol: for each anomaly kind of ``make_synthetic`` and each seed, one hourly 
 that kind) lie in equal slots after the first two seasons. A detector, built as
 ``gluts detect`` builds it (the CLI registry, season 24, seed 0), is fitted on the rows of the
 first ``--fit-slots`` slots of every series (so anomalies lie inside the fit rows too) and
-then scores the rows after them as a stream (``alerts`` on the rows after the fit).
+then scores the rows after them as a stream (``alerts`` on the rows after the fit). The kind
+``none`` is the same panels without anomalies: every alert on them is false, and no earlier
+alert raises the bar that a false one must clear (the shaped score's recent rows), so it
+measures how quiet a detector stays on healthy series.
 ``--clean-fit`` replaces the fit rows by the clean signal, to tell a detector that cannot
 see an anomaly from one whose calibration the anomalies in its fit rows spoiled.
 
@@ -41,6 +44,8 @@ from gluts._cli.registry import DETECTORS, build
 from gluts.datasets import ANOMALY_KINDS
 
 SEASON = 24
+HEALTHY = "none"  # the kind of panels without anomalies
+KINDS = (*ANOMALY_KINDS, HEALTHY)
 
 
 def panel(
@@ -51,6 +56,8 @@ def panel(
     With ``clean_fit``, the first ``clean_fit`` rows of every series are the clean signal.
     """
     kwargs = dict(n_series=n_series, length=length, season_length=SEASON, random_state=seed)
+    if kind == HEALTHY:
+        return make_synthetic(**kwargs, n_anomalies=0)
     frame = make_synthetic(**kwargs, n_anomalies=n_anomalies, anomaly_kinds=(kind,))
     if clean_fit:
         clean = make_synthetic(**kwargs, n_anomalies=0)
@@ -128,7 +135,7 @@ def summary(counts: dict) -> dict:
     delays = counts["delays"]
     per_10k = 1e4 * counts["false"] / max(counts["normal_rows"], 1)
     return {
-        "recall": counts["hits"] / max(counts["windows"], 1),
+        "recall": counts["hits"] / counts["windows"] if counts["windows"] else None,
         "windows": counts["windows"],
         "median_delay": float(np.median(delays)) if delays else None,
         "mean_delay": float(np.mean(delays)) if delays else None,
@@ -141,12 +148,12 @@ def summary(counts: dict) -> dict:
 
 
 def _line(name: str, kind: str, row: dict) -> str:
-    def delay(v):
-        return "-" if v is None else f"{v:.1f}"
+    def number(v, digits=1):
+        return "-" if v is None else f"{v:.{digits}f}"
 
     return (
-        f"{name:9s} {kind:15s} {row['recall']:7.2f} {row['windows']:8d} "
-        f"{delay(row['median_delay']):>7s} {delay(row['mean_delay']):>7s} "
+        f"{name:9s} {kind:15s} {number(row['recall'], 2):>7s} {row['windows']:8d} "
+        f"{number(row['median_delay']):>7s} {number(row['mean_delay']):>7s} "
         f"{row['false_per_10k']:10.2f} {row['recovery']:9d} {row['seconds']:8.1f}"
     )
 
@@ -157,7 +164,9 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument(
         "--detectors", default=",".join(DETECTORS), help="Names from the CLI registry."
     )
-    parser.add_argument("--kinds", default=",".join(ANOMALY_KINDS), help="Anomaly kinds.")
+    parser.add_argument(
+        "--kinds", default=",".join(KINDS), help=f"Anomaly kinds ({HEALTHY!r}: no anomalies)."
+    )
     parser.add_argument("--series", type=int, default=4, help="Series per panel.")
     parser.add_argument("--length", type=int, default=1200, help="Rows per series.")
     parser.add_argument("--anomalies", type=int, default=8, help="Anomalies per series.")
@@ -178,7 +187,7 @@ def main(argv: list[str] | None = None) -> dict:
     seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
     names = [n.strip() for n in args.detectors.split(",") if n.strip()]
     kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
-    for given, known, what in ((names, DETECTORS, "detectors"), (kinds, ANOMALY_KINDS, "kinds")):
+    for given, known, what in ((names, DETECTORS, "detectors"), (kinds, KINDS, "kinds")):
         unknown = sorted(set(given) - set(known))
         if unknown:
             parser.error(f"unknown {what} {unknown}; choose from {sorted(known)}.")

@@ -49,3 +49,18 @@ def test_a_tiny_run_prints_the_table_and_writes_json(tmp_path, capsys):
     assert stored["config"]["clean_fit"] is True
     assert results["stl"]["dropout"]["recall"] == 1.0  # 4 drops to zero after a clean fit
     assert results["stl"]["all"]["windows"] == 8
+
+
+def test_the_healthy_kind_has_no_windows_and_counts_every_alert_as_false(capsys):
+    bench = _load_benchmark()
+    frame = bench.panel(bench.HEALTHY, seed=0, n_series=2, length=300, n_anomalies=4)
+    assert frame["is_anomaly"].sum() == 0 and frame["unique_id"].nunique() == 2
+    args = ["--seeds", "0", "--detectors", "zscore", "--kinds", "spike,none", "--series", "2"]
+    results = bench.main([*args, "--length", "600", "--anomalies", "4", "--fit-slots", "2"])
+    healthy = results["zscore"]["none"]
+    assert healthy["windows"] == 0 and healthy["recall"] is None
+    n_fit = 2 * 24 + 2 * ((600 - 2 * 24) // 4)  # two seasons and two anomaly slots
+    assert healthy["normal_rows"] == 2 * (600 - n_fit)
+    rows = {line.split()[1]: line.split() for line in capsys.readouterr().out.splitlines()[1:]}
+    assert rows["none"][2] == "-" and rows["all"][2] != "-"  # no windows: no recall
+    assert results["zscore"]["all"]["windows"] == results["zscore"]["spike"]["windows"]
