@@ -138,11 +138,25 @@ def run_parser(description: str, models: Mapping, default_models: str) -> argpar
 
 def model_names(parser: argparse.ArgumentParser, listed: str, models: Mapping) -> list[str]:
     """The names of ``--models``, or a parser error naming the unknown ones."""
+    return listed_names(parser, listed, models, "model(s)")
+
+
+def listed_names(
+    parser: argparse.ArgumentParser, listed: str, known: Sequence[str] | Mapping, what: str
+) -> list[str]:
+    """The comma-separated names ``listed``, or a parser error naming those not ``known``."""
     names = [s.strip() for s in listed.split(",") if s.strip()]
-    unknown = [s for s in names if s not in models]
+    unknown = [s for s in names if s not in known]
     if unknown:
-        parser.error(f"unknown model(s) {', '.join(unknown)}; choose from {', '.join(models)}")
+        parser.error(f"unknown {what} {', '.join(unknown)}; choose from {', '.join(known)}")
     return names
+
+
+def write_results(args: argparse.Namespace, results: dict) -> None:
+    """Write the run's options (but ``json``) and ``results`` as JSON to ``args.json``, if set."""
+    if args.json is not None:
+        config = {k: v for k, v in vars(args).items() if k != "json"}
+        args.json.write_text(json.dumps({"config": config, "results": results}, indent=2))
 
 
 def load_run(args) -> tuple[pd.DataFrame, pd.DataFrame, tuple]:

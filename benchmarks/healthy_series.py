@@ -20,7 +20,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
-import json
+import sys
 import time
 import warnings
 from collections.abc import Callable
@@ -29,7 +29,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from gluts._cli.registry import DETECTORS, build
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import listed_names, write_results  # noqa: E402
+
+from gluts._cli.registry import DETECTORS, build  # noqa: E402
 
 DAY = 288  # 5-minute rows
 
@@ -100,12 +103,8 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--json", type=Path, help="Write the results as JSON here.")
     args = parser.parse_args(argv)
     seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
-    names = [n.strip() for n in args.detectors.split(",") if n.strip()]
-    shapes = [s.strip() for s in args.shapes.split(",") if s.strip()]
-    for given, known, what in ((names, DETECTORS, "detectors"), (shapes, SHAPES, "shapes")):
-        unknown = sorted(set(given) - set(known))
-        if unknown:
-            parser.error(f"unknown {what} {unknown}; choose from {sorted(known)}.")
+    names = listed_names(parser, args.detectors, DETECTORS, "detectors")
+    shapes = listed_names(parser, args.shapes, SHAPES, "shapes")
     if not 0 < args.train_fraction < 1:
         parser.error("--train-fraction must lie between 0 and 1 (both excluded).")
     print(
@@ -126,9 +125,7 @@ def main(argv: list[str] | None = None) -> dict:
                 f"{row['alerts_per_10k']:8.2f} {row['seconds']:8.1f}",
                 flush=True,
             )
-    if args.json is not None:
-        config = {k: v for k, v in vars(args).items() if k != "json"}
-        args.json.write_text(json.dumps({"config": config, "results": results}, indent=2))
+    write_results(args, results)
     return results
 
 

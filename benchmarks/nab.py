@@ -22,12 +22,16 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import listed_names  # noqa: E402
 
 from gluts.anomaly import (
     GLUAnomalyDetector,
@@ -151,10 +155,7 @@ def main(argv: list[str] | None = None) -> dict:
         help="forecast_stride of the GLU detectors (default: the detector's own).",
     )
     args = parser.parse_args(argv)
-    names = [n.strip() for n in args.detectors.split(",") if n.strip()]
-    unknown = sorted(set(names) - set(DETECTORS))
-    if unknown:
-        parser.error(f"unknown detectors {unknown}; choose from {sorted(DETECTORS)}.")
+    names = listed_names(parser, args.detectors, DETECTORS, "detectors")
     files = load_nab(args.data)
     results = {}
     header = (

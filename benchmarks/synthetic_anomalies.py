@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import time
 import warnings
 from pathlib import Path
@@ -39,9 +40,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from gluts import make_synthetic
-from gluts._cli.registry import DETECTORS, build
-from gluts.datasets import ANOMALY_KINDS
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _common import listed_names, write_results  # noqa: E402
+
+from gluts import make_synthetic  # noqa: E402
+from gluts._cli.registry import DETECTORS, build  # noqa: E402
+from gluts.datasets import ANOMALY_KINDS  # noqa: E402
 
 SEASON = 24
 HEALTHY = "none"  # the kind of panels without anomalies
@@ -185,12 +189,8 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--json", type=Path, help="Write the results as JSON here.")
     args = parser.parse_args(argv)
     seeds = [int(s) for s in args.seeds.split(",") if s.strip()]
-    names = [n.strip() for n in args.detectors.split(",") if n.strip()]
-    kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
-    for given, known, what in ((names, DETECTORS, "detectors"), (kinds, KINDS, "kinds")):
-        unknown = sorted(set(given) - set(known))
-        if unknown:
-            parser.error(f"unknown {what} {unknown}; choose from {sorted(known)}.")
+    names = listed_names(parser, args.detectors, DETECTORS, "detectors")
+    kinds = listed_names(parser, args.kinds, KINDS, "kinds")
     if not 0 < args.fit_slots < args.anomalies:
         parser.error("--fit-slots must lie between 0 and --anomalies (both excluded).")
     print(
@@ -207,9 +207,7 @@ def main(argv: list[str] | None = None) -> dict:
             total = counts if total is None else {k: total[k] + counts[k] for k in counts}
         results[name]["all"] = summary(total)
         print(_line(name, "all", results[name]["all"]), flush=True)
-    if args.json is not None:
-        config = {k: v for k, v in vars(args).items() if k != "json"}
-        args.json.write_text(json.dumps({"config": config, "results": results}, indent=2))
+    write_results(args, results)
     return results
 
 

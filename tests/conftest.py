@@ -1,8 +1,25 @@
-"""Shared fixtures: small seeded synthetic panels, and CPU-only torch settings."""
+"""Shared fixtures: small seeded synthetic panels, CPU-only torch settings, and the benchmark
+scripts as modules."""
+
+import importlib.util
+import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+
+
+def load_benchmark(name: str):
+    """Import ``benchmarks/<name>.py`` as a module (it puts ``benchmarks/`` on the path for its
+    siblings; registered in ``sys.modules``, where its dataclasses look their module up)."""
+    spec = importlib.util.spec_from_file_location(f"{name}_benchmark", BENCHMARKS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def seasonal_panel(n_series: int = 2, length: int = 120, season: int = 24, seed: int = 0):

@@ -1,28 +1,18 @@
 """benchmarks/healthy_series.py: seeded series of every noise shape, without anomalies, and a
 tiny run that counts every alert as false, prints the table and writes JSON."""
 
-import importlib.util
 import json
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _load_benchmark():
-    path = ROOT / "benchmarks/healthy_series.py"
-    spec = importlib.util.spec_from_file_location("healthy_benchmark", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from ..conftest import load_benchmark
 
 
 @pytest.mark.parametrize("shape", ["white", "counts", "bursty_counts", "utilisation"])
 def test_each_shape_is_a_seeded_finite_5_minute_series(shape):
-    bench = _load_benchmark()
+    bench = load_benchmark("healthy_series")
     y = bench.healthy_series(shape, seed=1, length=600)
     assert len(y) == 600 and np.isfinite(y).all() and y.index.freqstr == "5min"
     pd.testing.assert_series_equal(y, bench.healthy_series(shape, seed=1, length=600))
@@ -34,13 +24,13 @@ def test_each_shape_is_a_seeded_finite_5_minute_series(shape):
 
 
 def test_shapes_differ_under_the_same_seed():
-    bench = _load_benchmark()
+    bench = load_benchmark("healthy_series")
     white, walk = (bench.healthy_series(s, 0, 400) for s in ("white", "random_walk"))
     assert not np.allclose(np.cumsum(white.to_numpy()), walk.to_numpy())
 
 
 def test_a_tiny_run_counts_every_alert_as_false_and_writes_json(tmp_path, capsys):
-    bench = _load_benchmark()
+    bench = load_benchmark("healthy_series")
     out = tmp_path / "healthy.json"
     args = ["--seeds", "0,1", "--detectors", "zscore", "--shapes", "white,heavy_tails"]
     results = bench.main([*args, "--length", "2000", "--json", str(out)])
@@ -56,6 +46,6 @@ def test_a_tiny_run_counts_every_alert_as_false_and_writes_json(tmp_path, capsys
 
 
 def test_unknown_shapes_are_refused():
-    bench = _load_benchmark()
+    bench = load_benchmark("healthy_series")
     with pytest.raises(SystemExit):
         bench.main(["--shapes", "white,pink"])

@@ -1,20 +1,12 @@
 """benchmarks/nab.py on a tiny NAB-layout folder: per-file score CSVs, JSON and the table."""
 
-import importlib.util
 import json
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _load_benchmark():
-    spec = importlib.util.spec_from_file_location("nab_benchmark", ROOT / "benchmarks/nab.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from ..conftest import load_benchmark
 
 
 def _write_file(folder: Path, key: str, spike_at: int | None, n: int = 1200):
@@ -40,7 +32,7 @@ def test_benchmark_writes_scores_and_reports_every_profile(tmp_path, capsys):
         json.dumps({"cat/with_anomaly.csv": [window], "cat/clean.csv": []})
     )
     out, report = tmp_path / "scores", tmp_path / "nab.json"
-    bench = _load_benchmark()
+    bench = load_benchmark("nab")
     results = bench.main(
         [
             "--data",
@@ -83,7 +75,7 @@ def test_forecast_stride_reaches_the_glu_detectors_only(tmp_path):
     ts = _write_file(data, "cat/with_anomaly.csv", spike_at=900)
     window = [str(ts[880]), str(ts[960])]
     (data / "combined_windows.json").write_text(json.dumps({"cat/with_anomaly.csv": [window]}))
-    bench = _load_benchmark()
+    bench = load_benchmark("nab")
     files = bench.load_nab(data)
     scores = {}
     for name in ("glu_naive", "zscore"):
@@ -101,7 +93,7 @@ def test_comparison_detectors_are_scored_again_at_their_swept_threshold(tmp_path
     ts = _write_file(data, "cat/with_anomaly.csv", spike_at=900)
     window = [str(ts[880]), str(ts[960])]
     (data / "combined_windows.json").write_text(json.dumps({"cat/with_anomaly.csv": [window]}))
-    bench = _load_benchmark()
+    bench = load_benchmark("nab")
     calls = []
     run = bench.run_detector
 

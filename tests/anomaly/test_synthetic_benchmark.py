@@ -1,25 +1,15 @@
 """benchmarks/synthetic_anomalies.py: the evaluation counts hits, delays, false and recovery
 alerts as documented, and a tiny run prints the table and writes JSON."""
 
-import importlib.util
 import json
-from pathlib import Path
 
 import pandas as pd
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _load_benchmark():
-    path = ROOT / "benchmarks/synthetic_anomalies.py"
-    spec = importlib.util.spec_from_file_location("synthetic_benchmark", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+from ..conftest import load_benchmark
 
 
 def test_evaluate_counts_hits_delays_false_and_recovery_alerts():
-    bench = _load_benchmark()
+    bench = load_benchmark("synthetic_anomalies")
     ds = pd.date_range("2024-01-01", periods=200, freq="h")
     flags = [0] * 200
     for row in [*range(50, 55), *range(120, 130)]:
@@ -36,7 +26,7 @@ def test_evaluate_counts_hits_delays_false_and_recovery_alerts():
 
 
 def test_a_tiny_run_prints_the_table_and_writes_json(tmp_path, capsys):
-    bench = _load_benchmark()
+    bench = load_benchmark("synthetic_anomalies")
     out = tmp_path / "synthetic.json"
     args = ["--seeds", "0", "--detectors", "stl", "--kinds", "dropout,spike", "--series", "2"]
     args += ["--length", "600", "--anomalies", "4", "--fit-slots", "2", "--clean-fit"]
@@ -52,7 +42,7 @@ def test_a_tiny_run_prints_the_table_and_writes_json(tmp_path, capsys):
 
 
 def test_the_healthy_kind_has_no_windows_and_counts_every_alert_as_false(capsys):
-    bench = _load_benchmark()
+    bench = load_benchmark("synthetic_anomalies")
     frame = bench.panel(bench.HEALTHY, seed=0, n_series=2, length=300, n_anomalies=4)
     assert frame["is_anomaly"].sum() == 0 and frame["unique_id"].nunique() == 2
     args = ["--seeds", "0", "--detectors", "zscore", "--kinds", "spike,none", "--series", "2"]

@@ -1,8 +1,6 @@
 """Encoders (GLU, TCN, LSTM, GRU): causality, shapes, fields, parameter matching, forecasters."""
 
-import importlib.util
 import json
-import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -26,7 +24,8 @@ from gluts.nn import (
     n_parameters,
 )
 
-ROOT = Path(__file__).resolve().parents[2]
+from ..conftest import load_benchmark
+
 # the encoder as configured: no size selection, which may pick another candidate
 SMALL = dict(
     n_channels=4, n_blocks=2, head_hidden=0, n_steps=3, context_length=24, model_selection=None
@@ -175,17 +174,6 @@ def test_a_model_file_without_an_encoder_field_loads_as_glu(make_panel, tmp_path
     pd.testing.assert_frame_equal(loaded.predict(6), model.predict(6))
 
 
-def _benchmark(name: str = "encoders"):
-    """Import ``benchmarks/<name>.py`` (it puts ``benchmarks/`` on the path for its siblings)."""
-    spec = importlib.util.spec_from_file_location(
-        f"{name}_benchmark", ROOT / f"benchmarks/{name}.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
 def _fake_data(folder: Path) -> list[str]:
     """Tiny M4-layout CSVs and an ETTh1-layout CSV (every row the protocol reads)."""
     rng = np.random.default_rng(0)
@@ -212,7 +200,7 @@ def _fake_data(folder: Path) -> list[str]:
 
 
 def test_the_benchmarks_quick_mode_runs_on_tiny_data(tmp_path, capsys):
-    bench = _benchmark()
+    bench = load_benchmark("encoders")
     out, figure = tmp_path / "out.json", tmp_path / "out.png"
     args = ["--quick", "--jobs", "0", "--encoders", "glu,lstm", "--lengths", "24"]
     report = bench.main([*args, *_fake_data(tmp_path), "--out", str(out), "--plot", str(figure)])
@@ -234,6 +222,6 @@ def test_the_benchmarks_quick_mode_runs_on_tiny_data(tmp_path, capsys):
 
 
 def test_converged_step_finds_where_the_loss_flattens():
-    bench = _benchmark("encoder_runs")
+    bench = load_benchmark("encoder_runs")
     loss = np.concatenate([np.linspace(1.0, 0.1, 50), np.full(150, 0.1)])
     assert 45 <= bench.converged_step(list(loss)) <= 60
