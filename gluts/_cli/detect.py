@@ -52,7 +52,11 @@ def detect_command(
         float | None,
         typer.Option(
             callback=lambda v: _open_unit(v, "--risk"),
-            help="Peaks-over-threshold false-alarm risk per row (e.g. 1e-4).",
+            help=(
+                "Peaks-over-threshold false-alarm risk per row, on the fit rows' scores "
+                "(e.g. 1e-4). Anomalies in the fit rows raise it: far stricter than the "
+                "default, for fit rows without incidents."
+            ),
         ),
     ] = None,
     threshold: Annotated[
