@@ -133,10 +133,9 @@ def check_columns_hold_values(name: str, frame: pd.DataFrame, targets: tuple) ->
 
 def _splits_times(frame: pd.DataFrame, col: Hashable, time_col: str) -> bool:
     values = frame[col]
-    if not is_numeric(values) or values.isna().any() or values.nunique() > len(frame) // 2:
+    if not _whole(values) or values.nunique() > len(frame) // 2:
         return False
-    whole = pd.api.types.is_integer_dtype(values) or bool((values % 1 == 0).all())
-    return whole and not frame.duplicated([col, time_col]).any()
+    return not frame.duplicated([col, time_col]).any()
 
 
 def time_candidates(frame: pd.DataFrame, named: set) -> list[Hashable]:
