@@ -89,6 +89,13 @@ def summary(counts: dict) -> dict:
     return {**counts, "seconds": round(counts["seconds"], 2), "alerts_per_10k": per_10k}
 
 
+def _line(name: str, shape: str, row: dict) -> str:
+    return (
+        f"{name:9s} {shape:14s} {row['alerts']:7d} {row['rows']:8d} "
+        f"{row['alerts_per_10k']:8.2f} {row['seconds']:8.1f}"
+    )
+
+
 def main(argv: list[str] | None = None) -> dict:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", default="0,1,2", help="Comma-separated seeds.")
@@ -113,18 +120,13 @@ def main(argv: list[str] | None = None) -> dict:
     results = {}
     for name in names:
         results[name], total = {}, None
-        for shape in [*shapes, "all"]:
-            if shape == "all":
-                counts = total
-            else:
-                counts = run(name, shape, seeds, args)
-                total = counts if total is None else {k: total[k] + counts[k] for k in counts}
-            row = results[name][shape] = summary(counts)
-            print(
-                f"{name:9s} {shape:14s} {row['alerts']:7d} {row['rows']:8d} "
-                f"{row['alerts_per_10k']:8.2f} {row['seconds']:8.1f}",
-                flush=True,
-            )
+        for shape in shapes:
+            counts = run(name, shape, seeds, args)
+            results[name][shape] = summary(counts)
+            print(_line(name, shape, results[name][shape]), flush=True)
+            total = counts if total is None else {k: total[k] + counts[k] for k in counts}
+        results[name]["all"] = summary(total)
+        print(_line(name, "all", results[name]["all"]), flush=True)
     write_results(args, results)
     return results
 
