@@ -138,7 +138,7 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
         Rows of the level reference's mean departures from its level, a stream each; () none.
     density_windows : tuple of int, default=(20, 40)
         Rows over which level and seasonal references' mean surprisal has its own tail; () for none.
-{common_doc(threshold="0.12", shaping_window="100", merge_gap="24")}
+{common_doc(threshold="0.13", shaping_window="100", merge_gap="24")}
 
     Attributes
     ----------
@@ -175,7 +175,7 @@ class GLUAnomalyDetector(BaseAnomalyDetector):
         "density_windows": [tuple],
     }
     _STATE = (*BaseAnomalyDetector._STATE, "forecaster_")
-    _default_threshold = 0.12  # on the shaped score: a rise of 0.12 above the recent scores
+    _default_threshold = 0.13  # on the shaped score: a rise of 0.13 above the recent scores
 
     def __init__(
         self,
