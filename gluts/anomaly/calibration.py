@@ -16,7 +16,8 @@
    its scores were, while the normal rows' noise still sets the bar. A score that climbs
    (a sag, a ramp: a little more surprising each row) is measured from where the climb
    began, until it has risen by the alarm threshold: from then on it is the incident in
-   progress.
+   progress. Once it has risen :data:`LONG_CLIMB` rows in a row, the rows before it began
+   set its bar alone: its own rows no longer raise it.
 
 Every function is causal: its value at ``t`` depends on inputs up to ``t`` only.
 """
@@ -24,6 +25,7 @@ Every function is causal: its value at ``t`` depends on inputs up to ``t`` only.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from math import lgamma, log
 
 import numpy as np
 import pandas as pd
@@ -34,12 +36,17 @@ from gluts.anomaly.tails import GPDTail
 
 INCIDENT_LOG10 = 4.0  # a row past tail probability 1e-4 is part of an incident
 INCIDENT_MEMORY = 24  # rows after a score during which it counts in full (its incident)
+# Rises in a row from which a climb is measured against the rows before it only: noise whose
+# rows are exchangeable rises k times in a row with probability 1 / (k + 1)!, and 7 is the
+# fewest with that below an incident row's 10 ** -INCIDENT_LOG10 (1 / 8! = 2.5e-5).
+LONG_CLIMB = next(k for k in range(1, 100) if lgamma(k + 2) >= INCIDENT_LOG10 * log(10))
 DENSITY_WINDOWS = 5  # separate k-row windows of fit rows that a k-row density's tail needs
 
 __all__ = [
     "DENSITY_WINDOWS",
     "INCIDENT_LOG10",
     "INCIDENT_MEMORY",
+    "LONG_CLIMB",
     "TailCalibrator",
     "from_unit",
     "normal_log_tail",
@@ -242,8 +249,11 @@ def rise(
     (rows each above the one before) is measured from where it began: against the ``memory``
     rows up to the row before its first (and the capped ``window`` rows), until one of its rows
     has risen by ``onset``; from then on the climb is an incident in progress and its rows count in
-    full. So a sag or a ramp that grows a little each row raises an alarm once it has grown
-    enough, and one only. A larger ``onset`` never lowers the shaped score. NaN marks a row
+    full. The capped ``window`` rows are those up to the row before it too once it has risen
+    :data:`LONG_CLIMB` rows in a row; before that they include its own rows (up to ``cap``), so
+    a short run of noise is measured as single rows are. So a sag or a ramp that grows a little
+    each row raises an alarm once it has grown enough, and one only. A larger ``onset`` never
+    lowers the shaped score. NaN marks a row
     without a score (a warm-up): it does not count, and a row rises only above at least
     ``memory`` scored rows (else 0), so the first scored rows do not rise above nothing.
 
@@ -273,7 +283,8 @@ def rise(
     values = np.asarray(score, dtype=np.float64).reshape(len(frame), -1)
     recent = frame.rolling(memory, min_periods=1).max().shift(1).to_numpy()
     enough = min(memory, window)
-    normal = frame.clip(upper=cap).rolling(window, min_periods=enough).max().shift(1).to_numpy()
+    capped = frame.clip(upper=cap).rolling(window, min_periods=enough).max()
+    normal = capped.shift(1).to_numpy()
     climbing = np.zeros(values.shape, dtype=bool)
     climbing[1:] = values[1:] > values[:-1]
     # where each row's climb began: the last row that did not climb (row 0 never does)
@@ -281,11 +292,14 @@ def rise(
     base = np.maximum.accumulate(np.where(climbing, 0, rows), axis=0)
     back = rows - base  # a climbing row's climb began this many rows before it
     before = np.full(values.shape, np.nan)  # the memory rows up to its climb's base row
+    normal_before = normal.copy()  # the capped window rows, up to that row for a long climb
     for rows_back in np.unique(back[climbing & (back <= memory)]):
         span = memory - rows_back + 1
         own = climbing & (back == rows_back)
         before[own] = frame.rolling(span, min_periods=1).max().shift(rows_back).to_numpy()[own]
-    from_base = np.fmax(before, normal)
+        if rows_back >= LONG_CLIMB:
+            normal_before[own] = capped.shift(rows_back).to_numpy()[own]
+    from_base = np.fmax(before, normal_before)
     risen = climbing & (np.nan_to_num(values - from_base, nan=0.0) > onset)
     count = np.cumsum(risen, axis=0)  # a climb that has risen by ``onset`` counts in full
     earlier = np.vstack([np.zeros((1, values.shape[1]), dtype=count.dtype), count[:-1]])

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gluts.anomaly import GLUAnomalyDetector, QuantileThreshold, ZScoreDetector
-from gluts.anomaly.calibration import rise, trim_outliers
+from gluts.anomaly.calibration import LONG_CLIMB, rise, trim_outliers
 from gluts.anomaly.frozen import frozen_rows
 from gluts.anomaly.robust import (
     calibration_rows,
@@ -358,6 +358,26 @@ def test_rise_measures_a_climb_from_where_it_began_until_it_has_risen_by_the_ons
     assert shaped[105:].max() == pytest.approx(0.08) and not shaped[110:].any()
     # a step of 0.08 over the rows before: the climb before 0.12 is the onset's own
     assert rise(score, window=100, memory=24, cap=0.3, onset=0.05)[100:110].max() < 0.12
+
+
+def test_rise_measures_a_long_climb_below_the_cap_against_the_rows_before_it_only():
+    """A sag whose score climbs 0.02 a row, below ``cap``, never rises 0.12 above its own rows
+    (the bar of a short run, as of single rows); after ``LONG_CLIMB`` rises in a row only the
+    rows before it set its bar, so it alarms once it is 0.12 above them (machine_temperature's
+    failure: a fall of 25 degrees in 80 minutes, alarmed 45 minutes in)."""
+    assert LONG_CLIMB == 7  # 1 / 8! is the first below 1e-4
+    score = np.full(300, 0.05)
+    score[::10] = 0.1  # the quiet rows' noise
+    score[150:162] = 0.06 + 0.02 * np.arange(1, 13)  # 0.08 ... 0.30
+    shaped = rise(score, window=100, memory=24, cap=0.3, onset=0.12)
+    assert np.flatnonzero(shaped > 0.12).tolist() == [158]  # 0.24, the 9th rise
+    assert shaped[158] == pytest.approx(0.24 - 0.1)
+    assert shaped[159:].max() == pytest.approx(0.02)  # from then on the incident in progress
+    # five rises by 0.15 in all above the quiet rows: a short run is measured as rows are
+    short = np.full(300, 0.05)
+    short[::10] = 0.1
+    short[152:157] = [0.09, 0.13, 0.17, 0.21, 0.25]
+    assert rise(short, window=100, memory=24, cap=0.3, onset=0.12).max() < 0.12
 
 
 @settings(max_examples=200, deadline=None)
