@@ -12,7 +12,7 @@ from functools import partial
 
 import numpy as np
 
-from gluts.anomaly.calibration import TailCalibrator
+from gluts.anomaly.calibration import INCIDENT_MEMORY, TailCalibrator
 from gluts.anomaly.echoes import echo_rows
 from gluts.anomaly.events import stream_spans
 from gluts.anomaly.stream import Scored, SeriesStream, finish_blocks, surprise_blocks
@@ -43,7 +43,8 @@ def empty_stream(detector, state) -> SeriesStream:
     """A series' stream before its first row: room for the context its scores read."""
     density = max(detector._density_windows(state), default=0)  # rows its density reads
     echo = echo_rows(detector._season(state))  # rows its recurring surprises are read from
-    shaping = detector.shaping_window or 0
+    window = detector.shaping_window or 0  # a long climb's bar: the window before its start
+    shaping = window + min(INCIDENT_MEMORY, window)
     return SeriesStream.empty(detector._context(state) + density + echo + shaping)
 
 
