@@ -91,10 +91,12 @@ def test_ctrl_c_exits_130_without_partial_output(command, tmp_path):
 
 
 SEVERAL_OUTPUTS = {
-    # The alerts file is written before the scores are computed (seconds with STL).
+    # The alerts file is written before the scores are computed and the plot is drawn: about
+    # a second in all (the scores alone take 0.2 s, which a busy CI machine's test missed).
     "detect": (
         lambda: _hourly_with_spike(40000),
-        ["detect", "{data}", "--model", "stl", "--alerts", "{a}", "--scores", "{b}"],
+        ["detect", "{data}", "--model", "stl", "--alerts", "{a}", "--scores", "{s}"]
+        + ["--plot", "{b}"],
     ),
     # The forecast is written before the plot is drawn.
     "forecast": (
@@ -118,9 +120,8 @@ def test_signal_after_the_first_output_writes_none(command, sig, code, word, tmp
     make, template = SEVERAL_OUTPUTS[command]
     data = tmp_path / "data.csv"
     make().to_csv(data, index=False)
-    args = [x.format(data=data, a=tmp_path / "a.csv", b=tmp_path / "b.png") for x in template]
-    if command == "detect":
-        args[-1] = str(tmp_path / "b.csv")
+    paths = {"a": tmp_path / "a.csv", "s": tmp_path / "s.csv", "b": tmp_path / "b.png"}
+    args = [x.format(data=data, **paths) for x in template]
     code_, stderr = _interrupt_once_started(args, started="Wrote", sig=sig, delay=0.0)
     assert code_ == code, stderr
     assert "Traceback" not in stderr
