@@ -159,6 +159,32 @@ def write_results(args: argparse.Namespace, results: dict) -> None:
         args.json.write_text(json.dumps({"config": config, "results": results}, indent=2))
 
 
+def pooled_rows(
+    names: Sequence[str],
+    groups: Sequence[str],
+    measure: Callable[[str, str], dict],
+    summary: Callable[[dict], dict],
+    line: Callable[[str, str, dict], str],
+) -> dict:
+    """Measure each of ``names`` on each of ``groups``, then pooled over them as ``"all"``.
+
+    ``measure(name, group)`` returns counts that add up key by key; ``summary`` turns counts
+    into a table row and ``line(name, group, row)`` prints it. Returns the rows, by name and
+    group.
+    """
+    results = {}
+    for name in names:
+        results[name], total = {}, None
+        for group in groups:
+            counts = measure(name, group)
+            results[name][group] = summary(counts)
+            print(line(name, group, results[name][group]), flush=True)
+            total = counts if total is None else {k: total[k] + counts[k] for k in counts}
+        results[name]["all"] = summary(total)
+        print(line(name, "all", results[name]["all"]), flush=True)
+    return results
+
+
 def load_run(args) -> tuple[pd.DataFrame, pd.DataFrame, tuple]:
     """A run's training and test frames and the task of :func:`run_registered`.
 

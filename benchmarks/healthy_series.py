@@ -24,13 +24,14 @@ import sys
 import time
 import warnings
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import listed_names, write_results  # noqa: E402
+from _common import listed_names, pooled_rows, write_results  # noqa: E402
 
 from gluts._cli.registry import DETECTORS, build  # noqa: E402
 
@@ -117,16 +118,8 @@ def main(argv: list[str] | None = None) -> dict:
     print(
         f"{'detector':9s} {'shape':14s} {'alerts':>7s} {'rows':>8s} {'per 10k':>8s} {'seconds':>8s}"
     )
-    results = {}
-    for name in names:
-        results[name], total = {}, None
-        for shape in shapes:
-            counts = run(name, shape, seeds, args)
-            results[name][shape] = summary(counts)
-            print(_line(name, shape, results[name][shape]), flush=True)
-            total = counts if total is None else {k: total[k] + counts[k] for k in counts}
-        results[name]["all"] = summary(total)
-        print(_line(name, "all", results[name]["all"]), flush=True)
+    measure = partial(run, seeds=seeds, args=args)
+    results = pooled_rows(names, shapes, measure, summary, _line)
     write_results(args, results)
     return results
 

@@ -35,13 +35,14 @@ import json
 import sys
 import time
 import warnings
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _common import listed_names, write_results  # noqa: E402
+from _common import listed_names, pooled_rows, write_results  # noqa: E402
 
 from gluts import make_synthetic  # noqa: E402
 from gluts._cli.registry import DETECTORS, build  # noqa: E402
@@ -197,16 +198,8 @@ def main(argv: list[str] | None = None) -> dict:
         f"{'detector':9s} {'kind':15s} {'recall':>7s} {'windows':>8s} {'med.dly':>7s} "
         f"{'mean.dly':>7s} {'false/10k':>10s} {'recovery':>9s} {'seconds':>8s}"
     )
-    results = {}
-    for name in names:
-        results[name], total = {}, None
-        for kind in kinds:
-            counts = run(name, kind, seeds, args)
-            results[name][kind] = summary(counts)
-            print(_line(name, kind, results[name][kind]), flush=True)
-            total = counts if total is None else {k: total[k] + counts[k] for k in counts}
-        results[name]["all"] = summary(total)
-        print(_line(name, "all", results[name]["all"]), flush=True)
+    measure = partial(run, seeds=seeds, args=args)
+    results = pooled_rows(names, kinds, measure, summary, _line)
     write_results(args, results)
     return results
 
