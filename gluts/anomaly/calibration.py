@@ -253,9 +253,9 @@ def rise(
     :data:`LONG_CLIMB` rows in a row; before that they include its own rows (up to ``cap``), so
     a short run of noise is measured as single rows are. So a sag or a ramp that grows a little
     each row raises an alarm once it has grown enough, and one only. A larger ``onset`` never
-    lowers the shaped score. NaN marks a row
-    without a score (a warm-up): it does not count, and a row rises only above at least
-    ``memory`` scored rows (else 0), so the first scored rows do not rise above nothing.
+    lowers the shaped score. NaN marks a row without a score (a warm-up): it does not count,
+    and a row rises only above at least ``memory`` scored rows (else 0), so the first scored
+    rows do not rise above nothing.
 
     Parameters
     ----------
