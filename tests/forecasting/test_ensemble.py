@@ -127,16 +127,38 @@ def test_bad_members_are_refused_with_one_line(forecasters, message, monthly):
         EnsembleForecaster(3, forecasters=forecasters).fit(y)
 
 
-def test_panel_weights_find_the_exact_member_and_never_lose_to_equal_weights():
+def test_panel_weights_find_the_exact_member_and_never_lose_to_the_best_member():
     rng = np.random.default_rng(0)
     actual = rng.standard_normal((30, 6))
     points = np.stack([actual, actual + rng.standard_normal((30, 6)), np.zeros((30, 6))])
-    weights = comb.panel_weights(points, actual, np.ones(30))
-    assert weights[0] > 0.95 and np.isclose(weights.sum(), 1.0) and (weights >= 0).all()
+    np.testing.assert_array_equal(comb.panel_weights(points, actual, np.ones(30)), [1, 0, 0])
     noisy = points + rng.standard_normal(points.shape)
     learned = comb.panel_weights(noisy, actual, np.ones(30))
     loss = lambda w: np.abs(np.tensordot(w, noisy, axes=1) - actual).mean()  # noqa: E731
-    assert loss(learned) <= loss(np.full(3, 1 / 3))
+    assert np.isclose(learned.sum(), 1.0) and (learned >= 0).all()
+    assert loss(learned) <= min(loss(np.eye(3)[j]) for j in range(3))
+
+
+def test_panel_weights_average_the_members_that_help_and_leave_out_the_one_that_does_not():
+    rng = np.random.default_rng(3)
+    actual = rng.standard_normal((200, 8))
+    # Two members with independent errors: their average halves the error variance.
+    good = [actual + 0.5 * rng.standard_normal(actual.shape) for _ in range(2)]
+    bad = actual + 3.0 * rng.standard_normal(actual.shape)
+    points = np.stack([good[0], bad, good[1]])
+    np.testing.assert_allclose(comb.panel_weights(points, actual, np.ones(200)), [0.5, 0, 0.5])
+    # Without a held-out window: equal weights.
+    assert comb.panel_weights(points[:, :0], actual[:0], np.ones(0)).tolist() == [1 / 3] * 3
+
+
+def test_panel_weights_count_picks_of_the_better_member_twice():
+    rng = np.random.default_rng(4)
+    actual = rng.standard_normal((400, 8))
+    # A member with a third of the other's error variance deserves about three quarters.
+    sharp = actual + 0.5 * rng.standard_normal(actual.shape)
+    rough = actual + 0.5 * np.sqrt(3.0) * rng.standard_normal(actual.shape)
+    weights = comb.panel_weights(np.stack([rough, sharp]), actual, np.ones(400))
+    assert 0.5 < weights[1] < 1.0 and weights[0] > 0
 
 
 def test_calibration_factors_recover_the_true_width():
