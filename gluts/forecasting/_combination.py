@@ -77,7 +77,9 @@ def panel_weights(
         pick = int(np.argmin(losses))  # the first of equal losses: deterministic
         if not losses[pick] < best:
             break
-        best, picks[pick], total = losses[pick], picks[pick] + 1, total + scaled[pick]
+        best = losses[pick]
+        picks[pick] += 1
+        total += scaled[pick]
     return picks / picks.sum()
 
 

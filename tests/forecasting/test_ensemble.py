@@ -151,7 +151,7 @@ def test_panel_weights_average_the_members_that_help_and_leave_out_the_one_that_
     assert comb.panel_weights(points[:, :0], actual[:0], np.ones(0)).tolist() == [1 / 3] * 3
 
 
-def test_panel_weights_count_picks_of_the_better_member_twice():
+def test_panel_weights_give_the_better_member_more_weight_but_not_all():
     rng = np.random.default_rng(4)
     actual = rng.standard_normal((400, 8))
     # A member with a third of the other's error variance deserves about three quarters.
