@@ -1,5 +1,7 @@
 """Training plan details: which forecast origins count, and how much."""
 
+import math
+
 import numpy as np
 import pytest
 import torch
@@ -31,6 +33,14 @@ def test_origins_need_warm_up_history_and_targets_inside_training():
     usable = np.arange(10)
     usable = (usable >= 2 + 3) & (usable < 8)
     assert (weight[~usable] == 0).all() and (weight[usable] > 0).all()
+
+
+def test_a_series_too_short_for_the_warm_up_keeps_its_last_horizon_origins():
+    # a series of 5 values is too short for 3 of warm-up: it keeps its last 2 (horizon) origins
+    weight = origin_weights(_data(10.0, 1.0, start=5), training_plan(), last=8, horizon=2)
+    assert np.flatnonzero(weight[0].numpy()).tolist() == [6, 7]
+    shorter = origin_weights(_data(10.0, 1.0, start=7), training_plan(), last=8, horizon=2)
+    assert np.flatnonzero(shorter[0].numpy()).tolist() == [7]  # all it has
 
 
 @pytest.mark.parametrize(
@@ -70,6 +80,12 @@ def test_automatic_budget_grows_with_the_origins_and_is_clipped():
     # origins enough for more than the largest budget: the model selection is skipped
     assert large.saturated and not _sized([1000] * 20).saturated
     assert _sized([1000] * 400, n_steps=7).saturated
+
+
+def test_the_budget_counts_the_origins_of_series_too_short_for_the_warm_up():
+    # 168 origins of the long series, and the last 12 (the horizon) of each 30-value one
+    assert _sized([200] + [30] * 50).batch_size == math.ceil(2 * (168 + 50 * 12) / 188)
+    assert _sized([200]).batch_size == 4  # 168 origins alone: the smallest batch
 
 
 def test_validation_tail_only_with_early_stopping_and_small_panels_get_small_batches():

@@ -48,11 +48,11 @@ def test_crops_keep_origins_of_their_series_and_skip_unusable_ones():
         n_steps=1, batch_size=4, window=40, learning_rate=1e-3, warm=10, validation=0,
         early_stopping=False,
     )  # fmt: skip
-    usable, lows = crop_starts(data, plan, last=100 - 6, window=40)
-    assert list(usable) == [0, 1]  # 5 values: no origin with 10 of warm-up and 6 targets
+    usable, lows = crop_starts(data, plan, last=100 - 6, window=40, horizon=6)
+    assert list(usable) == [0, 1]  # 5 values: no origin with 6 targets after it
     assert lows[0] == 0 and lows[1] == 70 + 10 - 40 + 2  # two origins of series 1 in its crop
-    with pytest.raises(InsufficientHistoryError, match="needs at least 17 .* longest has 5"):
-        crop_starts(prepare([np.ones(5)], None, [], 100, "mean_abs", 1, 28), plan, 94, 40)
+    with pytest.raises(InsufficientHistoryError, match="needs at least 7 .* longest has 5"):
+        crop_starts(prepare([np.ones(5)], None, [], 100, "mean_abs", 1, 28), plan, 94, 40, 6)
 
 
 def test_a_batch_of_series_with_a_single_origin_trains():

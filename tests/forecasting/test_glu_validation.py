@@ -51,7 +51,8 @@ def test_the_held_out_loss_is_that_of_forecasts_from_every_position(
     )
     network = build_network(spec)
     levels = torch.tensor(spec.quantiles)
-    val = held_out(data, validation=12, warm=4, horizon=HORIZON, device=torch.device("cpu"))
+    first = data.starts + 4
+    val = held_out(data, validation=12, first=first, horizon=HORIZON, device=torch.device("cpu"))
     assert len(torch.unique(val.origins)) < len(val.origins)  # origins shared by series
     tensors = (data.features, data.values, data.loc, data.scale)
     losses = origin_losses(network, tensors, data.future, val, levels)

@@ -192,6 +192,11 @@ class GLUForecaster(persistence.PicklesNetwork, FittedCovariates, BaseForecaster
     the blocks; an LSTM or GRU reads training crops whole and ``context_length`` values (plus
     the scaling window) before each forecast origin.
 
+    Training forecasts from origins with half the context of history before them. A series
+    too short for that (fewer values than half the context plus two horizons) trains on its
+    last ``horizon`` origins instead, its context extended to the left as when it is
+    forecast, so that short series in a panel of long ones are learned from too.
+
     References
     ----------
     Dauphin, Fan, Auli, Grangier (2017), "Language Modeling with Gated Convolutional

@@ -16,7 +16,7 @@ import torch
 
 from gluts._progress import progress_bar
 from gluts.exceptions import InsufficientHistoryError
-from gluts.forecasting.glu.origins import crop_starts, origin_weights
+from gluts.forecasting.glu.origins import crop_starts, first_origins, origin_weights, warm_up
 from gluts.forecasting.glu.runtime import torch_threads
 from gluts.forecasting.glu.validation import held_out, origin_losses
 from gluts.forecasting.glu.windows import SequenceData
@@ -131,7 +131,8 @@ def plan_training(
             f"{_remedy(longest, warm, horizon, validation - horizon, early_stopping)}"
         )
     # Forecast origins with warm-up history and targets inside the training part.
-    origins = np.maximum(lengths - warm - horizon - validation, 0).sum()
+    first = warm_up(lengths, warm, horizon)
+    origins = np.maximum(lengths - first - horizon - validation, 0).sum()
     window = min(window_length, longest - validation - horizon)
     batch = min(batch_size, max(4, math.ceil(2 * origins / max(window, 1))))
     per_step = batch * max(window, 1) / _POSITION_STRIDE  # origins one step forecasts from
@@ -252,8 +253,9 @@ def train(
     length = data.values.shape[1]
     train_end = length - (plan.validation if plan.early_stopping else 0)
     window = min(plan.window, train_end - horizon)
+    firsts = first_origins(data, plan, horizon)
     weight = origin_weights(data, plan, train_end - horizon, horizon)  # (N, T)
-    usable, lows = crop_starts(data, plan, train_end - horizon, window)
+    usable, lows = crop_starts(data, plan, train_end - horizon, window, horizon)
     tensors = [t.to(device) for t in (data.features, data.values, data.loc, data.scale)]
     features, values, loc, scale = tensors
     future = None if data.future is None else data.future.to(device)  # (N, F, T)
@@ -267,7 +269,7 @@ def train(
     history, best, best_state, bad = History(), math.inf, None, 0
     val = None
     if plan.early_stopping:
-        val = held_out(data, plan.validation, plan.warm, horizon, device)
+        val = held_out(data, plan.validation, firsts, horizon, device)
     offsets = torch.arange(window + horizon, device=device)[None, :]  # (1, W + H)
     for step in range(plan.first_step + 1, last + 1):
         network.train()
@@ -280,7 +282,7 @@ def train(
         crop, ahead = cols[:, :window], cols[:, 1:]  # (B, W), (B, W + H - 1)
         # Forecast from every ``position_stride``-th origin that can carry weight: neighbouring
         # origins are nearly redundant, and the head and loss cost as much as the stack.
-        first = max(int((data.starts[rows] + plan.warm - starts).min()), 0)
+        first = max(int((firsts[rows] - starts).min()), 0)
         phase = int(rng.integers(plan.position_stride))
         begin = min(first + phase, window - 1)  # a crop's only origin can be its last position
         at = torch.arange(begin, window, plan.position_stride, device=device)  # (P,)

@@ -26,7 +26,7 @@ class HeldOut:
 
 
 def held_out(
-    data: SequenceData, validation: int, warm: int, horizon: int, device: torch.device
+    data: SequenceData, validation: int, first: np.ndarray, horizon: int, device: torch.device
 ) -> HeldOut:
     """Every origin whose ``horizon`` targets lie in the last ``validation`` values.
 
@@ -36,8 +36,9 @@ def held_out(
         Right-aligned series.
     validation : int
         Values held out at the end.
-    warm : int
-        History an origin needs after its series' start.
+    first : ndarray of shape (n_series,)
+        Each series' first forecast origin (its warm-up history before it, see
+        :func:`~gluts.forecasting.glu.origins.first_origins`).
     horizon : int
         Forecast steps.
     device : torch.device
@@ -47,7 +48,7 @@ def held_out(
     -------
     HeldOut
     """
-    rows, cols = held_out_positions(data, validation, warm, horizon)
+    rows, cols = held_out_positions(data, validation, first, horizon)
     steps = cols[:, None] + np.arange(1, horizon + 1)[None, :]
     values = data.values.numpy()
     loc, scale = data.loc.numpy(), data.scale.numpy()
@@ -57,13 +58,13 @@ def held_out(
 
 
 def held_out_positions(
-    data: SequenceData, validation: int, warm: int, horizon: int
+    data: SequenceData, validation: int, first: np.ndarray, horizon: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """The series and position of every origin of :func:`held_out`, in its order."""
     length = data.values.shape[1]
     origins = np.arange(length - validation - 1, length - horizon)
     rows, cols = np.meshgrid(np.arange(len(data.starts)), origins, indexing="ij")
-    keep = cols >= data.starts[:, None] + warm
+    keep = cols >= first[:, None]
     return rows[keep], cols[keep]
 
 
