@@ -9,7 +9,7 @@ from gluts.forecasting.glu.validation import held_out, origin_losses
 from gluts.forecasting.glu.windows import SequenceData
 from gluts.nn import build_network, pinball_per_origin
 
-from ..conftest import small_spec
+from ..conftest import small_spec, training_plan
 
 LENGTH, HORIZON = 40, 3
 
@@ -51,8 +51,8 @@ def test_the_held_out_loss_is_that_of_forecasts_from_every_position(
     )
     network = build_network(spec)
     levels = torch.tensor(spec.quantiles)
-    first = data.starts + 4
-    val = held_out(data, validation=12, first=first, horizon=HORIZON, device=torch.device("cpu"))
+    plan = training_plan(validation=12, warm=4)
+    val = held_out(data, plan, horizon=HORIZON, device=torch.device("cpu"))
     assert len(torch.unique(val.origins)) < len(val.origins)  # origins shared by series
     tensors = (data.features, data.values, data.loc, data.scale)
     losses = origin_losses(network, tensors, data.future, val, levels)

@@ -21,7 +21,6 @@ import numpy as np
 import torch
 
 from gluts.exceptions import InsufficientHistoryError
-from gluts.forecasting.glu.origins import first_origins
 from gluts.forecasting.glu.parameters import (
     LARGE_DATA_KERNEL,
     SMALL_DATA_DROPOUT,
@@ -307,8 +306,7 @@ def _new_network(spec: NetworkSpec, seed: int, skip: torch.Tensor | None) -> GLU
 
 def _origin_blocks(data: SequenceData, plan: TrainingPlan, horizon: int) -> np.ndarray:
     """A block id per held-out origin: its series and which ``horizon`` stretch it starts in."""
-    first = first_origins(data, plan, horizon)
-    rows, origins = held_out_positions(data, plan.validation, first, horizon)
+    rows, origins = held_out_positions(data, plan, horizon)
     return rows * (origins.max() // horizon + 1) + origins // horizon
 
 

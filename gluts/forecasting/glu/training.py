@@ -269,7 +269,7 @@ def train(
     history, best, best_state, bad = History(), math.inf, None, 0
     val = None
     if plan.early_stopping:
-        val = held_out(data, plan.validation, firsts, horizon, device)
+        val = held_out(data, plan, horizon, device)
     offsets = torch.arange(window + horizon, device=device)[None, :]  # (1, W + H)
     for step in range(plan.first_step + 1, last + 1):
         network.train()

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import torch
 
+from gluts.forecasting.glu.origins import first_origins
 from gluts.forecasting.glu.windows import SequenceData
 from gluts.nn import GLUNetwork, pinball_per_origin
+
+if TYPE_CHECKING:
+    from gluts.forecasting.glu.training import TrainingPlan
 
 __all__ = ["HeldOut", "held_out", "held_out_positions", "origin_losses"]
 
@@ -25,20 +30,16 @@ class HeldOut:
     target: torch.Tensor  # (n_origins, H), normalised
 
 
-def held_out(
-    data: SequenceData, validation: int, first: np.ndarray, horizon: int, device: torch.device
-) -> HeldOut:
+def held_out(data: SequenceData, plan: TrainingPlan, horizon: int, device: torch.device) -> HeldOut:
     """Every origin whose ``horizon`` targets lie in the last ``validation`` values.
 
     Parameters
     ----------
     data : SequenceData
         Right-aligned series.
-    validation : int
-        Values held out at the end.
-    first : ndarray of shape (n_series,)
-        Each series' first forecast origin (its warm-up history before it, see
-        :func:`~gluts.forecasting.glu.origins.first_origins`).
+    plan : TrainingPlan
+        Its ``validation`` values are held out at the end; each series' origins start after
+        its warm-up (:func:`~gluts.forecasting.glu.origins.first_origins`).
     horizon : int
         Forecast steps.
     device : torch.device
@@ -48,7 +49,7 @@ def held_out(
     -------
     HeldOut
     """
-    rows, cols = held_out_positions(data, validation, first, horizon)
+    rows, cols = held_out_positions(data, plan, horizon)
     steps = cols[:, None] + np.arange(1, horizon + 1)[None, :]
     values = data.values.numpy()
     loc, scale = data.loc.numpy(), data.scale.numpy()
@@ -58,13 +59,13 @@ def held_out(
 
 
 def held_out_positions(
-    data: SequenceData, validation: int, first: np.ndarray, horizon: int
+    data: SequenceData, plan: TrainingPlan, horizon: int
 ) -> tuple[np.ndarray, np.ndarray]:
     """The series and position of every origin of :func:`held_out`, in its order."""
     length = data.values.shape[1]
-    origins = np.arange(length - validation - 1, length - horizon)
+    origins = np.arange(length - plan.validation - 1, length - horizon)
     rows, cols = np.meshgrid(np.arange(len(data.starts)), origins, indexing="ij")
-    keep = cols >= first[:, None]
+    keep = cols >= first_origins(data, plan, horizon)[:, None]
     return rows[keep], cols[keep]
 
 
