@@ -131,8 +131,7 @@ def plan_training(
             f"{_remedy(longest, warm, horizon, validation - horizon, early_stopping)}"
         )
     # Forecast origins with warm-up history and targets inside the training part.
-    first = warm_up(lengths, warm, horizon)
-    origins = np.maximum(lengths - first - horizon - validation, 0).sum()
+    origins = np.maximum(lengths - warm_up(lengths, warm, horizon) - horizon - validation, 0).sum()
     window = min(window_length, longest - validation - horizon)
     batch = min(batch_size, max(4, math.ceil(2 * origins / max(window, 1))))
     per_step = batch * max(window, 1) / _POSITION_STRIDE  # origins one step forecasts from
