@@ -7,6 +7,8 @@ Plain numpy functions over stacked member forecasts, used by
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 __all__ = [
@@ -108,6 +110,10 @@ def series_weights(errors: np.ndarray, prior: np.ndarray, shrinkage: float) -> n
 def combine(members: np.ndarray, weights: np.ndarray | None) -> np.ndarray:
     """Combine member forecasts (points or quantiles) with per-series weights, or by median.
 
+    A member that has no value somewhere (NaN: e.g. no quantiles for a series of one value)
+    is left out there, and the other members' weights are rescaled to sum to one; the
+    result is NaN only where no member has a value.
+
     Parameters
     ----------
     members : ndarray of shape (M, n, h, ...)
@@ -118,12 +124,26 @@ def combine(members: np.ndarray, weights: np.ndarray | None) -> np.ndarray:
     -------
     ndarray of shape (n, h, ...)
         A weighted average of quantiles keeps their order, and so does a median, so
-        combined quantiles never cross.
+        combined quantiles never cross (where the same members have all the levels).
     """
+    known = np.isfinite(members)
+    complete = known.all(axis=0)
     if weights is None:
-        return np.median(members, axis=0)
+        if complete.all():
+            return np.median(members, axis=0)
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN slices stay NaN
+            return np.nanmedian(members, axis=0)
     extra = (1,) * (members.ndim - 2)
-    return (weights.reshape(weights.shape + extra) * members).sum(axis=0)
+    weights = weights.reshape(weights.shape + extra)
+    combined = (weights * members).sum(axis=0)
+    if complete.all():
+        return combined
+    present = np.where(known, weights, 0.0)
+    total = present.sum(axis=0)
+    with np.errstate(all="ignore"):
+        rescaled = (present * np.where(known, members, 0.0)).sum(axis=0) / total
+    return np.where(complete, combined, np.where(total > 0, rescaled, np.nan))
 
 
 def calibration_factors(
