@@ -18,9 +18,14 @@ __all__ = ["RandomWalk", "SeasonalNaive", "normal_quantiles", "residual_sigma"]
 
 
 def normal_quantiles(point: np.ndarray, sigma_h: np.ndarray, quantiles: Sequence[float]):
-    """Return ``point + z_q * sigma_h`` for each quantile level, shaped ``(h, n_quantiles)``."""
+    """Return ``point + z_q * sigma_h`` for each quantile level, shaped ``(h, n_quantiles)``.
+
+    The median is the point forecast even where ``sigma_h`` is NaN (a series too short for
+    one residual), and only the other levels are unknown there.
+    """
     z = np.array([NormalDist().inv_cdf(q) for q in quantiles])
-    return point[:, None] + np.asarray(sigma_h)[:, None] * z[None, :]
+    spread = np.asarray(sigma_h)[:, None] * z[None, :]
+    return point[:, None] + np.where(z[None, :] == 0.0, 0.0, spread)
 
 
 def residual_sigma(residuals: np.ndarray, n_params: int = 0) -> float:

@@ -57,6 +57,18 @@ def test_seasonal_naive_shorter_than_a_season_repeats_the_last_value():
     np.testing.assert_allclose(point, [5.0, 5.0, 5.0])
 
 
+@pytest.mark.parametrize("est", [NaiveForecaster(), SeasonalNaiveForecaster(), MeanForecaster()])
+def test_a_series_too_short_for_a_residual_keeps_its_median(est):
+    # a wide frame: "one" has a single value (leading NaN are not part of it)
+    y = pd.DataFrame(
+        {"one": [np.nan] * 9 + [5.0], "long": np.arange(10.0)}, index=series([0.0] * 10).index
+    )
+    one = est.fit(y).predict(3)["one"]
+    alias = est.alias_
+    np.testing.assert_allclose(one[f"{alias}-q0.5"], one[alias])
+    assert one[[f"{alias}-q0.1", f"{alias}-q0.9"]].isna().all().all()  # no residual, no spread
+
+
 def test_drift_points_and_quantiles():
     # drift (7 - 1) / 3 = 2; residuals -1, 0, 1: sigma**2 = 2 / (3 - 1)
     point, q = forecast(DriftForecaster(), [1.0, 2.0, 4.0, 7.0], 2)
