@@ -14,7 +14,7 @@ from gluts._cli import options as opt
 from gluts._cli.console import EXIT_ALERTS, Quiet, Verbose, guarded, info, stdout
 from gluts._cli.detect_outputs import print_alerts, scored_rows, write_row_outputs
 from gluts._cli.registry import DETECTORS, build, parse_names
-from gluts._cli.row_steps import RowSteps
+from gluts._cli.row_steps import RowSteps, suggest_by_row
 from gluts._cli.scaling import Scheduler, scaled_out
 from gluts._text import plural
 
@@ -182,6 +182,8 @@ def detect_command(
     rows = RowSteps(y, columns) if by_row else None
     windows = train_end = scored = None
     panel = _check_panel(y if rows is None else rows.as_steps(y), columns, by_row)
+    if rows is None:
+        suggest_by_row(panel)
     wanted = plots.requested_series(plot_series, panel.ids)
     if resume:
         detector = detect_state.load_state(state)

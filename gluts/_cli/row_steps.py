@@ -5,7 +5,7 @@ This module imports neither pandas nor numpy at import time: ``import gluts.cli`
 
 from __future__ import annotations
 
-__all__ = ["RowSteps"]
+__all__ = ["RowSteps", "suggest_by_row"]
 
 
 class RowSteps:
@@ -44,3 +44,28 @@ class RowSteps:
         """Scored rows (of the input, any subset) with their original timestamps."""
         keys = zip(scored[self.id_col], scored[self.time_col])
         return scored.assign(**{self.time_col: [self.lookup[key] for key in keys]})
+
+
+def suggest_by_row(panel) -> None:
+    """Warn, in one line, where interpolation made up more of a series than its rows.
+
+    Such a series' timestamps are irregular rather than gappy (NAB's
+    ``rogue_agent_key_hold``: 1,882 rows on a grid of 5,338 five-minute steps), and its
+    made-up rows would be scored and could raise alerts; ``--by-row`` scores its rows.
+    """
+    import warnings
+
+    from gluts.exceptions import GlutsWarning
+
+    lengths = dict(zip(panel.ids, panel.lengths))
+    sparse = [(sid, n) for sid, n in panel.filled.items() if 2 * n > lengths[sid]]
+    if sparse:
+        sid, n = sparse[0]
+        more = f" (and {len(sparse) - 1} more series)" if len(sparse) > 1 else ""
+        warnings.warn(
+            f"Series {sid!r}{more} is mostly interpolated ({n} of its {lengths[sid]} steps "
+            "have no row): its timestamps look irregular; pass --by-row to score its rows "
+            "as equally spaced.",
+            GlutsWarning,
+            stacklevel=2,
+        )

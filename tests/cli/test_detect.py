@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -145,6 +146,30 @@ def test_gaps_are_counted_once(runner, tmp_path):
     assert notices(*FAST) == ["Warning: Interpolated missing values per series: 'y': 3."]
     frame.drop(index=[40, 41, 500, 650]).to_csv(path, index=False)
     assert notices() == ["Warning: Interpolated missing values per series: 'y': 1."]
+
+
+def test_a_mostly_interpolated_series_suggests_by_row(runner, tmp_path):
+    # A random third of the hours: two thirds of the hourly grid would be made up.
+    frame = make_synthetic(n_series=1, length=3000, n_anomalies=0, random_state=2)[["ds", "y"]]
+    kept = frame.iloc[np.sort(np.random.default_rng(0).choice(3000, 1000, replace=False))]
+    path = tmp_path / "sparse.csv"
+    kept.to_csv(path, index=False)
+
+    def hints(*extra):
+        args = ["detect", str(path), "--model", "mad", "--target", "y", "--train-fraction"]
+        result = runner.invoke(app, [*args, "0.5", *extra])
+        assert result.exit_code == 0, result.output
+        return [line for line in result.stderr.splitlines() if "--by-row" in line]
+
+    steps = (kept["ds"].iloc[-1] - kept["ds"].iloc[0]) // pd.Timedelta(hours=1) + 1
+    assert hints() == [
+        f"Warning: Series 'y' is mostly interpolated ({steps - 1000} of its {steps} steps have "
+        "no row): its timestamps look irregular; pass --by-row to score its rows as equally "
+        "spaced."
+    ]
+    assert hints("--by-row") == []
+    frame.drop(index=range(1000, 2400)).to_csv(path, index=False)  # one gap: 1,400 of 3,000
+    assert hints() == []
 
 
 def test_too_short_training_part_names_the_options(runner, tmp_path):
