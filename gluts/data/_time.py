@@ -273,8 +273,15 @@ def _datetime_freq(sid: Hashable, idx: pd.DatetimeIndex):
         if inferred is not None:
             return inferred
     # Gaps: take the most common spacing and check it against the calendar frequencies.
+    # Daily rows on weekdays only, over two weekends or more, are business days with a
+    # holiday missing, not days with gaps (checked last: a weekly series lies on that grid).
     step = pd.Series(idx[1:] - idx[:-1]).mode().iloc[0]
-    for alias in ("MS", "ME", "QS", "QE", "YS", "YE", "W-" + idx[0].day_name()[:3].upper()):
+    aliases = ["MS", "ME", "QS", "QE", "YS", "YE", "W-" + idx[0].day_name()[:3].upper()]
+    if step == pd.Timedelta(days=1):
+        days = pd.date_range(idx[0], idx[-1], freq="D")
+        if (days.day_of_week >= 5).sum() >= 4:
+            aliases.append("B")
+    for alias in aliases:
         span = pd.date_range(idx[0], idx[-1], freq=alias)
         if len(span) and span[0] == idx[0] and idx.isin(span).all():
             return to_offset(alias)

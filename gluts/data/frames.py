@@ -8,8 +8,10 @@ Accepted layouts
   default; the names are configurable).
 * ``np.ndarray`` of shape ``(n_timesteps,)`` or ``(n_timesteps, n_series)``.
 
-Every series is put on a regular grid; missing values are interpolated (with a warning that
-counts them) or rejected. Every problem is reported in one line naming the series and the
+Every series is put on a regular grid (pandas' inferred frequency; with gaps, the calendar
+frequency its timestamps lie on, such as month starts, or business days for daily rows that
+skip every weekend, else its most common spacing); missing values are interpolated (with a
+warning that counts them) or rejected. Every problem is reported in one line naming the series and the
 timestamp or value at fault.
 """
 

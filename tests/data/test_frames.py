@@ -171,6 +171,24 @@ def test_monthly_series_with_a_gap_keeps_month_starts():
     assert panel.grid.season_length() == 12
 
 
+def test_weekdays_with_a_holiday_missing_are_business_days():
+    ds = pd.bdate_range("2024-01-01", periods=30).delete([4, 17])  # two holidays
+    with pytest.warns(GlutsWarning, match="'a': 2"):
+        panel = to_panel(pd.DataFrame({"unique_id": "a", "ds": ds, "y": np.arange(28.0)}))
+    assert len(panel.values[0]) == 30 and panel.grid.season_length() == 5
+    assert (panel.future_index(3)[0].day_of_week < 5).all()  # no weekend in the forecast
+    # Daily rows that include a weekend day stay daily.
+    daily = pd.date_range("2024-01-01", periods=30).delete([4, 17])
+    with pytest.warns(GlutsWarning, match="'a': 2"):
+        panel = to_panel(pd.DataFrame({"unique_id": "a", "ds": daily, "y": np.arange(28.0)}))
+    assert panel.grid.season_length() == 7
+    # Weekdays over a single weekend say too little: days, beside a daily series.
+    rows = {"a": pd.to_datetime(["2024-01-04", "2024-01-05", "2024-01-09"]), "b": daily}
+    frame = pd.concat([pd.DataFrame({"unique_id": k, "ds": v, "y": 1.0}) for k, v in rows.items()])
+    with pytest.warns(GlutsWarning):
+        assert to_panel(frame).grid.season_length() == 7
+
+
 @pytest.mark.parametrize(
     ("freq", "season"), [("h", 24), ("30min", 48), ("D", 7), ("W-SUN", 52), ("MS", 12), ("QS", 4)]
 )
