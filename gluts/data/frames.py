@@ -11,8 +11,8 @@ Accepted layouts
 Every series is put on a regular grid (pandas' inferred frequency; with gaps, the calendar
 frequency its timestamps lie on, such as month starts, or business days for daily rows that
 skip every weekend, else its most common spacing); missing values are interpolated (with a
-warning that counts them) or rejected. Every problem is reported in one line naming the series and the
-timestamp or value at fault.
+warning that counts them) or rejected. Every problem is reported in one line naming the
+series and the timestamp or value at fault.
 """
 
 from __future__ import annotations
