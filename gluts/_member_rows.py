@@ -9,18 +9,19 @@ so the row takes its forecasts from there (:func:`gluts.backtest`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 from sklearn.base import BaseEstimator
 
 from gluts.base import BaseForecaster
+from gluts.data import Panel
 
 __all__ = ["member_rows"]
 
 
 def member_rows(
-    models: Mapping[str, BaseForecaster], with_covariates: bool
+    models: Mapping[str, BaseForecaster], with_covariates: bool, panels: Sequence[Panel]
 ) -> dict[str, tuple[str, int]]:
     """Find the rows of a backtest that a combination's fitted members can supply.
 
@@ -32,14 +33,18 @@ def member_rows(
     with_covariates : bool
         Whether the backtest has covariates: a row that reads them (tag ``supports_exog``)
         is fitted on its own, as the members are fitted without them.
+    panels : sequence of Panel
+        The training data of every fit of the backtest: a parameter that a fit on each of
+        them switches off does not tell two models apart (e.g. the GLU's seasonal
+        adjustment where a series holds a value ``<= 0``).
 
     Returns
     -------
     dict of str to (str, int)
         Row name -> (combination name, member index), for each row that is not itself a
         combination and has the class and parameters of a combination's member (``n_jobs``
-        and ``alias`` aside: results do not depend on them); the first such member
-        supplies it.
+        and ``alias`` aside: results do not depend on them) on every panel; the first such
+        member supplies it.
     """
     combinations = {
         name: model.configured_members()
@@ -51,19 +56,24 @@ def member_rows(
         if name in combinations or (with_covariates and model.get_tags()["supports_exog"]):
             continue
         for owner, members in combinations.items():
-            found = [i for i, (_, member) in enumerate(members) if _same_model(model, member)]
+            found = [
+                i for i, (_, member) in enumerate(members) if _same_model(model, member, panels)
+            ]
             if found:
                 supplied[name] = (owner, found[0])
                 break
     return supplied
 
 
-def _same_model(a: BaseForecaster, b: BaseForecaster) -> bool:
-    """Whether two forecasters would make the same fit: same class and fitted parameters,
-    but for the name of their forecast column (``alias``), which the backtest sets."""
-    if type(a) is not type(b):
-        return False
-    params = [model._fitted_params() for model in (a, b)]
+def _same_model(a: BaseForecaster, b: BaseForecaster, panels: Sequence[Panel]) -> bool:
+    """Whether two forecasters would make the same fit on each of ``panels``: same class and
+    parameters acting on it, but for the name of their forecast column (``alias``), which
+    the backtest sets."""
+    return type(a) is type(b) and all(_same_params(a, b, panel) for panel in panels)
+
+
+def _same_params(a: BaseForecaster, b: BaseForecaster, panel: Panel) -> bool:
+    params = [model._params_on(panel) for model in (a, b)]
     for values in params:
         values.pop("alias", None)
     return _same_value(*params)

@@ -110,7 +110,10 @@ def backtest(
         model with the class and parameters (``alias`` and ``n_jobs`` aside) of a member of
         a combination given beside it (e.g. GLU beside ``EnsembleForecaster()``) is not
         fitted again: its rows are the combination's fitted member's forecasts, and its
-        seconds that member's fit and forecasts (see :mod:`gluts._member_rows`).
+        seconds that member's fit and forecasts (see :mod:`gluts._member_rows`). Parameters
+        that the data switch off at every fit do not count: the default GLU is the
+        ensemble's GLU member (fitted without the seasonal adjustment) where a series holds
+        a value ``<= 0`` or fewer than three seasons.
     y : pandas.Series, pandas.DataFrame or numpy.ndarray
         The series, in any layout that the forecasters accept.
     horizon : int
@@ -165,7 +168,8 @@ def backtest(
     cuts = [horizon + step * (n_windows - 1 - w) for w in range(n_windows)]
     _check_lengths(panel, cuts[0], season)
     spec = _Spec(horizon, tuple(cuts), season, options)
-    supplied = member_rows(models, X is not None)
+    fits = [panel.truncate(cut) for cut in (cuts if refit else cuts[:1])]
+    supplied = member_rows(models, X is not None, fits)
     calls = {
         name: _tasks(name, model, panel, spec, n_jobs)
         for name, model in models.items()

@@ -238,6 +238,12 @@ class BaseForecaster(PanelEstimator):
         params.pop("n_jobs", None)
         return params
 
+    def _params_on(self, panel: Panel) -> dict:
+        """The parameters that act on a fit on ``panel``: those of :meth:`_fitted_params`,
+        with any that ``panel`` switches off given the value that says so (two forecasters
+        whose values agree here fit ``panel`` alike)."""
+        return self._fitted_params()
+
     def _as_fitted(self):
         """This forecaster as fitted: a shallow copy holding the parameters of the last fit.
 

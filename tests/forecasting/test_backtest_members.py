@@ -15,6 +15,7 @@ from gluts import (
 )
 from gluts._cli.registry import DEFAULT_BACKTEST_MODELS, MODELS, build
 from gluts._member_rows import member_rows
+from gluts.data import ReadOptions
 
 
 @pytest.fixture
@@ -28,6 +29,12 @@ def panel():
         ds = pd.date_range("2023-01-01", periods=n, freq="D")
         frames.append(pd.DataFrame({"unique_id": sid, "ds": ds, "y": y}))
     return pd.concat(frames, ignore_index=True)
+
+
+@pytest.fixture
+def positive(panel):
+    """The fixture's series as the panels of a backtest's fits (all positive, 9+ seasons)."""
+    return [ReadOptions().read(panel)]
 
 
 def _ensemble(**linear):
@@ -88,7 +95,7 @@ def test_a_model_with_other_parameters_is_fitted_on_its_own(panel, linear_fits):
     assert len(linear_fits) == 2 * 2 + 2  # the ensemble's two per window, and the row's own
 
 
-def test_which_rows_the_default_ensemble_supplies():
+def test_which_rows_the_default_ensemble_supplies(positive):
     rows = {
         "GLU": GLUForecaster(6),  # the member does not adjust seasonality: another model
         "GLU, unadjusted": GLUForecaster(6, deseasonalize=None),
@@ -97,25 +104,91 @@ def test_which_rows_the_default_ensemble_supplies():
         "Ensemble": EnsembleForecaster(6),
         "Other": EnsembleForecaster(6, alias="Other"),
     }
-    assert member_rows(rows, with_covariates=False) == {
+    assert member_rows(rows, with_covariates=False, panels=positive) == {
         "GLU, unadjusted": ("Ensemble", 0),
         "ETS": ("Ensemble", 1),
     }
     # With covariates the GLU row reads them, and the members are fitted without.
-    assert member_rows(rows, with_covariates=True) == {"ETS": ("Ensemble", 1)}
+    assert member_rows(rows, with_covariates=True, panels=positive) == {"ETS": ("Ensemble", 1)}
 
 
-def test_the_cli_default_leaderboard_fits_each_member_once():
-    options = {"horizon": 12, "season_length": 12, "random_state": 0}
+def test_the_cli_default_leaderboard_fits_each_member_once(positive):
+    options = {"horizon": 12, "season_length": 6, "random_state": 0}
     rows = {name: build(name, MODELS, n_jobs=None, **options) for name in DEFAULT_BACKTEST_MODELS}
-    assert member_rows(rows, with_covariates=False) == {  # the GLU row adjusts seasonality
+    supplied = member_rows(rows, with_covariates=False, panels=positive)
+    assert supplied == {  # the GLU row adjusts the seasonality of these positive series
         "ets": ("ensemble", 1),
         "theta": ("ensemble", 2),
         "linear": ("ensemble", 3),
     }
     rows["glu"].set_params(deseasonalize=None)
-    assert member_rows(rows, with_covariates=False)["glu"] == ("ensemble", 0)
+    assert member_rows(rows, with_covariates=False, panels=positive)["glu"] == ("ensemble", 0)
     rows["glu"].set_params(quantiles=[0.1, 0.5, 0.9])  # a list is the same levels as a tuple
-    assert member_rows(rows, with_covariates=False)["glu"] == ("ensemble", 0)
+    assert member_rows(rows, with_covariates=False, panels=positive)["glu"] == ("ensemble", 0)
     rows["glu"].set_params(quantiles=[0.05, 0.5, 0.95])
-    assert "glu" not in member_rows(rows, with_covariates=False)
+    assert "glu" not in member_rows(rows, with_covariates=False, panels=positive)
+
+
+@pytest.mark.parametrize(
+    "change, supplied",
+    [
+        (None, False),  # positive, seasons enough: the GLU row adjusts, its member does not
+        ("zero", True),  # a value <= 0 switches the adjustment off: the same fit
+        ("short", True),  # so does a series of fewer than three seasons
+    ],
+)
+def test_the_default_glu_is_its_member_where_the_data_switch_its_adjustment_off(
+    panel, change, supplied
+):
+    frame = panel.copy()
+    if change == "zero":
+        frame.loc[frame["unique_id"].eq("b").idxmax(), "y"] = 0.0
+    elif change == "short":
+        frame = frame[frame.groupby("unique_id").cumcount() < 17]  # under 3 seasons of 6
+    rows = {
+        "GLU": GLUForecaster(6, season_length=6),
+        "Ensemble": EnsembleForecaster(6, season_length=6),
+    }
+    found = member_rows(rows, with_covariates=False, panels=[ReadOptions().read(frame)])
+    assert found == ({"GLU": ("Ensemble", 0)} if supplied else {})
+
+
+def test_a_parameter_switched_off_counts_only_if_every_fit_switches_it_off(panel):
+    rows = {
+        "GLU": GLUForecaster(6, season_length=6),
+        "Ensemble": EnsembleForecaster(6, season_length=6),
+    }
+    short = panel[panel.groupby("unique_id").cumcount() < 17]
+    panels = [ReadOptions().read(short), ReadOptions().read(panel)]  # off, then on
+    assert member_rows(rows, with_covariates=False, panels=panels) == {}
+    assert member_rows(rows, with_covariates=False, panels=panels[:1]) == {"GLU": ("Ensemble", 0)}
+
+
+@pytest.mark.parametrize("refit", [True, False])
+def test_a_glu_row_whose_adjustment_the_data_switch_off_is_fitted_once(panel, refit, monkeypatch):
+    fits = []
+    fit = GLUForecaster._fit_panel
+
+    def counted(self, panel, X):
+        fits.append(len(panel))
+        return fit(self, panel, X)
+
+    monkeypatch.setattr(GLUForecaster, "_fit_panel", counted)
+    frame = panel.copy()
+    frame.loc[0, "y"] = -1.0  # a value <= 0: no seasonal adjustment
+    small = {"n_steps": 5, "random_state": 0}
+    member = GLUForecaster(3, deseasonalize=None, **small)
+    ensemble = EnsembleForecaster(3, forecasters=[("GLU", member), ("Naive", NaiveForecaster())])
+    row = GLUForecaster(3, alias="GLU", **small)  # the default adjustment, switched off here
+    alone = backtest([row], frame, 3, n_windows=2, refit=refit)
+    fits_alone = len(fits)
+    fits.clear()
+    both = backtest([row, ensemble], frame, 3, n_windows=2, refit=refit)
+    # the ensemble fits its GLU twice per fit (held-out windows, then all the data); the
+    # GLU row adds none of its own
+    assert len(fits) == 2 * fits_alone
+    for result in (alone, both):
+        assert "GLU" in set(result.forecasts["model"])
+    ours = both.forecasts[both.forecasts["model"] == "GLU"].reset_index(drop=True)
+    theirs = alone.forecasts[alone.forecasts["model"] == "GLU"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(ours, theirs)

@@ -280,6 +280,13 @@ class GLUForecaster(persistence.PicklesNetwork, FittedCovariates, BaseForecaster
             {**tiny, **other, "n_steps": 4, "quantiles": (0.25, 0.75)},
         ]
 
+    def _params_on(self, panel: Panel) -> dict:
+        params = super()._params_on(panel)
+        m = self.season_length or panel.grid.season_length()
+        if seasonal.panel_adjustment(panel, m, self.deseasonalize) is None:
+            params["deseasonalize"] = None  # a fit on panel leaves it unadjusted either way
+        return params
+
     def _fit_panel(self, panel: Panel, X) -> None:
         m, longest = self.season_length or panel.grid.season_length(), int(panel.lengths.max())
         self.seasonal_adjustment_ = seasonal.panel_adjustment(panel, m, self.deseasonalize)
