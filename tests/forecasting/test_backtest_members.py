@@ -42,18 +42,28 @@ def _ensemble(**linear):
     return EnsembleForecaster(3, forecasters=members)
 
 
-@pytest.fixture
-def linear_fits(monkeypatch):
-    """Count the fits of LinearForecaster."""
+def _count_fits(monkeypatch, cls) -> list:
+    """Record the number of series of every fit of ``cls``."""
     count = []
-    fit = LinearForecaster._fit_panel
+    fit = cls._fit_panel
 
     def counted(self, panel, X):
         count.append(len(panel))
         return fit(self, panel, X)
 
-    monkeypatch.setattr(LinearForecaster, "_fit_panel", counted)
+    monkeypatch.setattr(cls, "_fit_panel", counted)
     return count
+
+
+def _rows(frame: pd.DataFrame, name: str) -> pd.DataFrame:
+    """The rows of one model in a backtest's forecasts or metrics."""
+    return frame[frame["model"] == name].reset_index(drop=True)
+
+
+@pytest.fixture
+def linear_fits(monkeypatch):
+    """Count the fits of LinearForecaster."""
+    return _count_fits(monkeypatch, LinearForecaster)
 
 
 @pytest.mark.parametrize("refit", [True, False])
@@ -69,13 +79,8 @@ def test_members_beside_their_ensemble_are_fitted_once_with_the_same_forecasts(
     # data); the Linear row adds none of its own.
     assert len(linear_fits) == 2 * fits_alone
     for name in ("Linear", "Naive"):
-        ours = both.forecasts[both.forecasts["model"] == name].reset_index(drop=True)
-        theirs = alone.forecasts[alone.forecasts["model"] == name].reset_index(drop=True)
-        pd.testing.assert_frame_equal(ours, theirs)
-        pd.testing.assert_frame_equal(
-            both.metrics[both.metrics["model"] == name].reset_index(drop=True),
-            alone.metrics[alone.metrics["model"] == name].reset_index(drop=True),
-        )
+        pd.testing.assert_frame_equal(_rows(both.forecasts, name), _rows(alone.forecasts, name))
+        pd.testing.assert_frame_equal(_rows(both.metrics, name), _rows(alone.metrics, name))
         assert both.seconds[name] > 0
     assert list(both.summary().index.sort_values()) == sorted(
         ["Linear", "Naive", "Ensemble", "SeasonalNaive"]
@@ -166,14 +171,7 @@ def test_a_parameter_switched_off_counts_only_if_every_fit_switches_it_off(panel
 
 @pytest.mark.parametrize("refit", [True, False])
 def test_a_glu_row_whose_adjustment_the_data_switch_off_is_fitted_once(panel, refit, monkeypatch):
-    fits = []
-    fit = GLUForecaster._fit_panel
-
-    def counted(self, panel, X):
-        fits.append(len(panel))
-        return fit(self, panel, X)
-
-    monkeypatch.setattr(GLUForecaster, "_fit_panel", counted)
+    fits = _count_fits(monkeypatch, GLUForecaster)
     frame = panel.copy()
     frame.loc[0, "y"] = -1.0  # a value <= 0: no seasonal adjustment
     small = {"n_steps": 5, "random_state": 0}
@@ -189,6 +187,4 @@ def test_a_glu_row_whose_adjustment_the_data_switch_off_is_fitted_once(panel, re
     assert len(fits) == 2 * fits_alone
     for result in (alone, both):
         assert "GLU" in set(result.forecasts["model"])
-    ours = both.forecasts[both.forecasts["model"] == "GLU"].reset_index(drop=True)
-    theirs = alone.forecasts[alone.forecasts["model"] == "GLU"].reset_index(drop=True)
-    pd.testing.assert_frame_equal(ours, theirs)
+    pd.testing.assert_frame_equal(_rows(both.forecasts, "GLU"), _rows(alone.forecasts, "GLU"))
