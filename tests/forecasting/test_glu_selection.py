@@ -17,10 +17,10 @@ from gluts.forecasting.glu.selection import (
     CANDIDATES,
     LEAST_SQUARES_START,
     TARGETS,
-    _simplest_within_noise,
     select,
 )
 from gluts.forecasting.glu.skip_start import least_squares_skip
+from gluts.forecasting.glu.trials import simplest_within_noise
 
 TINY = dict(n_channels=8, n_blocks=2, head_hidden=16, context_length=24, n_threads=1)
 
@@ -142,17 +142,17 @@ def test_the_simplest_candidate_within_one_standard_error_of_the_best_is_chosen(
     losses = {"network": best, "small": best + 0.2, "linear": best + 0.005 + noise}
     scores = _scored(losses)
     assert min(scores, key=scores.get) == "network"
-    assert _simplest_within_noise(scores, losses, blocks) == "linear"
+    assert simplest_within_noise(scores, losses, blocks) == "linear"
     losses["linear"] = best + 0.05 + noise / 5  # worse by several standard errors
-    assert _simplest_within_noise(_scored(losses), losses, blocks) == "network"
+    assert simplest_within_noise(_scored(losses), losses, blocks) == "network"
     losses["small"] = best + 0.001 + noise / 5
-    assert _simplest_within_noise(_scored(losses), losses, blocks) == "small"
+    assert simplest_within_noise(_scored(losses), losses, blocks) == "small"
 
 
 def test_a_single_block_chooses_the_lowest_loss():
     losses = {"network": np.array([1.0, 1.0]), "small": np.array([2.0, 2.0])}
     losses["linear"] = np.array([1.01, 1.0])
-    chosen = _simplest_within_noise(_scored(losses), losses, np.zeros(2, dtype=int))
+    chosen = simplest_within_noise(_scored(losses), losses, np.zeros(2, dtype=int))
     assert chosen == "network"
 
 

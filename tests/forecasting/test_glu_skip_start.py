@@ -7,8 +7,8 @@ import torch
 
 from gluts import GLUForecaster
 from gluts.forecasting.glu import selection, training
-from gluts.forecasting.glu.selection import _new_network
 from gluts.forecasting.glu.skip_start import least_squares_skip
+from gluts.forecasting.glu.trials import new_network
 from gluts.forecasting.glu.windows import prepare
 from gluts.nn import GLUNetwork, seasonal_naive_skip
 
@@ -68,7 +68,7 @@ def test_too_few_origins_keep_the_seasonal_naive_start(length):
 
 def test_a_started_network_is_the_one_fit_network_builds_with_that_skip():
     skip = torch.randn(HORIZON, CONTEXT)
-    network = _new_network(_spec(), 3, skip)
+    network = new_network(_spec(), 3, skip)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(3)
         built = GLUNetwork(_spec())
@@ -76,7 +76,7 @@ def test_a_started_network_is_the_one_fit_network_builds_with_that_skip():
         if not name.startswith("skip."):
             torch.testing.assert_close(network.state_dict()[name], tensor)
     torch.testing.assert_close(network.skip.weight[:, 0], skip)
-    assert _new_network(_spec(), 3, None) is None
+    assert new_network(_spec(), 3, None) is None
 
 
 def _fitted_skip_distance(saturated: bool) -> float:

@@ -59,7 +59,8 @@ class GLUForecaster(persistence.PicklesNetwork, FittedCovariates, BaseForecaster
         Largest number of steps forecast; ``predict(h)`` accepts ``h <= horizon``.
     context_length : int or None, default=None
         Past values the linear skip reads; None uses ``max(2 * horizon, min(14 *
-        season_length, 336, n // 2))`` with ``n`` the longest series' length.
+        season_length, 336, n // 2))`` with ``n`` the longest series' length, or, where the
+        size selection runs, the halving of it that the held-out tail measurably prefers.
     encoder : {"glu", "tcn", "lstm", "gru", "none"}, default="glu"
         Network that reads the past: the GLU stack, the same stack ungated (ReLU, a TCN), a
         recurrent network (``benchmarks/ENCODERS.md`` compares them) or none (the linear skip).

@@ -271,7 +271,9 @@ class _Checker:
 
     def selection(self, raw) -> dict:
         """Check the record of the size selection; return the chosen candidate's changes."""
-        if not isinstance(raw, dict) or set(raw) != {f.name for f in fields(Selection)}:
+        names = {f.name for f in fields(Selection)}
+        later = {"context_length", "context_scores"}  # files written before have neither
+        if not isinstance(raw, dict) or not names - later <= set(raw) <= names:
             self.fail("selection", "the fields of a Selection", raw)
         chosen = self.get(raw, "chosen", str, "selection")
         if chosen not in CANDIDATES:
@@ -286,7 +288,16 @@ class _Checker:
         for key in ("trial_steps", "n_steps", "validation"):
             self.integer(raw, key, 0, 10**9, "selection")
         self.get(raw, "resumed", bool, "selection")
-        return CANDIDATES[chosen]
+        scores = raw.get("context_scores", {})
+        if not isinstance(scores, dict) or not all(
+            key.isdigit() and isinstance(v, Real) and not isinstance(v, bool) and math.isfinite(v)
+            for key, v in scores.items()
+        ):
+            self.fail("selection.context_scores", "a number per context", scores)
+        if raw.get("context_length") is None:
+            return CANDIDATES[chosen]
+        context = self.integer(raw, "context_length", 2, 10**9, "selection")
+        return {**CANDIDATES[chosen], "context_length": context}
 
     def params(
         self, params: dict, spec: NetworkSpec, season: int, log: bool, changes: dict

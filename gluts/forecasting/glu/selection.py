@@ -2,25 +2,25 @@
 
 Each candidate configuration is trained with the last values of every series held out
 (the validation tail of early stopping) and scored there with the pinball loss on the scaled
-values. The simplest candidate whose loss is not measurably worse than the best one's (the
-one-standard-error rule, Hastie, Tibshirani & Friedman, *The Elements of Statistical
-Learning*, section 7.10) is refitted on everything by the estimator, with the step count at
-which it did best: by one network, or, on data too small to fill the largest automatic fit,
-by several from different seeds whose forecasts are averaged (:func:`n_members`). The two
-networks and the linear skip alone start their skip from the data's least-squares map
-(:mod:`gluts.forecasting.glu.skip_start`) when the data hold enough origins for it, else
-from seasonal naive.
-"""
+values, at the context the network measurably did best with (:mod:`.context`). The simplest
+candidate whose loss is not measurably worse than the best one's (the one-standard-error
+rule, Hastie, Tibshirani & Friedman, *The Elements of Statistical Learning*, section 7.10)
+is refitted on everything by the estimator, with the step count at which it did best: by
+one network, or, on data too small to fill the largest automatic fit, by several from
+different seeds whose forecasts are averaged (:func:`n_members`). The two networks and the
+linear skip alone start their skip from the data's least-squares map
+(:mod:`gluts.forecasting.glu.skip_start`) when the data hold enough origins for it."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import torch
 
 from gluts.exceptions import InsufficientHistoryError
+from gluts.forecasting.glu.context import choose_context
 from gluts.forecasting.glu.parameters import (
     LARGE_DATA_KERNEL,
     SMALL_DATA_DROPOUT,
@@ -36,7 +36,12 @@ from gluts.forecasting.glu.training import (
     TrainingPlan,
     fit_network,
 )
-from gluts.forecasting.glu.validation import held_out_positions
+from gluts.forecasting.glu.trials import (
+    TrialRunner,
+    new_network,
+    origin_blocks,
+    simplest_within_noise,
+)
 from gluts.forecasting.glu.windows import SequenceData
 from gluts.nn import GLUNetwork, NetworkAverage, NetworkSpec
 
@@ -111,6 +116,13 @@ class Selection:
         improved at the end of its trial) rather than starting again.
     validation : int
         Values held out at the end of the longest series.
+    context_length : int or None, default=None
+        The context chosen on the held-out values when the forecaster leaves it to the data
+        (``context_length=None``): the automatic one or one of its halvings
+        (:func:`~gluts.forecasting.glu.context.choose_context`); None when it is set.
+    context_scores : dict of str to float, default={}
+        The network's best validation loss at each context tried, keyed by the context (as
+        text, as the model file stores it).
     """
 
     chosen: str
@@ -120,10 +132,13 @@ class Selection:
     n_steps: int
     resumed: bool
     validation: int
+    context_length: int | None = None
+    context_scores: dict[str, float] = field(default_factory=dict)
 
     def params(self, params: Mapping) -> dict:
         """The parameters of the chosen candidate, from the forecaster's ``params``."""
-        return {**params, **CANDIDATES[self.chosen]}
+        context = {} if self.context_length is None else {"context_length": self.context_length}
+        return {**params, **CANDIDATES[self.chosen], **context}
 
     @property
     def least_squares_start(self) -> bool:
@@ -207,7 +222,7 @@ def fit_selected(
     resumed = selection is not None and selection.resumed  # its network has its skip
     from_map = started and (members > 1 or not resumed)  # networks built here start from it
     skip = least_squares_skip(spec, data, plan) if from_map else None
-    start = network if resumed else _new_network(spec, seed, skip)
+    start = network if resumed else new_network(spec, seed, skip)
     network, history = fit_network(spec, data, plan, seed, device, threads, verbose, start)
     if members > 1:  # more networks of the same size, from other seeds, trained from scratch
         fresh = replace(plan, first_step=0)
@@ -220,7 +235,7 @@ def fit_selected(
                 device,
                 threads,
                 verbose,
-                _new_network(spec, seed + k, skip),
+                new_network(spec, seed + k, skip),
             )[0]
             for k in range(1, members)
         ]
@@ -238,6 +253,10 @@ def select(
     n_threads: int | None = None,
 ) -> tuple[Selection, GLUNetwork]:
     """Train every candidate on the data before the validation tail and pick the best.
+
+    With ``context_length`` None the network is first trained at the automatic context and
+    its halvings (:func:`~gluts.forecasting.glu.context.choose_context`); every candidate
+    then has the chosen context.
 
     Parameters
     ----------
@@ -271,59 +290,36 @@ def select(
     trial = min(plan.n_steps, max(plan.n_steps // _TRIAL_SHARE, _TRIAL_STEPS))
     every = max(trial // _EVALUATIONS, _MIN_EVERY)
     trial_plan = replace(plan, early_stopping=True, eval_every=every, stop_at=trial)
-    scores, steps, networks, losses = {}, {}, {}, {}
+    blocks = origin_blocks(data, trial_plan, int(params["horizon"]))
+    run = TrialRunner(sizes, data, trial_plan, seed, device, n_threads)
+    context, tried = params["context_length"], {}
+    if context is None:
+        context, tried = choose_context(run, params, blocks)
+    params = {**params, "context_length": context}
     skip = least_squares_skip(network_spec(params, **sizes), data, trial_plan)
-    for name, changes in CANDIDATES.items():
-        if skip is None and name in _TWINS:
-            continue
-        candidate = {**params, **changes}
-        rate = replace(trial_plan, learning_rate=candidate["learning_rate"])
-        spec = network_spec(candidate, **sizes)
-        start = _new_network(spec, seed, skip if name in LEAST_SQUARES_START else None)
-        network, history = fit_network(spec, data, rate, seed, device, n_threads, network=start)
-        scores[name], steps[name] = min(history.val_loss), history.best_step
-        networks[name], losses[name] = network, history.best_origin_losses
-    blocks = _origin_blocks(data, trial_plan, int(params["horizon"]))
-    chosen = _simplest_within_noise(scores, losses, blocks)
-    resumed = steps[chosen] == trial < plan.n_steps
-    selection = Selection(chosen, scores, steps, trial, plan.n_steps, resumed, plan.validation)
-    return selection, networks[chosen]
-
-
-def _new_network(spec: NetworkSpec, seed: int, skip: torch.Tensor | None) -> GLUNetwork | None:
-    """A network built from ``seed`` as :func:`~gluts.forecasting.glu.training.fit_network`
-    builds it, with the linear skip ``skip``; None for the seasonal naive skip (``fit_network``
-    then builds it)."""
-    if skip is None:
-        return None
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
-        network = GLUNetwork(spec)
-    with torch.no_grad():
-        network.skip.weight[:, 0] = skip
-    return network
-
-
-def _origin_blocks(data: SequenceData, plan: TrainingPlan, horizon: int) -> np.ndarray:
-    """A block id per held-out origin: its series and which ``horizon`` stretch it starts in."""
-    rows, origins = held_out_positions(data, plan, horizon)
-    return rows * (origins.max() // horizon + 1) + origins // horizon
-
-
-def _simplest_within_noise(
-    scores: dict[str, float], losses: dict[str, np.ndarray], blocks: np.ndarray
-) -> str:
-    """The simplest candidate whose loss is within one standard error of the best one's."""
-    best = min(scores, key=scores.get)
-    ids, inverse = np.unique(blocks, return_inverse=True)
-    counts = np.bincount(inverse)
-    for name in reversed(scores):  # the simplest first
-        if name == best:
-            return name
-        means = np.bincount(inverse, weights=losses[name] - losses[best]) / counts
-        if len(ids) > 1 and means.mean() <= means.std(ddof=1) / np.sqrt(len(ids)):
-            return name
-    return best
+    trials = {
+        name: tried[context]
+        if name == "network" and tried
+        else run({**params, **changes}, skip if name in LEAST_SQUARES_START else None)
+        for name, changes in CANDIDATES.items()
+        if skip is not None or name not in _TWINS
+    }
+    scores = {name: attempt.score for name, attempt in trials.items()}
+    losses = {name: attempt.losses for name, attempt in trials.items()}
+    chosen = simplest_within_noise(scores, losses, blocks)
+    best = trials[chosen]
+    selection = Selection(
+        chosen,
+        scores,
+        {name: attempt.step for name, attempt in trials.items()},
+        trial,
+        plan.n_steps,
+        best.step == trial < plan.n_steps,
+        plan.validation,
+        context if tried else None,
+        {str(length): attempt.score for length, attempt in tried.items()},
+    )
+    return selection, best.network
 
 
 def small_data_settings(params: Mapping, plan: TrainingPlan, length: int) -> dict:
