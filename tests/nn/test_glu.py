@@ -163,7 +163,8 @@ def test_unbounded_gates_do_not_blow_up_on_a_large_input(gate):
 @pytest.mark.parametrize("gate", sorted(UNITS))
 def test_each_gate_trains_without_nan_at_the_default_depth(gate, make_panel):
     panel = make_panel(2, 700)
-    model = GLUForecaster(24, gate=gate, n_steps=25, random_state=0, n_threads=1).fit(panel)
+    model = GLUForecaster(24, gate=gate, n_steps=25, random_state=0, n_threads=1)
+    model.set_params(context_length=336).fit(panel)  # the automatic one, not searched
     assert model.spec_.n_blocks == 7  # the default depth for a 336-step hourly context
     loss = np.array(model.training_history_.train_loss)
     assert np.isfinite(loss).all()

@@ -157,8 +157,9 @@ class GLUForecaster(persistence.PicklesNetwork, FittedCovariates, BaseForecaster
         The network's sizes (of the chosen candidate) and ``members``, the networks averaged;
         ``dropout`` and ``kernel_size`` are those trained with (:mod:`~.selection`).
     selection_ : Selection or None
-        The candidates' validation losses and best steps, and the chosen one; None without
-        selection, or when the series are too short for the validation tail.
+        The candidates' validation losses and best steps, the chosen one and the chosen
+        context; None without selection, or when the series are too short for the validation
+        tail.
     season_length_ : int
         Season length used.
     seasonal_adjustment_ : {"multiplicative"} or None
