@@ -1,9 +1,6 @@
 """The GLU forecaster's automatic context, chosen on the training data's held-out tail
 (issue 14, item 2: "a short panel must not lose to its own linear skip")."""
 
-import json
-import zipfile
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -12,6 +9,8 @@ import gluts
 from gluts import GLUForecaster
 from gluts.exceptions import DataError
 from gluts.forecasting.glu.context import shorter_contexts
+
+from .test_glu_selection import _rewrite_selection
 
 FAST = dict(n_channels=8, head_hidden=16, n_steps=30, n_threads=1)
 
@@ -69,18 +68,6 @@ def test_the_search_is_repeatable(fitted):
     again = GLUForecaster(7, random_state=0, n_threads=1).fit(_short_daily_panel())
     assert again.selection_ == fitted.selection_
     pd.testing.assert_frame_equal(again.predict(), fitted.predict())
-
-
-def _rewrite_selection(path, out, drop=(), **changes):
-    with zipfile.ZipFile(path) as source, zipfile.ZipFile(out, "w") as target:
-        for item in source.infolist():
-            data = source.read(item)
-            if item.filename == "meta.json":
-                meta = json.loads(data)
-                selection = {**meta["selection"], **changes}
-                meta["selection"] = {k: v for k, v in selection.items() if k not in drop}
-                data = json.dumps(meta).encode()
-            target.writestr(item, data)
 
 
 def test_the_chosen_context_saves_and_loads(fitted, tmp_path):

@@ -209,13 +209,16 @@ def test_a_smaller_chosen_network_saves_and_loads(name, n_series, length, tmp_pa
     pd.testing.assert_frame_equal(loaded.predict(), model.predict())
 
 
-def _rewrite_selection(path, out, **changes):
+def _rewrite_selection(path, out, drop=(), **changes):
+    """Copy the model file ``path`` to ``out`` with its selection record changed: ``changes``
+    set, the fields in ``drop`` removed."""
     with zipfile.ZipFile(path) as source, zipfile.ZipFile(out, "w") as target:
         for item in source.infolist():
             data = source.read(item)
             if item.filename == "meta.json":
                 meta = json.loads(data)
-                meta["selection"] = {**meta["selection"], **changes}
+                selection = {**meta["selection"], **changes}
+                meta["selection"] = {k: v for k, v in selection.items() if k not in drop}
                 data = json.dumps(meta).encode()
             target.writestr(item, data)
 
