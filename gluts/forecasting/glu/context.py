@@ -13,9 +13,10 @@ on the test months.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
+import torch
 
 from gluts.forecasting.glu.parameters import network_spec
 from gluts.forecasting.glu.trials import Trial, TrialRunner, mean_and_error
@@ -34,9 +35,17 @@ def shorter_contexts(context: int, horizon: int) -> list[int]:
 
 
 def choose_context(
-    run: TrialRunner, params: Mapping, blocks: np.ndarray
-) -> tuple[int, dict[int, Trial]]:
+    run: TrialRunner,
+    params: Mapping,
+    blocks: np.ndarray,
+    skip_at: Callable[[Mapping], torch.Tensor | None],
+) -> tuple[int, dict[int, dict[str, Trial]]]:
     """The automatic context or the halving that the held-out tail measurably prefers.
+
+    The network starts from seasonal naive and, where the least-squares map exists
+    (``skip_at``), from the map: both starts are trained at each context until one is
+    measurably better than the other (as a halving must be), and from then on that one
+    alone. A context's loss is its better start's.
 
     Parameters
     ----------
@@ -46,22 +55,47 @@ def choose_context(
         The forecaster's parameters, ``context_length`` None.
     blocks : ndarray
         The block of each held-out origin (:func:`~gluts.forecasting.glu.trials.origin_blocks`).
+    skip_at : callable
+        The least-squares skip for the parameters given (their context), or None.
 
     Returns
     -------
     context : int
         The shortest context tried that was measurably better than the one before it, or
         the automatic one.
-    tried : dict of int to Trial
-        The network's trial at each context tried, longest first: the halvings stop at the
-        first that is not measurably better.
+    tried : dict of int to dict of str to Trial
+        The network's trials at each context tried, longest first, by start (``"network"``
+        or ``"network_lsq"``): the halvings stop at the first that is not measurably better.
     """
     automatic = network_spec(params, **run.sizes).context_length
-    context, tried = automatic, {automatic: run(params, None)}
-    for shorter in shorter_contexts(automatic, int(params["horizon"])):
-        tried[shorter] = run({**params, "context_length": shorter}, None)
-        mean, error = mean_and_error(tried[context].losses - tried[shorter].losses, blocks)
+    horizon, start = int(params["horizon"]), None  # the measurably better start, once one is
+    context, tried = automatic, {}
+    for length in [automatic, *shorter_contexts(automatic, horizon)]:
+        candidate = {**params, "context_length": length}
+        skip = None if start == "network" else skip_at(candidate)
+        trials = {} if skip is not None and start else {"network": run(candidate, None)}
+        if skip is not None:
+            trials["network_lsq"] = run(candidate, skip)
+        if start is None and len(trials) == 2:
+            start = _measurably_better(trials, blocks)
+        tried[length] = trials
+        if length == automatic:
+            continue
+        shorter, longer = _best(trials), _best(tried[context])
+        mean, error = mean_and_error(longer.losses - shorter.losses, blocks)
         if not mean > error:  # not measurably better (never with a single block)
             break
-        context = shorter
+        context = length
     return context, tried
+
+
+def _best(trials: Mapping[str, Trial]) -> Trial:
+    return min(trials.values(), key=lambda trial: trial.score)
+
+
+def _measurably_better(trials: Mapping[str, Trial], blocks: np.ndarray) -> str | None:
+    """The start whose held-out loss is lower by more than one standard error, or None."""
+    mean, error = mean_and_error(trials["network"].losses - trials["network_lsq"].losses, blocks)
+    if not abs(mean) > error:  # never with a single block
+        return None
+    return "network_lsq" if mean > 0 else "network"

@@ -27,7 +27,7 @@ from gluts.forecasting.glu.parameters import (
     SMALL_DATA_KERNEL,
     network_spec,
 )
-from gluts.forecasting.glu.skip_start import least_squares_skip
+from gluts.forecasting.glu.skip_start import SkipsByContext, least_squares_skip
 from gluts.forecasting.glu.training import (
     BATCH_SIZE,
     MAX_STEPS,
@@ -292,14 +292,16 @@ def select(
     trial_plan = replace(plan, early_stopping=True, eval_every=every, stop_at=trial)
     blocks = origin_blocks(data, trial_plan, int(params["horizon"]))
     run = TrialRunner(sizes, data, trial_plan, seed, device, n_threads)
+    skip_at = SkipsByContext(sizes, data, trial_plan)
     context, tried = params["context_length"], {}
     if context is None:
-        context, tried = choose_context(run, params, blocks)
+        context, tried = choose_context(run, params, blocks, skip_at)
     params = {**params, "context_length": context}
-    skip = least_squares_skip(network_spec(params, **sizes), data, trial_plan)
+    skip = skip_at(params)
+    reused = tried.get(context, {})
     trials = {
-        name: tried[context]
-        if name == "network" and tried
+        name: reused[name]
+        if name in reused
         else run({**params, **changes}, skip if name in LEAST_SQUARES_START else None)
         for name, changes in CANDIDATES.items()
         if skip is not None or name not in _TWINS
@@ -317,7 +319,7 @@ def select(
         best.step == trial < plan.n_steps,
         plan.validation,
         context if tried else None,
-        {str(length): attempt.score for length, attempt in tried.items()},
+        {str(length): min(t.score for t in starts.values()) for length, starts in tried.items()},
     )
     return selection, best.network
 

@@ -18,17 +18,20 @@ five networks fitted on M3 Quarterly scored worse (sMAPE 9.480 to 9.653).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import torch
 import torch.nn.functional as F
 
 from gluts.forecasting._linear_design import NormalEquations
 from gluts.forecasting.glu.origins import origin_weights
+from gluts.forecasting.glu.parameters import network_spec
 from gluts.forecasting.glu.training import TrainingPlan
 from gluts.forecasting.glu.windows import SequenceData
 from gluts.nn import NetworkSpec, seasonal_naive_skip
 
-__all__ = ["ALPHAS", "least_squares_skip"]
+__all__ = ["ALPHAS", "SkipsByContext", "least_squares_skip"]
 
 # Ridge strengths tried, relative to the mean eigenvalue of the normal equations (as
 # ``LinearForecaster`` measures them); the largest is all but the seasonal naive prior.
@@ -132,3 +135,30 @@ def least_squares_skip(
     alpha = min(ALPHAS, key=lambda a: held.error(path.coef(a)))
     correction = torch.from_numpy(fit.merged(gap, held).solver().coef(alpha).T)  # (H, L)
     return (prior + correction).float()
+
+
+class SkipsByContext:
+    """:func:`least_squares_skip` for a candidate's parameters, computed once per context.
+
+    Parameters
+    ----------
+    sizes : mapping
+        The data's sizes, keyword arguments of
+        :func:`~gluts.forecasting.glu.parameters.network_spec`.
+    data : SequenceData
+        Right-aligned training series.
+    plan : TrainingPlan
+        The training plan (its validation tail and warm-up).
+    """
+
+    def __init__(self, sizes: Mapping, data: SequenceData, plan: TrainingPlan):
+        self.sizes, self.data, self.plan = sizes, data, plan
+        self._skips: dict[int, torch.Tensor | None] = {}
+
+    def __call__(self, params: Mapping) -> torch.Tensor | None:
+        """The skip of the network that ``params`` configure (None: no map, see
+        :func:`least_squares_skip`)."""
+        spec = network_spec(params, **self.sizes)
+        if spec.context_length not in self._skips:
+            self._skips[spec.context_length] = least_squares_skip(spec, self.data, self.plan)
+        return self._skips[spec.context_length]
