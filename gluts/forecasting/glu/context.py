@@ -8,7 +8,10 @@ the halvings of the automatic context on the network, each kept only while it is
 better than the longer one (its held-out loss lower by more than one standard error): a
 shorter context is not preferred for being simpler, as the candidates of the selection are,
 since on a long single series (ETTh1) a halved context was within noise held out and worse
-on the test months.
+on the test months. Where the least-squares map exists, the network is also trained from it,
+and a context is judged by its better start, as the candidates will be: on those panels the
+map's start was far better held out at the (shorter) contexts that had it, and the search
+judged on seasonal naive alone scored mean MASE 0.822 against 0.798 with both starts.
 """
 
 from __future__ import annotations

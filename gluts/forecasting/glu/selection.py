@@ -121,8 +121,8 @@ class Selection:
         (``context_length=None``): the automatic one or one of its halvings
         (:func:`~gluts.forecasting.glu.context.choose_context`); None when it is set.
     context_scores : dict of str to float, default={}
-        The network's best validation loss at each context tried, keyed by the context (as
-        text, as the model file stores it).
+        The network's best validation loss at each context tried (of its better start),
+        keyed by the context (as text, as the model file stores it).
     """
 
     chosen: str
