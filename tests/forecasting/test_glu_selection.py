@@ -13,6 +13,7 @@ import gluts
 from gluts import GLUForecaster
 from gluts.exceptions import DataError
 from gluts.forecasting.glu import selection as selection_module
+from gluts.forecasting.glu import skip_start as skip_start_module
 from gluts.forecasting.glu.selection import (
     CANDIDATES,
     LEAST_SQUARES_START,
@@ -82,7 +83,8 @@ def test_the_twins_start_from_the_map_and_their_siblings_from_seasonal_naive(mon
     the test values. A sibling trains exactly as without the map."""
     model = GLUForecaster(4, season_length=1, random_state=0, n_steps=40, **TINY)
     scores = model.fit(_ar_panel()).selection_.scores
-    monkeypatch.setattr(selection_module, "least_squares_skip", lambda *args: None)
+    for module in (selection_module, skip_start_module):  # the final fit's map, the trials'
+        monkeypatch.setattr(module, "least_squares_skip", lambda *args: None)
     naive = GLUForecaster(4, season_length=1, random_state=0, n_steps=40, **TINY)
     naive = naive.fit(_ar_panel()).selection_.scores
     assert set(naive) == set(CANDIDATES) - {"network_lsq", "small_lsq"}
@@ -113,7 +115,8 @@ def test_a_resumed_trial_computes_the_map_again_only_for_networks_built_anew(
         selection, network = select(*args, **kwargs)
         return dataclasses.replace(selection, resumed=True), network
 
-    monkeypatch.setattr(selection_module, "least_squares_skip", counted)
+    for module in (selection_module, skip_start_module):  # the final fit's map, the trials'
+        monkeypatch.setattr(module, "least_squares_skip", counted)
     monkeypatch.setattr(selection_module, "select", resumed)
     model = GLUForecaster(4, season_length=1, random_state=0, n_steps=40, **TINY)
     model.set_params(n_estimators=n_estimators).fit(_ar_panel())
