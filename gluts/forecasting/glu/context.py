@@ -22,7 +22,7 @@ import numpy as np
 import torch
 
 from gluts.forecasting.glu.parameters import network_spec
-from gluts.forecasting.glu.trials import Trial, TrialRunner, mean_and_error
+from gluts.forecasting.glu.trials import Trial, TrialRunner, lowest, mean_and_error
 
 __all__ = ["choose_context", "shorter_contexts"]
 
@@ -76,7 +76,9 @@ def choose_context(
     for length in [automatic, *shorter_contexts(automatic, horizon)]:
         candidate = {**params, "context_length": length}
         skip = None if start == "network" else skip_at(candidate)
-        trials = {} if skip is not None and start else {"network": run(candidate, None)}
+        trials = {}
+        if skip is None or start is None:  # no map, or the starts not yet told apart
+            trials["network"] = run(candidate, None)
         if skip is not None:
             trials["network_lsq"] = run(candidate, skip)
         if start is None and len(trials) == 2:
@@ -84,16 +86,12 @@ def choose_context(
         tried[length] = trials
         if length == automatic:
             continue
-        shorter, longer = _best(trials), _best(tried[context])
+        shorter, longer = lowest(trials), lowest(tried[context])
         mean, error = mean_and_error(longer.losses - shorter.losses, blocks)
         if not mean > error:  # not measurably better (never with a single block)
             break
         context = length
     return context, tried
-
-
-def _best(trials: Mapping[str, Trial]) -> Trial:
-    return min(trials.values(), key=lambda trial: trial.score)
 
 
 def _measurably_better(trials: Mapping[str, Trial], blocks: np.ndarray) -> str | None:

@@ -38,6 +38,7 @@ from gluts.forecasting.glu.training import (
 )
 from gluts.forecasting.glu.trials import (
     TrialRunner,
+    lowest,
     new_network,
     origin_blocks,
     simplest_within_noise,
@@ -319,7 +320,7 @@ def select(
         best.step == trial < plan.n_steps,
         plan.validation,
         context if tried else None,
-        {str(length): min(t.score for t in starts.values()) for length, starts in tried.items()},
+        {str(length): lowest(starts).score for length, starts in tried.items()},
     )
     return selection, best.network
 

@@ -18,6 +18,7 @@ from gluts.nn import GLUNetwork, NetworkSpec
 __all__ = [
     "Trial",
     "TrialRunner",
+    "lowest",
     "mean_and_error",
     "new_network",
     "origin_blocks",
@@ -59,6 +60,11 @@ class TrialRunner:
             spec, self.data, plan, self.seed, self.device, self.n_threads, network=start
         )
         return Trial(network, min(history.val_loss), history.best_step, history.best_origin_losses)
+
+
+def lowest(trials: Mapping[str, Trial]) -> Trial:
+    """The trial with the lowest held-out loss (of one context's starts, say)."""
+    return min(trials.values(), key=lambda trial: trial.score)
 
 
 def new_network(spec: NetworkSpec, seed: int, skip: torch.Tensor | None) -> GLUNetwork | None:
