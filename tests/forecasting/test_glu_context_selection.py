@@ -97,11 +97,11 @@ def test_a_tampered_context_is_named(fitted, tmp_path, changes, message):
 
 
 def test_a_model_file_from_before_the_context_search_loads(tmp_path):
-    """Files written before the search have neither field: their context is the spec's."""
+    """Files written before the search have none of its fields: their context is the spec's."""
     model = GLUForecaster(7, random_state=0, context_length=28, **FAST)
     model.fit(_short_daily_panel())
     model.save(tmp_path / "m.gluts")
-    drop = ("context_length", "context_scores")
+    drop = ("context_length", "context_scores", "start")
     _rewrite_selection(tmp_path / "m.gluts", tmp_path / "old.gluts", drop=drop)
     loaded = gluts.load(tmp_path / "old.gluts")
     assert loaded.selection_.context_length is None and loaded.spec_.context_length == 28
@@ -140,7 +140,7 @@ def test_a_context_is_chosen_on_its_better_start():
 
     run = _ScriptedRunner(losses)
     params = {**GLUForecaster(7).get_params(), "context_length": None}
-    context, tried = choose_context(run, params, _BLOCKS, lambda candidate: np.zeros(1))
+    context, tried, _ = choose_context(run, params, _BLOCKS, lambda candidate: np.zeros(1))
     assert context == 44
     assert run.calls == [
         (89, "network"),
@@ -165,10 +165,11 @@ def test_the_starts_are_compared_at_the_first_context_with_a_least_squares_map(l
 
     run = _ScriptedRunner(losses)
     params = {**GLUForecaster(7).get_params(), "context_length": None}
-    context, tried = choose_context(run, params, _BLOCKS, skip_at)
+    context, tried, start_found = choose_context(run, params, _BLOCKS, skip_at)
     assert context == 14
     expected = [(89, "network"), (44, "network"), (22, "network"), (22, "network_lsq")]
     assert run.calls == [*expected, (14, start)]
+    assert start_found == start
 
 
 def test_starts_within_noise_of_each_other_are_both_trained_at_every_context():
@@ -182,9 +183,10 @@ def test_starts_within_noise_of_each_other_are_both_trained_at_every_context():
 
     run = _ScriptedRunner(losses)
     params = {**GLUForecaster(7).get_params(), "context_length": None}
-    context, _ = choose_context(run, params, _BLOCKS, lambda candidate: np.zeros(1))
+    context, _, start_found = choose_context(run, params, _BLOCKS, lambda candidate: np.zeros(1))
     assert context == 44
     assert run.calls == [(c, s) for c in (89, 44, 22) for s in ("network", "network_lsq")]
+    assert start_found is None
 
 
 def test_the_chosen_context_reuses_its_trials(fitted):

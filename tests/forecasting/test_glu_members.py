@@ -14,12 +14,12 @@ import torch
 import gluts
 from gluts import GLUForecaster
 from gluts.exceptions import DataError
+from gluts.forecasting.glu.members import n_members, small_data_settings
 from gluts.forecasting.glu.parameters import (
     LARGE_DATA_KERNEL,
     SMALL_DATA_DROPOUT,
     SMALL_DATA_KERNEL,
 )
-from gluts.forecasting.glu.selection import n_members, small_data_settings
 from gluts.forecasting.glu.training import TrainingPlan
 from gluts.nn import CausalConv1d, GLUNetwork, NetworkAverage, build_network
 

@@ -235,6 +235,40 @@ def test_a_tampered_selection_is_named(selected, tmp_path):
     _rewrite_selection(tmp_path / "m.gluts", tmp_path / "odd.gluts", chosen=other)
     with pytest.raises(DataError, match=r"params\.\w+ must be spec\."):
         gluts.load(tmp_path / "odd.gluts")
+    _rewrite_selection(tmp_path / "m.gluts", tmp_path / "start.gluts", start="both")
+    with pytest.raises(DataError, match="selection.start must be None, 'network' or"):
+        gluts.load(tmp_path / "start.gluts")
+
+
+@pytest.mark.parametrize("start", ["network", "network_lsq"])
+def test_the_candidates_from_the_start_the_context_search_measured_worse_are_not_trained(
+    start, monkeypatch
+):
+    """Once the context search has found one start of the network measurably better, the
+    candidates from the other start are not trained; ``"linear"`` always is."""
+
+    def search(run, params, blocks, skip_at):  # the map exists here: _ar_panel is long
+        return 24, {}, start
+
+    monkeypatch.setattr(selection_module, "choose_context", search)
+    model = GLUForecaster(4, season_length=1, random_state=0, n_steps=40, **TINY)
+    model.set_params(context_length=None)
+    selection = model.fit(_ar_panel()).selection_
+    twins = {"network_lsq", "small_lsq"}
+    kept = twins if start == "network_lsq" else set(CANDIDATES) - twins - {"linear"}
+    assert set(selection.scores) == kept | {"linear"}
+    assert selection.start == start
+
+
+def test_linear_starts_from_the_map_where_the_search_left_out_the_twins():
+    """Seasonal naive measured better: the twins are left out, and "linear" still started
+    from the map, which the final fit must know."""
+    scores = {"network": 1.0, "small": 1.0, "linear": 0.9}
+    chosen = selection_module.Selection(
+        "linear", scores, dict.fromkeys(scores, 10), 40, 40, False, 4
+    )
+    assert not chosen.least_squares_start  # no twins, no search: the map did not exist
+    assert dataclasses.replace(chosen, start="network").least_squares_start
 
 
 def test_a_candidate_that_stopped_improving_in_its_trial_is_refitted_for_the_whole_budget():

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from gluts import GLUForecaster
-from gluts.forecasting.glu import selection, training
+from gluts.forecasting.glu import members, training
 from gluts.forecasting.glu.skip_start import least_squares_skip
 from gluts.forecasting.glu.trials import new_network
 from gluts.forecasting.glu.windows import prepare
@@ -97,7 +97,7 @@ def _fitted_skip_distance(saturated: bool) -> float:
     with pytest.MonkeyPatch.context() as patch:
         if saturated:  # a budget of 10 steps, which these 400 values fill with one network
             patch.setattr(training, "MAX_STEPS", 10)
-            patch.setattr(selection, "_MAX_WORK", 1)
+            patch.setattr(members, "_MAX_WORK", 1)
         model.fit(y)
     assert model.selection_ is None  # saturated data skip the selection
     assert model.spec_.members == 1

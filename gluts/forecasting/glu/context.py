@@ -42,7 +42,7 @@ def choose_context(
     params: Mapping,
     blocks: np.ndarray,
     skip_at: Callable[[Mapping], torch.Tensor | None],
-) -> tuple[int, dict[int, dict[str, Trial]]]:
+) -> tuple[int, dict[int, dict[str, Trial]], str | None]:
     """The automatic context or the halving that the held-out tail measurably prefers.
 
     The network starts from seasonal naive and, where the least-squares map exists
@@ -69,6 +69,10 @@ def choose_context(
     tried : dict of int to dict of str to Trial
         The network's trials at each context tried, longest first, by start (``"network"``
         or ``"network_lsq"``): the halvings stop at the first that is not measurably better.
+    start : str or None
+        The start that was measurably better (``"network"`` or ``"network_lsq"``), or None
+        when the two were within noise of each other at every context or the map never
+        existed.
     """
     automatic = network_spec(params, **run.sizes).context_length
     horizon, start = int(params["horizon"]), None  # the measurably better start, once one is
@@ -91,7 +95,7 @@ def choose_context(
         if not mean > error:  # not measurably better (never with a single block)
             break
         context = length
-    return context, tried
+    return context, tried, start
 
 
 def _measurably_better(trials: Mapping[str, Trial], blocks: np.ndarray) -> str | None:

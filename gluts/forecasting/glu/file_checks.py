@@ -272,7 +272,7 @@ class _Checker:
     def selection(self, raw) -> dict:
         """Check the record of the size selection; return the chosen candidate's changes."""
         names = {f.name for f in fields(Selection)}
-        later = {"context_length", "context_scores"}  # files written before have neither
+        later = {"context_length", "context_scores", "start"}  # files written before lack them
         if not isinstance(raw, dict) or not names - later <= set(raw) <= names:
             self.fail("selection", "the fields of a Selection", raw)
         chosen = self.get(raw, "chosen", str, "selection")
@@ -288,6 +288,8 @@ class _Checker:
         for key in ("trial_steps", "n_steps", "validation"):
             self.integer(raw, key, 0, 10**9, "selection")
         self.get(raw, "resumed", bool, "selection")
+        if raw.get("start") not in (None, "network", "network_lsq"):
+            self.fail("selection.start", "None, 'network' or 'network_lsq'", raw["start"])
         scores = raw.get("context_scores", {})
         if not isinstance(scores, dict) or not all(
             key.isdigit() and isinstance(v, Real) and not isinstance(v, bool) and math.isfinite(v)

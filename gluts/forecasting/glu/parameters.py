@@ -18,7 +18,7 @@ __all__ = [
 ]
 
 # ``dropout=None`` and ``kernel_size=None`` on small data and otherwise (the fit decides
-# which: :func:`gluts.forecasting.glu.selection.small_data_settings`); without the fit's
+# which: :func:`gluts.forecasting.glu.members.small_data_settings`); without the fit's
 # decision, :func:`network_spec` takes the large-data values.
 SMALL_DATA_DROPOUT = 0.1
 SMALL_DATA_KERNEL = 2
@@ -89,7 +89,7 @@ def network_spec(
         336, longest // 2))``, ``n_blocks`` None to 2 (LSTM or GRU) or the fewest blocks
         whose receptive field covers half the context, ``kernel_size`` None to
         :data:`LARGE_DATA_KERNEL` and ``dropout`` None to 0 (the fit resolves both from the
-        data first, see :func:`~gluts.forecasting.glu.selection.small_data_settings`).
+        data first, see :func:`~gluts.forecasting.glu.members.small_data_settings`).
     """
     horizon, kernel_size = params["horizon"], params["kernel_size"] or LARGE_DATA_KERNEL
     context = params["context_length"] or max(

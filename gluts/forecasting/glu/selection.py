@@ -7,35 +7,25 @@ candidate whose loss is not measurably worse than the best one's (the one-standa
 rule, Hastie, Tibshirani & Friedman, *The Elements of Statistical Learning*, section 7.10)
 is refitted on everything by the estimator, with the step count at which it did best: by
 one network, or, on data too small to fill the largest automatic fit, by several from
-different seeds whose forecasts are averaged (:func:`n_members`). The two networks and the
+different seeds whose forecasts are averaged (:mod:`.members`). The two networks and the
 linear skip alone start their skip from the data's least-squares map
-(:mod:`gluts.forecasting.glu.skip_start`) when the data hold enough origins for it."""
+(:mod:`gluts.forecasting.glu.skip_start`) when the data hold enough origins for it. Once the
+context search has found one start of the network measurably better, the candidates from
+the other start are not trained."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 
-import numpy as np
 import torch
 
 from gluts.exceptions import InsufficientHistoryError
 from gluts.forecasting.glu.context import choose_context
-from gluts.forecasting.glu.parameters import (
-    LARGE_DATA_KERNEL,
-    SMALL_DATA_DROPOUT,
-    SMALL_DATA_KERNEL,
-    network_spec,
-)
+from gluts.forecasting.glu.members import SMALL_DATA_MEMBERS, n_members, small_data_settings
+from gluts.forecasting.glu.parameters import network_spec
 from gluts.forecasting.glu.skip_start import SkipsByContext, least_squares_skip
-from gluts.forecasting.glu.training import (
-    BATCH_SIZE,
-    MAX_STEPS,
-    WINDOW_LENGTH,
-    History,
-    TrainingPlan,
-    fit_network,
-)
+from gluts.forecasting.glu.training import History, TrainingPlan, fit_network
 from gluts.forecasting.glu.trials import (
     TrialRunner,
     lowest,
@@ -52,9 +42,7 @@ __all__ = [
     "TARGETS",
     "Selection",
     "fit_selected",
-    "n_members",
     "select",
-    "small_data_settings",
 ]
 
 # name -> the parameters a candidate changes; "network" is the forecaster as configured.
@@ -73,6 +61,9 @@ CANDIDATES: dict[str, dict] = {
 }
 _TWINS = frozenset({"network_lsq", "small_lsq"})
 LEAST_SQUARES_START = _TWINS | {"linear"}
+# The candidates from the other start than the one the context search found measurably
+# better (:func:`~gluts.forecasting.glu.context.choose_context`): they are not trained.
+_OTHER_START = {"network_lsq": frozenset({"network", "small"}), "network": _TWINS}
 # Forecast targets held out over all series (a fifth of the longest at most): the last
 # ``horizon`` values of each series of a panel, more windows of a few long series.
 TARGETS = 1024
@@ -81,13 +72,6 @@ _TRIAL_SHARE, _TRIAL_STEPS = 4, 500
 # Validation evaluations per trial (at least ``_MIN_EVERY`` steps apart).
 _EVALUATIONS = 10
 _MIN_EVERY = 20
-# Positions the largest automatic fit reads (its steps, of the default crops per step and
-# crop length); a smaller automatic fit trains further networks from other seeds within it.
-_MAX_WORK = MAX_STEPS * BATCH_SIZE * WINDOW_LENGTH
-_MAX_MEMBERS = 5
-# Small data: at least this many networks fit in the work of the largest automatic fit
-# (see :func:`small_data_settings`).
-_SMALL_DATA_MEMBERS = 4
 
 
 @dataclass(frozen=True)
@@ -124,6 +108,11 @@ class Selection:
     context_scores : dict of str to float, default={}
         The network's best validation loss at each context tried (of its better start),
         keyed by the context (as text, as the model file stores it).
+    start : str or None, default=None
+        The network's start that the context search found measurably better (``"network"``,
+        from seasonal naive, or ``"network_lsq"``, from the least-squares map): only the
+        candidates from that start were trained (and ``"linear"``, from the map); None when
+        the search did not tell the starts apart or did not run.
     """
 
     chosen: str
@@ -135,6 +124,7 @@ class Selection:
     validation: int
     context_length: int | None = None
     context_scores: dict[str, float] = field(default_factory=dict)
+    start: str | None = None
 
     def params(self, params: Mapping) -> dict:
         """The parameters of the chosen candidate, from the forecaster's ``params``."""
@@ -144,8 +134,10 @@ class Selection:
     @property
     def least_squares_start(self) -> bool:
         """Whether the chosen candidate started from the least-squares map: it is one of
-        :data:`LEAST_SQUARES_START` and the map existed (the ``"_lsq"`` twins were trained)."""
-        return self.chosen in LEAST_SQUARES_START and not _TWINS.isdisjoint(self.scores)
+        :data:`LEAST_SQUARES_START` and the map existed (the ``"_lsq"`` twins were trained,
+        or the context search compared the network's two starts)."""
+        existed = self.start is not None or not _TWINS.isdisjoint(self.scores)
+        return self.chosen in LEAST_SQUARES_START and existed
 
 
 def fit_selected(
@@ -160,7 +152,7 @@ def fit_selected(
     """Select the network's size on ``held_out`` (unless None), then fit it on all data.
 
     Fits ``params["n_estimators"]`` networks (None: one when ``n_steps`` is set or the linear
-    skip alone is fitted, else :func:`n_members`), all of the chosen size: the first from
+    skip alone is fitted, else :func:`~.members.n_members`), all of the chosen size: the first from
     ``seed`` (resuming the chosen trial when it still improved), the others from ``seed + k``
     and from scratch, for the same steps.
 
@@ -169,7 +161,7 @@ def fit_selected(
     params : mapping
         The forecaster's parameters (``get_params()``; ``n_threads`` and ``verbose`` apply,
         and ``dropout`` and ``kernel_size`` None are resolved by
-        :func:`small_data_settings`).
+        :func:`~gluts.forecasting.glu.members.small_data_settings`).
     sizes : mapping
         The data's sizes, keyword arguments of
         :func:`~gluts.forecasting.glu.parameters.network_spec`.
@@ -209,7 +201,7 @@ def fit_selected(
         held_out = None
     if held_out is None:  # large saturated data start from least squares (see skip_start)
         selection, spec = None, network_spec(params, **sizes)
-        started = plan.saturated and n_members(plan, length) < _SMALL_DATA_MEMBERS
+        started = plan.saturated and n_members(plan, length) < SMALL_DATA_MEMBERS
     else:
         selection, network = select(params, sizes, data, held_out, seed, device, threads)
         chosen, started = selection.params(params), selection.least_squares_start
@@ -294,18 +286,19 @@ def select(
     blocks = origin_blocks(data, trial_plan, int(params["horizon"]))
     run = TrialRunner(sizes, data, trial_plan, seed, device, n_threads)
     skip_at = SkipsByContext(sizes, data, trial_plan)
-    context, tried = params["context_length"], {}
+    context, tried, start = params["context_length"], {}, None
     if context is None:
-        context, tried = choose_context(run, params, blocks, skip_at)
+        context, tried, start = choose_context(run, params, blocks, skip_at)
     params = {**params, "context_length": context}
     skip = skip_at(params)
     reused = tried.get(context, {})
+    dropped = _TWINS if skip is None else _OTHER_START.get(start, frozenset())
     trials = {
         name: reused[name]
         if name in reused
         else run({**params, **changes}, skip if name in LEAST_SQUARES_START else None)
         for name, changes in CANDIDATES.items()
-        if skip is not None or name not in _TWINS
+        if name in reused or name not in dropped
     }
     scores = {name: attempt.score for name, attempt in trials.items()}
     losses = {name: attempt.losses for name, attempt in trials.items()}
@@ -321,78 +314,6 @@ def select(
         plan.validation,
         context if tried else None,
         {str(length): lowest(starts).score for length, starts in tried.items()},
+        start,
     )
     return selection, best.network
-
-
-def small_data_settings(params: Mapping, plan: TrainingPlan, length: int) -> dict:
-    """The fit's ``dropout`` and ``kernel_size``: as set, or for None the data's.
-
-    With ``n_steps`` None, data so small that four or more networks fit in the work of the
-    largest automatic fit (:func:`n_members`) train with dropout
-    :data:`~gluts.forecasting.glu.parameters.SMALL_DATA_DROPOUT` and convolutions of
-    :data:`~gluts.forecasting.glu.parameters.SMALL_DATA_KERNEL` taps: short series (at most
-    256 values with the default crops, when the budget is full) or few forecast origins
-    (ETTh1's one series: its automatic fit is 193 steps). Larger data, and a fixed
-    ``n_steps``, train without dropout and with
-    :data:`~gluts.forecasting.glu.parameters.LARGE_DATA_KERNEL` taps. The stack keeps the
-    fewest blocks whose receptive field covers half the context, so two taps give a third
-    fewer weights per block over about the same field.
-
-    Parameters
-    ----------
-    params : mapping
-        The forecaster's parameters (``get_params()``).
-    plan : TrainingPlan
-        The training plan on all data.
-    length : int
-        Steps of the longest series.
-
-    Returns
-    -------
-    dict
-        ``dropout`` (float) and ``kernel_size`` (int).
-
-    Notes
-    -----
-    Measured with ``random_state`` 0, 1 and 2 (five networks each), sMAPE:
-
-    - dropout, at three taps, without and with 0.1: M3 Quarterly 9.705 / 9.814 / 9.653 and
-      9.627 / 9.527 / 9.544, M3 Monthly 14.090 / 14.010 / 14.022 and 13.956 / 13.902 /
-      13.906; ETTh1 unchanged (0.0534: the linear skip is chosen either way). On M4 Hourly it
-      helped only on the shortest cut: with the last 240 values of each series (four
-      networks) 14.319 and 14.689 became 14.212 and 14.402 (seeds 0, 1); with the last 320
-      (three) 11.410 became 11.838, with the last 480 (two) 10.517 became 10.958, and on the
-      whole series (one network) the OWA rose from 0.466 to 0.493 (seed 0).
-    - taps, with dropout, three and two: M3 Quarterly 9.592 / 9.527 / 9.544 and 9.480 /
-      9.496 / 9.483 (ensemble 8.881 and 8.811 with seed 0), M3 Monthly 13.956 / 13.902 /
-      13.906 and 13.917 / 13.901 / 13.975. M4 Hourly fits one network, so three taps; two
-      would score OWA 0.479 against 0.466 (seed 0).
-    """
-    small = params["n_steps"] is None and n_members(plan, length) >= _SMALL_DATA_MEMBERS
-    automatic = {
-        "dropout": SMALL_DATA_DROPOUT if small else 0.0,
-        "kernel_size": SMALL_DATA_KERNEL if small else LARGE_DATA_KERNEL,
-    }
-    chosen = {name: automatic[name] if params[name] is None else params[name] for name in automatic}
-    return {"dropout": float(chosen["dropout"]), "kernel_size": int(chosen["kernel_size"])}
-
-
-def n_members(plan: TrainingPlan, length: int) -> int:
-    """Networks that fit in the work of the largest automatic fit: 1 to 5.
-
-    Parameters
-    ----------
-    plan : TrainingPlan
-        The plan of one network's fit.
-    length : int
-        Steps of the longest series (a crop is no longer).
-
-    Returns
-    -------
-    int
-        ``_MAX_WORK`` over the positions the plan reads (steps x batch x crop length),
-        rounded down, between 1 and 5.
-    """
-    work = plan.n_steps * plan.batch_size * max(min(plan.window, length), 1)
-    return int(np.clip(_MAX_WORK // work, 1, _MAX_MEMBERS))

@@ -12,7 +12,7 @@ candidate of the size selection starts from it
 training budget skip the selection: they start from the map when one network fills that
 budget's work (M4 Hourly: OWA 0.466 / 0.455 / 0.456 to 0.441 / 0.441 / 0.448 for seeds 0-2),
 and from seasonal naive when several networks would (short series, the small-data regime of
-:func:`~gluts.forecasting.glu.selection.small_data_settings`): started from the map, the
+:func:`~gluts.forecasting.glu.members.small_data_settings`): started from the map, the
 five networks fitted on M3 Quarterly scored worse (sMAPE 9.480 to 9.653).
 """
 
