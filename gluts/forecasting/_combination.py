@@ -86,7 +86,10 @@ def panel_weights(
 
 
 def series_weights(errors: np.ndarray, prior: np.ndarray, shrinkage: float) -> np.ndarray:
-    """Return per-series weights: inverse held-out errors, shrunk toward ``prior``.
+    """Return per-series weights: inverse squared held-out errors, shrunk toward ``prior``.
+
+    A series' own weights are proportional to the inverse of each member's squared error, as
+    Bates and Granger (1969) weigh forecasts by their inverse mean squared errors.
 
     Parameters
     ----------
@@ -102,7 +105,7 @@ def series_weights(errors: np.ndarray, prior: np.ndarray, shrinkage: float) -> n
     ndarray of shape (M, n)
         Columns on the simplex.
     """
-    inverse = 1.0 / np.maximum(errors, 1e-12)
+    inverse = 1.0 / np.maximum(errors, 1e-12) ** 2
     own = inverse / inverse.sum(axis=0, keepdims=True)
     return shrinkage * prior[:, None] + (1.0 - shrinkage) * own
 

@@ -50,7 +50,7 @@ class EnsembleForecaster(BaseForecaster):
         when the held-out window says little, e.g. for very short series.
     shrinkage : float in [0, 1], default=0.8
         How far each series' weights are pulled toward the panel's weights: 0 keeps the
-        series' own inverse-error weights, 1 gives every series the panel's weights (see
+        series' own weights (inverse squared errors), 1 gives every series the panel's weights (see
         Notes for how the default was chosen).
     season_length : int or None, default=None
         Passed to the default members; None infers it from the frequency.
@@ -94,7 +94,10 @@ class EnsembleForecaster(BaseForecaster):
     gave the GLU 0.24 and the linear map 0.12 and the ensemble scored sMAPE 8.811, while the
     selection stops at GLU, ETS and Theta, a third each, and scores 8.747 (Monthly 13.393
     and 13.359, with GLU and Theta picked twice and ETS once). A series' own weights are
-    proportional to the inverse of each member's scaled held-out error; they are averaged
+    proportional to the inverse square of each member's scaled held-out error, as Bates and
+    Granger (1969) weigh forecasts by their inverse mean squared errors (the inverse errors
+    themselves, the earlier rule, spread more weight to members that did far worse: see the
+    README's M3 section for both, measured on four data sets); they are averaged
     with the panel's weights (``shrinkage``), so one noisy window cannot hand a series to a
     single member. One window of ``horizon`` values says little about a series' members:
     pulling the series' weights 80% of the way to the panel's (rather than 50%) was better

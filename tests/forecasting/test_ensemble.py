@@ -47,6 +47,14 @@ def test_shrinkage_pulls_series_weights_to_the_panel_weights(monthly):
         np.testing.assert_allclose(model.weights_.loc[sid], model.panel_weights_)
 
 
+def test_series_weights_are_inverse_squared_errors_shrunk_to_the_panel():
+    errors = np.array([[1.0, 0.5], [2.0, 0.5]])
+    own = comb.series_weights(errors, np.array([0.9, 0.1]), shrinkage=0.0)
+    np.testing.assert_allclose(own, [[0.8, 0.5], [0.2, 0.5]])
+    halfway = comb.series_weights(errors, np.array([0.9, 0.1]), shrinkage=0.5)
+    np.testing.assert_allclose(halfway, [[0.85, 0.7], [0.15, 0.3]])
+
+
 def test_median_combination_is_the_member_wise_median(monthly):
     y = monthly({"a": seasonal(96, noise=0.5), "b": seasonal(72, noise=0.5, seed=2)})
     members = [*MEMBERS, ("Naive", NaiveForecaster())]
