@@ -96,8 +96,8 @@ class EnsembleForecaster(BaseForecaster):
     and 13.359, with GLU and Theta picked twice and ETS once). A series' own weights are
     proportional to the inverse square of each member's scaled held-out error, as Bates and
     Granger (1969) weigh forecasts by their inverse mean squared errors (the inverse errors
-    themselves, the earlier rule, spread more weight to members that did far worse: see the
-    README's M3 section for both, measured on four data sets); they are averaged
+    themselves, the earlier rule, spread more weight to members that did far worse: the
+    README's M3 section compares the two on seven data sets); they are averaged
     with the panel's weights (``shrinkage``), so one noisy window cannot hand a series to a
     single member. One window of ``horizon`` values says little about a series' members:
     pulling the series' weights 80% of the way to the panel's (rather than 50%) was better
