@@ -260,6 +260,24 @@ def test_the_candidates_from_the_start_the_context_search_measured_worse_are_not
     assert selection.start == start
 
 
+def test_a_start_measured_where_the_chosen_context_has_no_map_is_not_recorded(monkeypatch):
+    """The search told the starts apart at a context it then rejected; the chosen one has no
+    map, so "linear" trained from seasonal naive and the final fit must start it there too."""
+
+    def search(run, params, blocks, skip_at):
+        return 24, {}, "network_lsq"
+
+    monkeypatch.setattr(selection_module, "choose_context", search)
+    for module in (selection_module, skip_start_module):  # the final fit's map, the trials'
+        monkeypatch.setattr(module, "least_squares_skip", lambda *args: None)
+    model = GLUForecaster(4, season_length=1, random_state=0, n_steps=40, **TINY)
+    model.set_params(context_length=None)
+    selection = model.fit(_ar_panel()).selection_
+    assert set(selection.scores) == set(CANDIDATES) - {"network_lsq", "small_lsq"}
+    assert selection.start is None
+    assert not dataclasses.replace(selection, chosen="linear").least_squares_start
+
+
 def test_linear_starts_from_the_map_where_the_search_left_out_the_twins():
     """Seasonal naive measured better: the twins are left out, and "linear" still started
     from the map, which the final fit must know."""

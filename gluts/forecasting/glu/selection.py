@@ -291,6 +291,8 @@ def select(
         context, tried, start = choose_context(run, params, blocks, skip_at)
     params = {**params, "context_length": context}
     skip = skip_at(params)
+    if skip is None:  # no map at the chosen context (the search may have met one shorter)
+        start = None
     reused = tried.get(context, {})
     dropped = _TWINS if skip is None else _OTHER_START.get(start, frozenset())
     trials = {
