@@ -1,4 +1,4 @@
-"""Long single series (NAB sensor files, 5-minute to hourly): GLU default vs the linear map.
+"""Long single series (NAB sensor files, 5-minute to hourly): GLU and ensemble vs the linear map.
 
 One long sensor series is a shape users bring, and the one where a network sized for panels
 most easily loses to a least-squares linear map (issue 14). Each task is one file of the NAB
@@ -28,6 +28,7 @@ from _common import model_names  # noqa: E402
 from ett import score  # noqa: E402
 
 from gluts import (  # noqa: E402
+    EnsembleForecaster,
     GLUForecaster,
     LinearForecaster,
     NaiveForecaster,
@@ -83,7 +84,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--models", help="comma-separated rows to run (default: all)")
     parser.add_argument("--json", help="write the results here")
     args = parser.parse_args(argv)
-    names = ["GLU", "Linear", "Naive", "SeasonalNaive"]
+    names = ["GLU", "Ensemble", "Linear", "Naive", "SeasonalNaive"]
     if args.models:
         names = model_names(parser, args.models, dict.fromkeys(names))
     rows = []
@@ -93,6 +94,7 @@ def main(argv: list[str] | None = None) -> None:
         history, actual = task_windows(series, horizon)
         models = {
             "GLU": GLUForecaster(horizon, random_state=args.seed),
+            "Ensemble": EnsembleForecaster(horizon, random_state=args.seed),
             "Linear": LinearForecaster(horizon),
             "Naive": NaiveForecaster(),
             "SeasonalNaive": SeasonalNaiveForecaster(),

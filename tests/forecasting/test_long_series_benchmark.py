@@ -56,7 +56,11 @@ def test_every_task_is_scored_from_its_test_origins(tmp_path):
 @pytest.mark.parametrize(
     ("make", "args", "message"),
     [
-        (True, ("--models", "Naive,Prophet"), "unknown model(s) Prophet; choose from GLU, "),
+        (
+            True,
+            ("--models", "Naive,Prophet"),
+            "unknown model(s) Prophet; choose from GLU, Ensemble, Linear, ",
+        ),
         (False, ("--models", "Naive"), "not found: --data must be the NAB data folder"),
     ],
 )
