@@ -199,7 +199,7 @@ def detect_command(
                 scored = scored_rows(detector, y, columns)
             detector.update(y)
     else:
-        train = _training_rows(y, columns, train_until, train_fraction)
+        train = _training_rows(y, columns, train_until, train_fraction, by_row)
         windows = _read_windows(labels, loaded.source, y, columns)
         train_end = train.groupby(columns["id_col"], sort=False)[columns["time_col"]].max()
         if rows is not None:
@@ -281,8 +281,9 @@ def _threshold(risk: float | None, threshold: float | None):
     return threshold
 
 
-def _training_rows(y, columns, train_until: str | None, train_fraction: float | None):
-    """The first rows of each series: up to a timestamp, or a fraction of its length."""
+def _training_rows(y, columns, train_until: str | None, train_fraction: float | None, by_row: bool):
+    """The first rows of each series: up to a timestamp, or a fraction of its length (in
+    time order, or in file order with ``--by-row``, where the rows are the steps)."""
     import pandas as pd
 
     from gluts.exceptions import DataError
@@ -309,7 +310,7 @@ def _training_rows(y, columns, train_until: str | None, train_fraction: float | 
             )
         return y[keep]
     groups = y.groupby(columns["id_col"], sort=False)
-    position = groups.cumcount()
+    position = groups.cumcount() if by_row else groups[columns["time_col"]].rank("first") - 1
     length = groups[columns["id_col"]].transform("size")
     if train_fraction is not None:
         return y[position < (train_fraction * length).round().clip(lower=1)]

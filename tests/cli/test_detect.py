@@ -45,6 +45,23 @@ def test_alert_table_and_files(runner, anomalous_csv, tmp_path):
     assert_png(png)
 
 
+@pytest.mark.parametrize("fraction", [[], ["--train-fraction", "0.3"]])
+def test_the_fit_rows_are_the_earliest_whatever_the_file_order(runner, tmp_path, fraction):
+    frame = make_synthetic(n_series=2, length=1000, n_anomalies=4, random_state=0)
+    ordered, shuffled = tmp_path / "ordered.csv", tmp_path / "shuffled.csv"
+    frame.to_csv(ordered, index=False)
+    frame.sample(frac=1.0, random_state=1).to_csv(shuffled, index=False)
+    events = []
+    for path in (ordered, shuffled):
+        alerts = tmp_path / f"alerts_{path.stem}.csv"
+        args = ["detect", str(path), "--model", "stl", "--target", "y", *fraction]
+        result = runner.invoke(app, [*args, "--alerts", str(alerts), "-q"])
+        assert result.exit_code == 0, result.output
+        events.append(pd.read_csv(alerts))
+    assert len(events[0]) > 0
+    pd.testing.assert_frame_equal(events[0], events[1])
+
+
 def test_fail_on_alert_exits_3(runner, anomalous_csv):
     result = runner.invoke(app, ["detect", str(anomalous_csv), *FAST, "--fail-on-alert", "-q"])
     assert result.exit_code == 3
