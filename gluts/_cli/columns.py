@@ -159,7 +159,8 @@ def mostly_numeric(col: pd.Series) -> bool:
 
 
 def is_datetime_like(col: pd.Series) -> bool:
-    """Datetimes, or text whose first 50 values parse as timestamps."""
+    """Datetimes, or text of which most of the first 50 values parse as timestamps (the
+    reader then names a value that does not, rather than taking the column for ids)."""
     if pd.api.types.is_datetime64_any_dtype(col):
         return True
     if not (col.dtype == object or pd.api.types.is_string_dtype(col)):
@@ -168,10 +169,10 @@ def is_datetime_like(col: pd.Series) -> bool:
     if values.empty:
         return False
     try:
-        pd.to_datetime(values.iloc[:50], format="mixed", utc=True)
+        parsed = pd.to_datetime(values.iloc[:50], format="mixed", utc=True, errors="coerce")
     except (ValueError, TypeError, OverflowError):
         return False
-    return True
+    return bool(parsed.notna().mean() >= 0.5)
 
 
 def read_times(name: str, col: pd.Series) -> pd.Series:

@@ -87,6 +87,17 @@ def test_named_columns_override_detection(tmp_path):
             {"time_col": "ds"},
             r"column 'ds' .* not a time: 'later'",
         ),
+        # one impossible date: still the time column (not ids, one series per row)
+        (
+            "ds,y\n2024-01-01,1\n2024-01-02,2\n2024-02-30,3\n2024-01-04,4\n",
+            {},
+            r"column 'ds' .* not a time: '2024-02-30'",
+        ),
+        (
+            "unique_id,ds,y\na,2024-01-01,1\na,2024-13-45,2\nb,2024-01-01,3\nb,2024-01-02,4\n",
+            {"id_col": "unique_id"},
+            r"column 'ds' .* not a time: '2024-13-45'",
+        ),
     ],
 )
 def test_bad_files_raise_one_line_naming_the_culprit(tmp_path, text, kwargs, match):
