@@ -137,13 +137,22 @@ def _split(y, id_col, time_col, target_col) -> tuple[list[tuple[Hashable, pd.Ser
             "y must be a pandas Series, a pandas DataFrame or a numpy array; "
             f"got {type(y).__name__}."
         )
+    repeated = y.columns[y.columns.duplicated()]
     if time_col in y.columns and target_col in y.columns:
+        named = [c for c in repeated if c in (id_col, time_col, target_col)]
+        if named:
+            raise DataError(f"The long frame has more than one column {named[0]!r}.")
         return _split_long(y, id_col, time_col, target_col)
     if id_col in y.columns or time_col in y.columns:
         absent = [c for c in (id_col, time_col, target_col) if c not in y.columns]
         raise DataError(
             f"The long frame has no column {absent[0]!r}; columns are {list(y.columns)}. "
             "Name the columns with id_col, time_col and target_col."
+        )
+    if len(repeated):
+        raise DataError(
+            f"The wide frame has more than one column {repeated[0]!r}: each series needs its "
+            "own name."
         )
     layout = Layout("wide", id_col, time_col, target_col, None, y.index.name)
     return [(col, _numeric(y[col], col)) for col in y.columns], layout
@@ -152,6 +161,8 @@ def _split(y, id_col, time_col, target_col) -> tuple[list[tuple[Hashable, pd.Ser
 def _split_long(y: pd.DataFrame, id_col, time_col, target_col):
     has_id = id_col in y.columns
     layout = Layout("long", id_col, time_col, target_col, None, None, has_id)
+    if y.empty:
+        return [], layout  # no series: to_panel says the input is empty
     if y[time_col].isna().any():
         row = int(np.flatnonzero(y[time_col].isna().to_numpy())[0])
         raise DataError(f"Column {time_col!r} has a missing timestamp at row {row}.")

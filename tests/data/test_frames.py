@@ -150,6 +150,27 @@ def test_missing_column_is_named():
         to_panel(df)
 
 
+@pytest.mark.parametrize(
+    ("frame", "match"),
+    [
+        (_long(["a", "b"], 3).iloc[:0], r"got no series: the input is empty"),
+        (
+            pd.DataFrame(np.ones((3, 2)), pd.date_range("2021", periods=3), columns=["a", "a"]),
+            r"wide frame has more than one column 'a'",
+        ),
+        (
+            pd.concat([_long(["a"], 3), _long(["a"], 3)["y"]], axis=1),
+            r"long frame has more than one column 'y'",
+        ),
+    ],
+    ids=["empty long frame", "repeated wide column", "repeated target column"],
+)
+def test_empty_frames_and_repeated_columns_get_one_line_errors(frame, match):
+    with pytest.raises(DataError, match=match) as info:
+        to_panel(frame)
+    assert "\n" not in str(info.value)
+
+
 def test_all_missing_series_is_named():
     df = _long(["a", "b"], 3)
     df.loc[df["unique_id"] == "b", "y"] = np.nan
