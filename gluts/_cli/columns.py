@@ -19,6 +19,7 @@ from gluts.exceptions import DataError, GlutsWarning
 
 __all__ = [
     "check_columns_hold_values",
+    "check_target_holds_numbers",
     "is_datetime_like",
     "is_numeric",
     "mostly_numeric",
@@ -128,6 +129,18 @@ def check_columns_hold_values(name: str, frame: pd.DataFrame, targets: tuple) ->
         raise DataError(
             f"{name}: series {empty[0]!r} has no values (its column is empty{more}); leave it "
             "out of the file, or pick one series with --target."
+        )
+
+
+def check_target_holds_numbers(name: str, frame: pd.DataFrame, target_col: Hashable) -> None:
+    """Refuse a ``--target`` column of text (ids, labels), which would read as one series."""
+    values = frame[target_col].dropna()
+    if not mostly_numeric(values):
+        text = values[pd.to_numeric(values, errors="coerce").isna()]
+        held = f"text such as {str(text.iloc[0])!r}" if len(text) else "no values"
+        raise DataError(
+            f"{name}: the --target column {target_col!r} holds {held}, not numbers; name the "
+            "column of values."
         )
 
 

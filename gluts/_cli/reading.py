@@ -24,6 +24,7 @@ import pandas as pd
 
 from gluts._cli.columns import (
     check_columns_hold_values,
+    check_target_holds_numbers,
     is_numeric,
     mostly_numeric,
     numbered_id,
@@ -262,6 +263,8 @@ def load_input(
     if time_col is not None:
         frame = frame.assign(**{time_col: read_times(name, frame[time_col])})
         named.add(time_col)
+    if target_col is not None:
+        check_target_holds_numbers(name, frame, target_col)
     numeric = [c for c in frame.columns if c not in named and mostly_numeric(frame[c])]
     notes = []
     if id_col is None:

@@ -87,6 +87,11 @@ def test_named_columns_override_detection(tmp_path):
             {"time_col": "ds"},
             r"column 'ds' .* not a time: 'later'",
         ),
+        (
+            "unique_id,ds,y\na,2024-01-01,1\na,2024-01-02,2\nb,2024-01-01,3\n",
+            {"target_col": "unique_id"},
+            r"--target column 'unique_id' holds text such as 'a', not numbers",
+        ),
         # one impossible date: still the time column (not ids, one series per row)
         (
             "ds,y\n2024-01-01,1\n2024-01-02,2\n2024-02-30,3\n2024-01-04,4\n",
