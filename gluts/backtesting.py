@@ -52,7 +52,9 @@ class BacktestResult:
     metrics : pandas.DataFrame
         One row per model, series and window (``model, unique_id, window, cutoff``) with the
         point metrics and, for probabilistic models, ``mql`` (mean quantile loss),
-        ``scaled_crps`` and ``coverage`` of the widest central interval.
+        ``scaled_crps`` and ``coverage`` of the widest central interval. MASE and RMSSE are
+        NaN where the series' training values have no seasonal naive error to scale by (a
+        constant series), for every model alike, and the leaderboard's means leave them out.
     seconds : dict of str to float
         Seconds each model spent fitting and predicting, over all windows (summed over its
         tasks, which run side by side when ``n_jobs`` gives several workers).
@@ -357,13 +359,16 @@ def _score(name, window, frame: pd.DataFrame, panel: Panel, cut: int, season: in
 
 
 def _point_metrics(y, f, train, season) -> dict[str, float]:
-    return {
+    out = {
         "smape": metrics.smape(y, f),
         "mase": metrics.mase(y, f, train, season_length=season),
         "rmsse": metrics.rmsse(y, f, train, season_length=season),
         "mae": metrics.mae(y, f),
         "rmse": metrics.rmse(y, f),
     }
+    if metrics.seasonal_scale(train, season) == 0:  # no scale: 0/0 or x/0 by rounding alone
+        out["mase"] = out["rmsse"] = np.nan
+    return out
 
 
 def _quantile_metrics(y, quantile_values, quantiles) -> dict[str, float]:

@@ -67,6 +67,23 @@ def test_metrics_per_model_series_window_and_summary(ramp):
     assert (board["seconds"] >= 0).all()
 
 
+class NearlyLastValue(LastValueSpy):
+    """The last value, off by a rounding error (as a smoothing model's level can be)."""
+
+    def _forecast_one(self, state, h, quantiles):
+        return np.full(h, state * (1 + 1e-15)), None
+
+
+def test_a_constant_series_has_no_scaled_error_for_any_model(ramp):
+    flat = ramp.assign(y=np.where(ramp["unique_id"] == "b", 5.0, ramp["y"]))
+    result = backtest([NearlyLastValue()], flat, horizon=5, n_windows=2, season_length=7)
+    scaled = result.metrics.set_index(["model", "unique_id"])[["mase", "rmsse"]]
+    assert scaled.xs("b", level="unique_id").isna().all().all()  # 0/0 and x/0 alike
+    assert scaled.xs("a", level="unique_id").notna().all().all()
+    board = result.summary()
+    np.testing.assert_allclose(board.loc["NearlyLastValue", "mase"], 3.0 / 7.0)
+
+
 def test_probabilistic_models_get_quantile_metrics(ramp):
     result = backtest(SeasonalNaiveForecaster(season_length=7), ramp, horizon=7, n_windows=2)
     assert {"q0.1", "q0.5", "q0.9"} <= set(result.forecasts.columns)
