@@ -8,6 +8,7 @@ parameters and lays the forecasts out like the input; subclasses implement ``_fi
 from __future__ import annotations
 
 import copy
+import warnings
 from numbers import Integral
 from typing import Any
 
@@ -16,7 +17,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from gluts._estimator import PanelEstimator
 from gluts.data import Panel, ReadOptions
-from gluts.exceptions import DataError
+from gluts.exceptions import DataError, GlutsWarning
 
 __all__ = ["BaseForecaster", "quantile_column"]
 
@@ -181,6 +182,9 @@ class BaseForecaster(PanelEstimator):
         self._check_exog(X)
         panel = None if y is None else fitted._new_history(y)
         point, quantiles = fitted.forecast_panel(h, panel, X=X, X_future=X_future)
+        _warn_missing_quantiles(
+            fitted.alias_, (self.history_ if panel is None else panel).ids, quantiles
+        )
         columns = {fitted.alias_: point}
         for j, q in enumerate(fitted.quantiles_):
             columns[quantile_column(fitted.alias_, q)] = [qa[:, j] for qa in quantiles]
@@ -328,3 +332,17 @@ class BaseForecaster(PanelEstimator):
     def _check_exog(self, X) -> None:
         if X is not None and not self.get_tags()["supports_exog"]:
             raise ValueError(f"{type(self).__name__} does not use exogenous variables; got X.")
+
+
+def _warn_missing_quantiles(alias: str, ids, quantiles: list[np.ndarray]) -> None:
+    """Say which series got no quantiles (too short for a spread), not only leave them NaN."""
+    missing = [sid for sid, qs in zip(ids, quantiles) if np.isnan(qs).any()]
+    if missing:
+        named = ", ".join(repr(sid) for sid in missing[:5])
+        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        warnings.warn(
+            f"{alias} could not estimate quantiles for series {named}{more}: their quantile "
+            "columns are NaN (a spread needs a few values of history).",
+            GlutsWarning,
+            stacklevel=3,
+        )

@@ -63,7 +63,8 @@ def test_a_series_too_short_for_a_residual_keeps_its_median(est):
     y = pd.DataFrame(
         {"one": [np.nan] * 9 + [5.0], "long": np.arange(10.0)}, index=series([0.0] * 10).index
     )
-    one = est.fit(y).predict(3)["one"]
+    with pytest.warns(GlutsWarning, match=r"quantiles for series 'one': their quantile col"):
+        one = est.fit(y).predict(3)["one"]
     alias = est.alias_
     np.testing.assert_allclose(one[f"{alias}-q0.5"], one[alias])
     assert one[[f"{alias}-q0.1", f"{alias}-q0.9"]].isna().all().all()  # no residual, no spread
