@@ -359,16 +359,15 @@ def _score(name, window, frame: pd.DataFrame, panel: Panel, cut: int, season: in
 
 
 def _point_metrics(y, f, train, season) -> dict[str, float]:
-    out = {
+    # without a scale, a scaled error is 0/0, or x/0 by rounding alone: none for any model
+    scaled = metrics.seasonal_scale(train, season) > 0
+    return {
         "smape": metrics.smape(y, f),
-        "mase": metrics.mase(y, f, train, season_length=season),
-        "rmsse": metrics.rmsse(y, f, train, season_length=season),
+        "mase": metrics.mase(y, f, train, season_length=season) if scaled else np.nan,
+        "rmsse": metrics.rmsse(y, f, train, season_length=season) if scaled else np.nan,
         "mae": metrics.mae(y, f),
         "rmse": metrics.rmse(y, f),
     }
-    if metrics.seasonal_scale(train, season) == 0:  # no scale: 0/0 or x/0 by rounding alone
-        out["mase"] = out["rmsse"] = np.nan
-    return out
 
 
 def _quantile_metrics(y, quantile_values, quantiles) -> dict[str, float]:

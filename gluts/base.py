@@ -182,13 +182,12 @@ class BaseForecaster(PanelEstimator):
         self._check_exog(X)
         panel = None if y is None else fitted._new_history(y)
         point, quantiles = fitted.forecast_panel(h, panel, X=X, X_future=X_future)
-        _warn_missing_quantiles(
-            fitted.alias_, (self.history_ if panel is None else panel).ids, quantiles
-        )
+        source = self.history_ if panel is None else panel
+        _warn_missing_quantiles(fitted.alias_, source.ids, quantiles)
         columns = {fitted.alias_: point}
         for j, q in enumerate(fitted.quantiles_):
             columns[quantile_column(fitted.alias_, q)] = [qa[:, j] for qa in quantiles]
-        return (self.history_ if panel is None else panel).format_forecast(columns, h)
+        return source.format_forecast(columns, h)
 
     def forecast_panel(
         self, h: int, panel: Panel | None = None, X=None, X_future=None
