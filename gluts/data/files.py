@@ -132,6 +132,7 @@ def _read_csv(
     if not sample.strip() and len(head) < _SNIFF_BYTES:
         raise DataError(f"{path.name}: the file is empty.")
     sep = _sniff_delimiter(sample)
+    _check_header_names(path, sample, sep)
     options = dict(
         sep=sep,
         skipinitialspace=True,
@@ -151,6 +152,20 @@ def _read_csv(
         detail = str(exc).strip().splitlines()[-1]
         raise DataError(f"{path.name}: not a readable CSV file ({detail}).") from exc
     return _drop_thousands_separators(frame)
+
+
+def _check_header_names(path: Path, sample: str, sep: str) -> None:
+    """Refuse a header that repeats a column name (pandas would rename the second ``a.1``)."""
+    import csv
+
+    header = next(csv.reader(sample.splitlines()[:1], delimiter=sep, skipinitialspace=True), [])
+    names = [name for name in header if name]
+    repeated = next((name for i, name in enumerate(names) if name in names[:i]), None)
+    if repeated is not None:
+        raise DataError(
+            f"{path.name}: the header names column {repeated!r} twice; give each column "
+            "its own name."
+        )
 
 
 def _notes_above_header(lines: list[str]) -> int:

@@ -77,6 +77,9 @@ def test_dtype_applies_to_the_named_columns_only(tmp_path):
         (b"ds,y\n", r"^data.csv: the file has a header \('ds', 'y'\) but no rows\.$"),
         (b"PK\x03\x04\x00\x00binary", r"^data.csv: not a CSV file \(it holds binary data\)"),
         (b"a,b\n1,2\n3,4,5,6\n", r"^data.csv: not a readable CSV file \(.*fields.*\)\.$"),
+        # pandas would rename the second 'a' to 'a.1', a series the file does not name
+        (b"ds,a,a\n2024-01-01,1,2\n", r"^data.csv: the header names column 'a' twice; "),
+        (b'ds;"a";a\n2024-01-01;1;2\n', r"^data.csv: the header names column 'a' twice; "),
     ],
 )
 def test_bad_files_raise_one_line_naming_the_file(tmp_path, content, match):
