@@ -309,7 +309,9 @@ def _check_lengths(panel: Panel, longest_cut: int, season: int) -> None:
             raise InsufficientHistoryError(
                 f"Series {sid!r} has {n} observations; the backtest needs at least "
                 f"{longest_cut + season + 1}: {longest_cut} held back for the windows and "
-                f"{season + 1} before the earliest cutoff. Lower n_windows, step or horizon."
+                f"{season + 1} before the earliest cutoff. Lower n_windows, step or horizon.",
+                series=sid,
+                needed=longest_cut + season + 1,
             )
 
 

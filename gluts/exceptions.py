@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 from sklearn.exceptions import NotFittedError
 
 __all__ = [
@@ -19,7 +21,28 @@ class DataError(ValueError):
 
 
 class InsufficientHistoryError(DataError):
-    """A series is too short for the requested model or horizon."""
+    """A series is too short for the requested model or horizon.
+
+    Parameters
+    ----------
+    message : str
+        The one-line message.
+    series : hashable or None, default=None
+        The id of the series at fault, where one series is (for advice about that series).
+    needed : int or None, default=None
+        The observations that series would need, where a count says it.
+    """
+
+    def __init__(
+        self, message: str, series: Hashable | None = None, needed: int | None = None
+    ) -> None:
+        super().__init__(message)
+        self.series = series
+        self.needed = needed
+
+    def __reduce__(self):
+        # Keep ``series`` and ``needed`` when a worker process sends the error back.
+        return type(self), (str(self), self.series, self.needed)
 
 
 class LabelsError(ValueError):

@@ -238,7 +238,9 @@ class STLDetector(BaseAnomalyDetector):
         if len(values) < 2 * period + 1:
             raise InsufficientHistoryError(
                 f"STLDetector needs at least 2 * season_length + 1 = {2 * period + 1} "
-                f"fit observations per series; series {sid!r} has {len(values)}."
+                f"fit observations per series; series {sid!r} has {len(values)}.",
+                series=sid,
+                needed=2 * period + 1,
             )
         seasonal = STL(values, period=period, robust=True).fit().seasonal
         # profile[k] is the seasonal effect of phase k (rows k, k + period, ...).
@@ -354,7 +356,9 @@ class IsolationForestDetector(BaseAnomalyDetector):
         if len(values) < self.window + 10:
             raise InsufficientHistoryError(
                 f"IsolationForestDetector needs at least window + 10 = {self.window + 10} "
-                f"fit observations per series; series {sid!r} has {len(values)}."
+                f"fit observations per series; series {sid!r} has {len(values)}.",
+                series=sid,
+                needed=self.window + 10,
             )
         sd = max(float(np.std(np.diff(values))), value_floor(values))
         forest = IsolationForest(

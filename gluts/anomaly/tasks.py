@@ -74,7 +74,8 @@ def _fit_series(detector, sid, values: np.ndarray, season_length: int) -> tuple:
         raise InsufficientHistoryError(
             f"{type(detector).__name__} needs at least {MIN_CALIBRATION} scored points "
             f"after its warm-up to calibrate; series {sid!r} has fewer. "
-            "Fit on a longer history or shorten the detector's windows."
+            "Fit on a longer history or shorten the detector's windows.",
+            series=sid,
         )
     own = [(offset, s.z) for offset, s in blocks]
     density = detector._density_windows(state)

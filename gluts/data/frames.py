@@ -105,13 +105,18 @@ def to_panel(
         if len(regular) < min_length:
             raise InsufficientHistoryError(
                 f"{owner} needs at least {min_length} observations per series; "
-                f"series {sid!r} has {len(regular)}."
+                f"series {sid!r} has {len(regular)}.",
+                series=sid,
+                needed=min_length,
             )
         ids.append(sid)
         values.append(regular.to_numpy(dtype=np.float64))
         index.append(regular.index)
     if filled:
-        detail = ", ".join(f"{sid!r}: {n}" for sid, n in list(filled.items())[:10])
+        lengths = dict(zip(ids, map(len, values)))
+        detail = ", ".join(
+            f"{sid!r}: {n} of {lengths[sid]}" for sid, n in list(filled.items())[:10]
+        )
         more = f" (and {len(filled) - 10} more series)" if len(filled) > 10 else ""
         warnings.warn(
             f"Interpolated missing values per series: {detail}{more}.", GlutsWarning, stacklevel=2

@@ -160,9 +160,9 @@ def test_gaps_are_counted_once(runner, tmp_path):
         return [line for line in result.stderr.splitlines() if "Interpolated missing" in line]
 
     frame.iloc[:600].drop(index=[40, 41, 500]).to_csv(path, index=False)
-    assert notices(*FAST) == ["Warning: Interpolated missing values per series: 'y': 3."]
+    assert notices(*FAST) == ["Warning: Interpolated missing values per series: 'y': 3 of 600."]
     frame.drop(index=[40, 41, 500, 650]).to_csv(path, index=False)
-    assert notices() == ["Warning: Interpolated missing values per series: 'y': 1."]
+    assert notices() == ["Warning: Interpolated missing values per series: 'y': 1 of 100."]
 
 
 def test_a_mostly_interpolated_series_suggests_by_row(runner, tmp_path):

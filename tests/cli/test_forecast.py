@@ -150,7 +150,7 @@ def test_gluts_warnings_are_one_line_on_stderr(runner, quick_models, tmp_path):
     args = ["forecast", str(path), "--horizon", "2", "--model", "quick"]
     shown = runner.invoke(app, args)
     assert shown.exit_code == 0, shown.output
-    assert "Warning: Interpolated missing values per series: 's0': 1." in shown.stderr
+    assert "Warning: Interpolated missing values per series: 's0': 1 of 48." in shown.stderr
     assert "Warning" not in shown.stdout
     quiet = runner.invoke(app, [*args, "--quiet"])
     assert quiet.stderr == ""

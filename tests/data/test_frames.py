@@ -1,5 +1,6 @@
 """The pandas adapters: layouts in and out, regular grids, and one-line errors."""
 
+import pickle
 import warnings
 
 import numpy as np
@@ -86,7 +87,7 @@ def test_arrays_come_back_as_arrays(shape, out_shape):
 
 def test_gaps_are_interpolated_with_a_warning_that_counts_them():
     df = _long(["a"], 6).drop(index=[2, 3])
-    with pytest.warns(GlutsWarning, match=r"'a': 2"):
+    with pytest.warns(GlutsWarning, match=r"'a': 2 of 6\.$"):  # of the steps on the grid
         panel = to_panel(df)
     np.testing.assert_allclose(panel.values[0], np.arange(6.0))
 
@@ -119,8 +120,13 @@ def test_infinite_value_names_series_and_time():
 
 
 def test_too_short_series_is_named():
-    with pytest.raises(InsufficientHistoryError, match=r"Model needs at least 5 .* 'a' has 3"):
+    with pytest.raises(
+        InsufficientHistoryError, match=r"Model needs at least 5 .* 'a' has 3"
+    ) as info:
         to_panel(_long(["a"], 3), min_length=5, owner="Model")
+    # the series and its need travel with the error, from worker processes too
+    for error in (info.value, pickle.loads(pickle.dumps(info.value))):
+        assert (str(error), error.series, error.needed) == (str(info.value), "a", 5)
 
 
 def test_mixed_frequencies_name_both_series():
