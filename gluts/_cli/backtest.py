@@ -71,6 +71,7 @@ def backtest_command(
     past_covariates: opt.PastCovariates = None,
     duplicates: opt.Duplicates = "error",
     decimal: opt.Decimal = None,
+    freq: opt.Freq = None,
     seed: opt.Seed = 0,
     n_jobs: opt.NJobs = -1,
     scheduler: Scheduler = None,
@@ -105,9 +106,10 @@ def backtest_command(
         duplicates=duplicates,
         decimal=decimal,
         covariates=covs.by_option,
+        freq=freq,
     )
-    y, columns = loaded.long(), loaded.columns
-    panel = silent_panel(y, columns)
+    y = loaded.long()
+    panel = silent_panel(y, loaded.read_options)
     wanted = plots.requested_series(plot_series, panel.ids)
     season = season_length or panel.grid.season_length()
     horizon = horizon or (season if season > 1 else 6)
@@ -142,7 +144,7 @@ def backtest_command(
         season_length=season,
         X=X,
         n_jobs=n_jobs,
-        **columns,
+        **loaded.read_options,
     )
     board = result.summary()
     _report(board, loaded.source, len(panel), horizon, windows, season, json_)

@@ -19,6 +19,7 @@ from gluts.exceptions import DataError, GlutsWarning
 
 __all__ = [
     "check_columns_hold_values",
+    "check_freq",
     "check_target_holds_numbers",
     "is_datetime_like",
     "is_numeric",
@@ -64,12 +65,13 @@ def numbered_id(
     """The whole-number column that splits repeated timestamps into series, or None.
 
     A long table whose ids are numbers (store 101, 102, ...) repeats every timestamp. A
-    column of whole numbers, without gaps, with at most half as many values as rows, under
-    which no timestamp repeats, names its series; a warning says so unless it is named
-    ``unique_id``. Where several columns qualify (whole-number values, such as counts, can
-    too), the one whose every value fills one run of rows is the id (the table is written
-    series by series). None when the timestamps do not repeat (a wide table of counts) or there
-    is no time column; several such columns are an error asking for ``--id-col``.
+    column of whole numbers (or of any numbers, named ``unique_id``), without gaps, with at
+    most half as many values as rows, under which no timestamp repeats, names its series; a
+    warning says so unless it is named ``unique_id``. Where several columns qualify
+    (whole-number values, such as counts, can too), the one whose every value fills one run of
+    rows is the id (the table is written series by series). None when the timestamps do not
+    repeat (a wide table of counts) or there is no time column; several such columns are an
+    error asking for ``--id-col``.
     """
     if time_col is None or frame[time_col].is_unique:
         return None
@@ -144,9 +146,29 @@ def check_target_holds_numbers(name: str, frame: pd.DataFrame, target_col: Hasha
         )
 
 
+def check_freq(name: str, freq: str, times: pd.Series | None) -> None:
+    """Refuse a ``--freq`` that is no offset alias, or data without dates to put on its grid."""
+    import typer
+    from pandas.tseries.frequencies import to_offset
+
+    try:
+        to_offset(freq)
+    except ValueError:
+        raise typer.BadParameter(
+            f"{freq!r} is not a pandas frequency alias (such as h, D, W-SUN, MS).",
+            param_hint="--freq",
+        ) from None
+    if times is None or not pd.api.types.is_datetime64_any_dtype(times):
+        held = "no time column" if times is None else f"integer steps in {times.name!r}"
+        raise typer.BadParameter(
+            f"{name} has {held}; --freq sets the grid of dates.", param_hint="--freq"
+        )
+
+
 def _splits_times(frame: pd.DataFrame, col: Hashable, time_col: str) -> bool:
     values = frame[col]
-    if not _whole(values) or values.nunique() > len(frame) // 2:
+    numbered = _whole(values) or (col == "unique_id" and values.notna().all())
+    if not numbered or values.nunique() > len(frame) // 2:
         return False
     return not frame.duplicated([col, time_col]).any()
 

@@ -192,6 +192,8 @@ def _one_line(exc: BaseException, data: Any = None) -> str:
         text = _LOWER.sub(lambda m: _options(m.group(0)), text)
     from gluts._cli.outputs import FileError
 
+    if isinstance(exc, DataError):  # the library's argument is an option here
+        text = text.replace("pass freq", "pass --freq")
     if isinstance(exc, DataError) and not isinstance(exc, FileError) and data is not None:
         name = Path(data).name
         text = text if text.startswith(name) else f"{name}: {text}"

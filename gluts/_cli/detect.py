@@ -12,6 +12,12 @@ import typer
 
 from gluts._cli import options as opt
 from gluts._cli.console import EXIT_ALERTS, Quiet, Verbose, guarded, info, stdout
+from gluts._cli.detect_fit import (
+    DEFAULT_MIN_TRAIN_ROWS,
+    DEFAULT_TRAIN_FRACTION,
+    fit_detector,
+    training_rows,
+)
 from gluts._cli.detect_outputs import print_alerts, scored_rows, write_row_outputs
 from gluts._cli.registry import DETECTORS, build, parse_names
 from gluts._cli.row_steps import RowSteps, suggest_by_row
@@ -21,8 +27,6 @@ from gluts._text import plural
 __all__ = ["detect_command"]
 
 DEFAULT_DETECTOR = "glu"
-DEFAULT_TRAIN_FRACTION = 0.15
-DEFAULT_MIN_TRAIN_ROWS = 300
 DEFAULT_DUPLICATES = "last"
 
 
@@ -113,6 +117,7 @@ def detect_command(
         ),
     ] = None,
     decimal: opt.Decimal = None,
+    freq: opt.Freq = None,
     by_row: Annotated[
         bool,
         typer.Option(
@@ -149,6 +154,7 @@ def detect_command(
     resume = state is not None and state.exists()
     fitting = {"--model": model, "--train-until": train_until, "--train-fraction": train_fraction}
     fitting.update({"--risk": risk, "--threshold": threshold, "--season-length": season_length})
+    fitting["--freq"] = freq
     if resume:
         detect_state.refuse_fit_options({**fitting, "--labels": labels}, state)
     name = parse_names(model or DEFAULT_DETECTOR, DETECTORS, "--model")[0]
@@ -168,6 +174,11 @@ def detect_command(
         {"DATA": data, "--labels": labels},
     )
     plots.check_request(plot_series, plot, report)
+    if freq is not None and by_row:
+        raise typer.BadParameter("give --freq or --by-row, not both.", param_hint="--freq")
+    detector = detect_state.load_state(state) if resume else None
+    if resume:
+        freq = detector.read_options_.freq  # the stream keeps the grid it was fitted on
     if duplicates is None and not by_row:
         duplicates = DEFAULT_DUPLICATES
     loaded = load_input(
@@ -177,16 +188,16 @@ def detect_command(
         target_col=target,
         duplicates=duplicates,
         decimal=decimal,
+        freq=freq,
     )
     y, columns = loaded.long(), loaded.columns
     rows = RowSteps(y, columns) if by_row else None
     windows = train_end = scored = None
-    panel = _check_panel(y if rows is None else rows.as_steps(y), columns, by_row)
+    panel = _check_panel(y if rows is None else rows.as_steps(y), loaded.read_options, by_row)
     if rows is None:
         suggest_by_row(panel)
     wanted = plots.requested_series(plot_series, panel.ids)
     if resume:
-        detector = detect_state.load_state(state)
         detector.set_params(n_jobs=n_jobs)
         y = detect_state.rows_after(y if rows is None else rows.as_steps(y), columns, detector)
         if y.empty:
@@ -199,7 +210,7 @@ def detect_command(
                 scored = scored_rows(detector, y, columns)
             detector.update(y)
     else:
-        train = _training_rows(y, columns, train_until, train_fraction, by_row)
+        train = training_rows(y, columns, train_until, train_fraction, by_row)
         windows = _read_windows(labels, loaded.source, y, columns)
         train_end = train.groupby(columns["id_col"], sort=False)[columns["time_col"]].max()
         if rows is not None:
@@ -220,7 +231,7 @@ def detect_command(
             quiet,
         )
         with _gaps_counted_by_alerts():
-            _fit(detector, train, columns, len(y))
+            fit_detector(detector, train, loaded.read_options, y)
         events = detector.alerts(y)
         if state is not None and len(train) < len(y):  # the stream goes on to the end
             with _gaps_counted_by_alerts():
@@ -281,43 +292,6 @@ def _threshold(risk: float | None, threshold: float | None):
     return threshold
 
 
-def _training_rows(y, columns, train_until: str | None, train_fraction: float | None, by_row: bool):
-    """The first rows of each series: up to a timestamp, or a fraction of its length (in
-    time order, or in file order with ``--by-row``, where the rows are the steps)."""
-    import pandas as pd
-
-    from gluts.exceptions import DataError
-
-    times = y[columns["time_col"]]
-    if train_until is not None:
-        if not pd.api.types.is_datetime64_any_dtype(times):
-            raise typer.BadParameter(
-                "the data has no datetime column; use --train-fraction.",
-                param_hint="--train-until",
-            )
-        try:
-            cut = pd.Timestamp(train_until)
-        except ValueError:
-            raise typer.BadParameter(
-                f"not a timestamp: {train_until!r}.", param_hint="--train-until"
-            ) from None
-        if times.dt.tz is not None and cut.tzinfo is None:
-            cut = cut.tz_localize(times.dt.tz)
-        keep = times <= cut
-        if not keep.any():
-            raise DataError(
-                f"No rows at or before --train-until {train_until}; the first is {times.min()}."
-            )
-        return y[keep]
-    groups = y.groupby(columns["id_col"], sort=False)
-    position = groups.cumcount() if by_row else groups[columns["time_col"]].rank("first") - 1
-    length = groups[columns["id_col"]].transform("size")
-    if train_fraction is not None:
-        return y[position < (train_fraction * length).round().clip(lower=1)]
-    rows = (DEFAULT_TRAIN_FRACTION * length).round().clip(lower=DEFAULT_MIN_TRAIN_ROWS)
-    return y[position < rows]
-
-
 def _read_windows(labels: Path | None, source: str, y, columns):
     """The labelled windows for the series of ``y``, or None without ``--labels``."""
     if labels is None:
@@ -347,33 +321,13 @@ def _gaps_counted_by_alerts() -> Iterator[None]:
         yield
 
 
-def _fit(detector, train, columns, n_rows: int) -> None:
-    """Fit ``detector``; a too short training part names the options that lengthen it."""
-    from gluts.exceptions import InsufficientHistoryError
-
-    try:
-        detector.fit(train, **columns)
-    except InsufficientHistoryError as exc:
-        if len(train) < n_rows:
-            hint = (
-                f"Fit on more than {len(train)} of the {n_rows} rows (--train-fraction, "
-                "--train-until) or give a shorter --season-length."
-            )
-        else:
-            hint = (
-                f"All {n_rows} rows are already used for fitting: give longer series or a "
-                "shorter --season-length."
-            )
-        raise InsufficientHistoryError(f"{exc} {hint}") from None
-
-
-def _check_panel(y, columns, by_row: bool):
+def _check_panel(y, options, by_row: bool):
     """Fail early on unusable series, else return their panel; suggest --by-row if irregular."""
     from gluts._cli.reading import silent_panel
     from gluts.exceptions import DataError
 
     try:
-        return silent_panel(y, columns)
+        return silent_panel(y, options)
     except DataError as exc:
         if by_row or "timestamp" not in str(exc):
             raise

@@ -72,6 +72,7 @@ def forecast_command(
     future: opt.Future = None,
     duplicates: opt.Duplicates = "error",
     decimal: opt.Decimal = None,
+    freq: opt.Freq = None,
     seed: opt.Seed = 0,
     n_jobs: opt.NJobs = -1,
     scheduler: Scheduler = None,
@@ -124,9 +125,10 @@ def forecast_command(
         duplicates=duplicates,
         decimal=decimal,
         covariates=names.by_option,
+        freq=freq,
     )
     y, columns = loaded.long(), loaded.columns
-    panel = silent_panel(y, columns)  # also reports bad data before any fitting
+    panel = silent_panel(y, loaded.read_options)  # also reports bad data before any fitting
     wanted = plots.requested_series(plot_series, panel.ids)
     X, X_future = _covariates(loaded, names, future, decimal, panel, horizon)
     if model_path is not None:
@@ -243,7 +245,7 @@ def _fit_predict(estimator, y, X, X_future, n_series: int, horizon: int, loaded,
     if X is not None:
         message += f" with the covariates {', '.join(loaded.covariates)}"
     info(message + ".", quiet)
-    estimator.fit(y, X, **loaded.columns)
+    estimator.fit(y, X, **loaded.read_options)
     return estimator.predict(horizon, X_future=X_future)
 
 

@@ -13,6 +13,7 @@ __all__ = [
     "DuplicateRule",
     "Decimal",
     "Duplicates",
+    "Freq",
     "Future",
     "IdCol",
     "NJobs",
@@ -162,6 +163,16 @@ Decimal = Annotated[
         show_default=False,
         help="Decimal mark of the CSV's numbers ('.' or ','). Default: detected; a decimal "
         "comma (101,4) is recognised in files not separated by commas.",
+    ),
+]
+Freq = Annotated[
+    str | None,
+    typer.Option(
+        "--freq",
+        show_default=False,
+        help="Frequency of the time grid, as a pandas offset alias (h, D, B, W-SUN, MS, QS, "
+        "...). Default: inferred from the timestamps. Steps of the grid without a row are "
+        "interpolated (a notice on stderr counts them); a timestamp off the grid is an error.",
     ),
 ]
 Threads = Annotated[

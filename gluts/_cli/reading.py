@@ -24,8 +24,8 @@ import pandas as pd
 
 from gluts._cli.columns import (
     check_columns_hold_values,
+    check_freq,
     check_target_holds_numbers,
-    is_numeric,
     mostly_numeric,
     numbered_id,
     numeric_time_column,
@@ -35,6 +35,7 @@ from gluts._cli.columns import (
     text_notes,
     time_candidates,
 )
+from gluts._cli.duplicates import merge_duplicates
 from gluts.data import read_table
 from gluts.data.files import column_names
 from gluts.exceptions import DataError, GlutsWarning
@@ -70,6 +71,8 @@ class InputData:
         Every column that could be a series (numeric, with no other role); empty: ``targets``.
     covariates : tuple of str
         Covariate columns (``--covariates`` and ``--past-covariates``).
+    freq : str or None
+        The time grid's frequency (``--freq``); None infers it.
     """
 
     source: str
@@ -81,6 +84,7 @@ class InputData:
     merged: int = 0
     value_columns: tuple[str, ...] = ()
     covariates: tuple[str, ...] = ()
+    freq: str | None = None
 
     @property
     def wide(self) -> bool:
@@ -100,6 +104,11 @@ class InputData:
             "time_col": self.time_col or STEP_COLUMN,
             "target_col": _free_name(VALUE_COLUMN, taken) if self._melted else self.targets[0],
         }
+
+    @property
+    def read_options(self) -> dict[str, str | None]:
+        """:attr:`columns` and ``freq``: how ``fit`` and ``to_panel`` read :meth:`long`."""
+        return {**self.columns, "freq": self.freq}
 
     @property
     def _melted(self) -> bool:
@@ -184,15 +193,15 @@ def _free_name(name: str, taken: tuple[str, ...]) -> str:
     return name
 
 
-def silent_panel(y: pd.DataFrame, columns: dict[str, str]):
-    """Return ``to_panel(y, **columns)`` without its warnings (the estimators repeat them)."""
+def silent_panel(y: pd.DataFrame, options: dict[str, str | None]):
+    """Return ``to_panel(y, **options)`` without its warnings (the estimators repeat them)."""
     import warnings
 
     from gluts.data import to_panel
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return to_panel(y, **columns)
+        return to_panel(y, **options)
 
 
 def load_input(
@@ -204,6 +213,7 @@ def load_input(
     duplicates: str | None = None,
     decimal: str | None = None,
     covariates: Mapping[str, Sequence[str]] | None = None,
+    freq: str | None = None,
 ) -> InputData:
     """Read a file and assign the id, time and target columns, detecting those not given.
 
@@ -224,6 +234,8 @@ def load_input(
     covariates : mapping of str to sequence of str or None, default=None
         Covariate columns, by the option that named them (``--covariates``, ...); they take
         no other role, and the series are read from the other columns.
+    freq : str or None, default=None
+        Frequency of the time grid (``--freq``, a pandas offset alias); None infers it.
 
     Returns
     -------
@@ -263,6 +275,8 @@ def load_input(
     if time_col is not None:
         frame = frame.assign(**{time_col: read_times(name, frame[time_col])})
         named.add(time_col)
+    if freq is not None:
+        check_freq(name, freq, None if time_col is None else frame[time_col])
     if target_col is not None:
         check_target_holds_numbers(name, frame, target_col)
     numeric = [c for c in frame.columns if c not in named and mostly_numeric(frame[c])]
@@ -301,13 +315,13 @@ def load_input(
         )
     n_rows = len(frame)
     if duplicates is not None and time_col is not None:
-        frame = _merge_duplicates(name, frame, id_col, time_col, targets, duplicates)
+        frame = merge_duplicates(name, frame, id_col, time_col, targets, duplicates)
     else:
         duplicates = None
     merged = n_rows - len(frame)
     values = tuple(numeric) if target_col is None else (target_col, *numeric)
     covs = tuple(c for cols in (covariates or {}).values() for c in cols)
-    return InputData(name, frame, id_col, time_col, targets, duplicates, merged, values, covs)
+    return InputData(name, frame, id_col, time_col, targets, duplicates, merged, values, covs, freq)
 
 
 def _check_one_role(roles: list[tuple[str, str]]) -> None:
@@ -322,49 +336,6 @@ def _check_one_role(roles: list[tuple[str, str]]) -> None:
                 param_hint=role,
             )
         seen[col] = role
-
-
-def _merge_duplicates(
-    name: str, frame: pd.DataFrame, id_col, time_col: str, targets, how: str
-) -> pd.DataFrame:
-    """Merge the rows of a series that share a timestamp (see ``duplicates`` of load_input)."""
-    keys = [time_col] if id_col is None else [id_col, time_col]
-    repeated = frame.duplicated(keys, keep="first")
-    n_extra = int(repeated.sum())
-    if not n_extra:
-        return frame
-    n_stamps = int(frame[repeated].drop_duplicates(keys).shape[0])
-    where = frame.loc[repeated, keys].iloc[0]
-    first = ", ".join(f"{k}={v}" for k, v in where.items())
-    if how == "error":
-        raise DataError(
-            f"{name}: {n_stamps} repeated timestamp(s) ({n_extra} extra row(s); the first at "
-            f"{first}); merge them with --duplicates first, last or mean."
-        )
-    if how == "mean":
-        text = [t for t in targets if not is_numeric(frame[t])]
-        if text:
-            raise DataError(
-                f"{name}: cannot average the repeated timestamps of the non-numeric column "
-                f"{text[0]!r}; use --duplicates first or last."
-            )
-        grouped = frame.groupby(keys, sort=False, dropna=False)
-        merged = grouped.first()
-        merged[list(targets)] = grouped[list(targets)].mean()
-        out = merged.reset_index()[list(frame.columns)]
-        out.index = frame.index[~repeated]
-    else:
-        out = frame.drop_duplicates(keys, keep=how)
-    warnings.warn(
-        f"{name}: merged {n_extra + n_stamps} rows at {n_stamps} repeated timestamp(s) into "
-        f"{n_stamps} ({_MERGED[how]}; --duplicates {how}).",
-        GlutsWarning,
-        stacklevel=3,
-    )
-    return out
-
-
-_MERGED = {"first": "kept the first", "last": "kept the last", "mean": "averaged the values"}
 
 
 def load_bundled(name: str, missing_file: bool = False) -> pd.DataFrame:

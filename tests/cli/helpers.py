@@ -5,6 +5,11 @@ from __future__ import annotations
 import numpy as np
 
 
+def flat(text: str) -> str:
+    """Collapse rich's box drawing and line wrapping, for matching messages."""
+    return " ".join(text.replace("│", " ").split())
+
+
 def assert_png(path, min_side: int = 200) -> None:
     """Open ``path`` as an image and check that it is large and not blank."""
     from PIL import Image

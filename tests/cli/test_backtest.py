@@ -9,14 +9,9 @@ import pytest
 
 from gluts.cli import app
 
-from .helpers import assert_png
+from .helpers import assert_png, flat
 
 MODELS = ["--models", "glu,quick,naive"]
-
-
-def flat(text: str) -> str:
-    """Collapse rich's box drawing and line wrapping, for matching messages."""
-    return " ".join(text.replace("│", " ").split())
 
 
 def test_leaderboard_sorted_by_mase_with_verdict(runner, quick_models, long_csv):

@@ -189,6 +189,33 @@ def test_a_mostly_interpolated_series_suggests_by_row(runner, tmp_path):
     assert hints() == []
 
 
+@pytest.mark.parametrize(
+    ("lengths", "extra", "said"),
+    [
+        # a 3-row series beside long ones: no share of the rows can fit it
+        (
+            (600, 600, 3),
+            ["--model", "zscore"],
+            "Series 'c' has 3 rows in all: leave it out of DATA",
+        ),
+        # STL with a season of 1,000 needs 2,001 rows; the series have 600 each
+        ((600, 600), ["--model", "stl", "--season-length", "1000"], "'a' has 600 rows in all"),
+        ((600,), ["--model", "stl", "--season-length", "1000"], "give a longer series or"),
+    ],
+)
+def test_a_series_too_short_for_any_fit_rows_is_named(runner, tmp_path, lengths, extra, said):
+    times = pd.date_range("2024-01-01", periods=max(lengths), freq="h")
+    parts = [
+        pd.DataFrame({"unique_id": sid, "ds": times[:n], "y": np.sin(np.arange(n) / 3)})
+        for sid, n in zip("abc", lengths)
+    ]
+    path = tmp_path / "mix.csv"
+    pd.concat(parts).to_csv(path, index=False)
+    result = runner.invoke(app, ["detect", str(path), *extra, "-q"])
+    assert result.exit_code == 1
+    assert said in result.stderr and "Fit on more than" not in result.stderr
+
+
 def test_too_short_training_part_names_the_options(runner, tmp_path):
     path = tmp_path / "short.csv"
     make_synthetic(n_series=1, length=300, random_state=0)[["ds", "y"]].to_csv(path, index=False)

@@ -11,6 +11,7 @@ from gluts import make_synthetic
 from gluts.cli import app
 
 from .conftest import long_frame
+from .helpers import flat
 
 NAB = Path("/work/shared/data/anomaly/realKnownCause/machine_temperature_system_failure.csv")
 
@@ -26,10 +27,6 @@ def repeated_csv(tmp_path):
     path = tmp_path / "repeated.csv"
     frame.to_csv(path, index=False)
     return path
-
-
-def flat(text: str) -> str:
-    return " ".join(text.replace("│", " ").split())
 
 
 @pytest.mark.parametrize("command", ["forecast", "backtest"])

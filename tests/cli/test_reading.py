@@ -150,6 +150,24 @@ def test_numbered_unique_id_column_needs_no_word(tmp_path):
     assert data.id_col == "unique_id" and data.targets == ("sales",)
 
 
+def test_unique_id_of_other_numbers_is_the_id_column(tmp_path):
+    # The documented id column holds 1.5 and 2.5: ids, not a second series of values.
+    rows = [f"{sid},2024-01-0{day},{day}" for sid in ("1.5", "2.5") for day in (1, 2, 3)]
+    data = load_input(write(tmp_path, "unique_id,ds,y\n" + "\n".join(rows) + "\n"))
+    assert (data.id_col, data.targets) == ("unique_id", ("y",))
+    assert data.frame["unique_id"].unique().tolist() == ["1.5", "2.5"]
+
+
+def test_repeated_times_of_several_value_columns_suggest_an_id_column(tmp_path):
+    # 'store' (1.5, 2.5) is read as a second value column, so the times repeat: the first
+    # advice is --id-col (--duplicates would average two series).
+    rows = [f"{sid},2024-01-0{day},{day}" for sid in ("1.5", "2.5") for day in (1, 2, 3)]
+    path = write(tmp_path, "store,ds,y\n" + "\n".join(rows) + "\n")
+    with pytest.raises(DataError, match=r"names the series, pass it with --id-col; else merge"):
+        load_input(path, duplicates="error")
+    assert load_input(path, id_col="store").targets == ("y",)
+
+
 def test_whole_number_series_with_unique_times_stay_wide(tmp_path):
     text = "ds,a,b\n2024-01-01,1,2\n2024-01-02,3,4\n2024-01-03,5,6\n2024-01-04,7,8\n"
     data = load_input(write(tmp_path, text))
