@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from numbers import Integral
 from typing import Any
 
 from sklearn.base import BaseEstimator
+from sklearn.utils._param_validation import InvalidParameterError
 
 from gluts.data import Panel, ReadOptions
 
@@ -53,6 +55,24 @@ class PanelEstimator(BaseEstimator):
         """Validate the parameters and return the reading options of one ``fit`` call."""
         self._validate_params()
         return ReadOptions(id_col, time_col, target_col, missing, freq)
+
+    def _validate_params(self) -> None:
+        """scikit-learn's checks, and two that they let through: a boolean for an integer
+        (``horizon=True`` is an ``Integral``) and ``n_jobs=0`` (joblib refuses it late)."""
+        super()._validate_params()
+        params = self.get_params(deep=False)
+        for name, constraints in self._parameter_constraints.items():
+            whole = any(c is Integral or getattr(c, "type", None) is Integral for c in constraints)
+            if whole and "boolean" not in constraints and isinstance(params.get(name), bool):
+                raise InvalidParameterError(
+                    f"The {name!r} parameter of {type(self).__name__} must be an integer, not "
+                    f"the boolean {params[name]!r}."
+                )
+        if "n_jobs" in self._parameter_constraints and params.get("n_jobs") == 0:
+            raise InvalidParameterError(
+                f"The 'n_jobs' parameter of {type(self).__name__} must be a non-zero integer "
+                "(-1: every core) or None; got 0."
+            )
 
     def _min_length(self) -> int:
         """Fewest observations a series may have."""

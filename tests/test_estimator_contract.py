@@ -61,6 +61,22 @@ def _make(cls, params):
     return est
 
 
+@pytest.mark.parametrize("cls", FORECASTERS, ids=lambda c: c.__name__)
+def test_a_boolean_integer_and_zero_jobs_are_refused_at_fit(cls, make_panel):
+    # scikit-learn's Interval(Integral) lets True through, and joblib refuses n_jobs=0 late
+    params = cls().get_params()
+    for name, value in [("horizon", True), ("season_length", True), ("n_jobs", 0)]:
+        if name in params:
+            with pytest.raises(ValueError, match=f"The '{name}' parameter of {cls.__name__}"):
+                _make(cls, {}).set_params(**{name: value}).fit(make_panel())
+
+
+def test_an_alias_that_is_an_input_column_is_refused(make_panel):
+    y = gluts.NaiveForecaster(alias="ds").fit(make_panel())
+    with pytest.raises(ValueError, match="forecast column 'ds' would overwrite"):
+        y.predict(2)
+
+
 def test_there_are_forecasters_to_check():
     assert len(FORECASTERS) >= 8
 

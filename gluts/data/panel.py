@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from gluts.data._time import TimeGrid
+from gluts.exceptions import DataError
 
 __all__ = ["Layout", "Panel", "concat_index", "to_wide"]
 
@@ -145,6 +146,12 @@ class Panel:
             stacked = stacked[..., 0] if len(names) == 1 else stacked
             return stacked[:, 0] if lay.name == "1d" else stacked
         if lay.kind == "long":
+            taken = [c for c in names if c in (lay.time_col, lay.id_col if lay.has_id else None)]
+            if taken:
+                raise DataError(
+                    f"The forecast column {taken[0]!r} would overwrite the input's column of "
+                    "that name; give the model another alias."
+                )
             out = {}
             if lay.has_id:
                 lengths = [len(i) for i in index]
