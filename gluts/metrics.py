@@ -316,8 +316,11 @@ def coverage(y_true: ArrayLike, lower: ArrayLike, upper: ArrayLike) -> float:
     Returns
     -------
     float
-        The empirical coverage, in [0, 1].
+        The empirical coverage, in [0, 1]; NaN where an actual or a bound is missing (as
+        the error metrics are), rather than counting it as outside.
     """
     y, lo = _pair(y_true, lower)
     _, hi = _pair(y_true, upper)
+    if np.isnan(y).any() or np.isnan(lo).any() or np.isnan(hi).any():
+        return float("nan")
     return float(np.mean((y >= lo) & (y <= hi)))

@@ -86,6 +86,12 @@ def test_coverage_counts_bounds_as_covered():
     assert metrics.coverage([1.0, 2.0, 3.0, 4.0], [1.0, 0.0, 3.5, 0.0], [2.0, 2.0, 4.0, 3.0]) == 0.5
 
 
+def test_coverage_of_a_missing_value_is_unknown_like_the_errors():
+    y, lower, upper = [1.0, np.nan, 3.0], [0.0, 0.0, 0.0], [5.0, 5.0, 5.0]
+    assert np.isnan(metrics.coverage(y, lower, upper)) and np.isnan(metrics.mae(y, upper))
+    assert np.isnan(metrics.coverage([1.0], [np.nan], [2.0]))
+
+
 finite = st.floats(-1e6, 1e6, allow_nan=False)
 
 
