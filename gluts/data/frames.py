@@ -86,6 +86,12 @@ def to_panel(
     raw, layout = _split(y, id_col, time_col, target_col)
     if not raw:
         raise DataError(f"{owner} got no series: the input is empty.")
+    tuples = [sid for sid, _ in raw if isinstance(sid, tuple)]
+    if tuples:
+        raise DataError(
+            f"Series ids must be single names or numbers; got the tuple {tuples[0]!r} (a wide "
+            "frame's MultiIndex columns?): join its levels into one name first."
+        )
     grid = infer_grid([s.index for _, s in raw], [sid for sid, _ in raw], freq=freq)
     ids, values, index, filled = [], [], [], {}
     for sid, series in raw:

@@ -119,6 +119,17 @@ def test_infinite_value_names_series_and_time():
         to_panel(df)
 
 
+@pytest.mark.parametrize("layout", ["wide", "long"])
+def test_tuple_series_ids_are_refused_in_one_line(layout):
+    ds = pd.date_range("2024-01-01", periods=4, freq="D")
+    columns = pd.MultiIndex.from_tuples([("store", "a"), ("store", "b")])
+    y = pd.DataFrame(np.ones((4, 2)), index=ds, columns=columns)
+    if layout == "long":
+        y = pd.DataFrame({"unique_id": [("store", "a")] * 4, "ds": ds, "y": 1.0})
+    with pytest.raises(DataError, match=r"got the tuple \('store', 'a'\) .* join its levels"):
+        to_panel(y)
+
+
 def test_too_short_series_is_named():
     with pytest.raises(
         InsufficientHistoryError, match=r"Model needs at least 5 .* 'a' has 3"
