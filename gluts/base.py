@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import warnings
+from dataclasses import replace
 from numbers import Integral
 from typing import Any
 
@@ -278,9 +279,20 @@ class BaseForecaster(PanelEstimator):
         return light
 
     def _new_history(self, y) -> Panel:
-        """Read ``y`` as a new history, refusing one on another time grid than the fitted."""
-        panel = self._to_panel(y)
-        fitted, new = self.history_.grid, panel.grid
+        """Read ``y`` as a new history, refusing one on another time grid than the fitted.
+
+        Timestamps that show no grid of their own (one row per series, irregular dates) are
+        read on the fitted one, as ``fit(freq=...)`` would.
+        """
+        fitted = self.history_.grid
+        try:
+            panel = self._to_panel(y)
+        except DataError:
+            if self.read_options_.freq is not None or fitted.kind != "datetime":
+                raise
+            options = replace(self.read_options_, freq=fitted.freq.freqstr)
+            panel = options.read(y, min_length=self._min_length(), owner=type(self).__name__)
+        new = panel.grid
         if _grid_key(fitted) != _grid_key(new):
             raise DataError(
                 f"{type(self).__name__} was fitted on data with frequency {fitted.describe()} "

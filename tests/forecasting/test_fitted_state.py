@@ -112,6 +112,18 @@ def test_new_history_on_another_frequency_is_refused(cls, params, make_panel):
     assert "\n" not in str(info.value)
 
 
+def test_one_row_of_new_history_is_read_on_the_fitted_grid():
+    # One timestamp per series shows no frequency: the fitted daily grid reads it.
+    wide = pd.DataFrame(
+        {"a": np.arange(30.0), "b": 2 * np.arange(30.0)},
+        index=pd.date_range("2020-01-01", periods=30, freq="D"),
+    )
+    est = gluts.NaiveForecaster().fit(wide)
+    out = est.predict(2, y=wide.iloc[-1:] + 1).xs("Naive", axis=1, level=1)
+    assert out.index.tolist() == list(pd.date_range("2020-01-31", periods=2, freq="D"))
+    assert out.to_numpy().tolist() == [[30.0, 59.0], [30.0, 59.0]]
+
+
 def test_integer_time_with_another_step_is_refused():
     est = gluts.SeasonalNaiveForecaster(season_length=2)
     est.fit(pd.Series(np.arange(40.0), index=np.arange(40)))
