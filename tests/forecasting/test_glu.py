@@ -106,6 +106,27 @@ def test_save_and_load_round_trip_predicts_identically(fitted, tmp_path):
     assert loaded.get_params() == fitted.get_params()
 
 
+def test_values_beyond_32_bit_floats_are_refused_in_one_line():
+    y = pd.Series(np.sin(np.arange(60.0)) * 1e40, pd.date_range("2020", periods=60, freq="D"))
+    with pytest.raises(DataError, match=r"32-bit floats, .* reaches [\d.]+e\+(39|40)\. Divide"):
+        GLUForecaster(3, random_state=0, **{**TINY, "n_steps": 2}).fit(y)
+
+
+def test_diverged_training_is_an_error_not_a_forecast_of_nan():
+    y = _sine_panel(n_series=1, length=80)
+    model = GLUForecaster(3, random_state=0, learning_rate=1e6, **{**TINY, "n_steps": 10})
+    with pytest.raises(FloatingPointError, match="diverged.*lower learning_rate"):
+        model.fit(y).predict()
+
+
+def test_boolean_series_ids_survive_a_model_file(tmp_path):
+    ds = pd.date_range("2020-01-01", periods=60, freq="h")
+    wide = pd.DataFrame({True: np.sin(np.arange(60.0)), False: np.cos(np.arange(60.0))}, ds)
+    model = GLUForecaster(2, random_state=0, **{**TINY, "n_steps": 2}).fit(wide)
+    model.save(tmp_path / "m.gluts")
+    pd.testing.assert_frame_equal(gluts.load(tmp_path / "m.gluts").predict(), model.predict())
+
+
 def test_loading_a_pickle_payload_fails_without_running_it(tmp_path):
     import pickle
 

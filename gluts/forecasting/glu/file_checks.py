@@ -208,9 +208,11 @@ class _Checker:
         self.get(schema, "freq", int if kind == "integer" else str, "schema")
         ids = self.get(meta, "ids", list, META)
         if not 1 <= len(ids) <= MAX_SERIES or not all(
-            isinstance(i, (str, int, float)) and not isinstance(i, bool) for i in ids
+            isinstance(i, (str, int, float)) for i in ids
         ):
-            self.fail("ids", f"a list of 1 to {MAX_SERIES} strings or numbers", ids)
+            self.fail("ids", f"a list of 1 to {MAX_SERIES} strings, numbers or booleans", ids)
+        if len({(type(i), i) for i in ids}) != len(ids):
+            self.fail("ids", "distinct series ids", ids)
         if self.get(schema, "n_series", int, "schema") != len(ids):
             self.fail("schema.n_series", f"the number of ids ({len(ids)})", schema["n_series"])
         return self.entries(meta, spec, season, len(ids), len(names))

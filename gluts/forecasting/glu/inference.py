@@ -173,6 +173,11 @@ class Predictor:
                     future = fitted.future_tensor(data.future, list(ahead), horizon)
                 raw = forecast_last(network, data, future, h, device)  # (n, h, Q)
                 raw = np.exp(raw) if self.log_transform else raw
+                if not np.isfinite(raw).all():
+                    raise FloatingPointError(
+                        "GLU forecasts overflow (inf or NaN): the training diverged; refit with "
+                        "a lower learning_rate."
+                    )
                 out += [(r[:, median], r[:, columns]) for r in raw]
             network.cpu()
         return out

@@ -303,6 +303,11 @@ def train(
         optimiser.step()
         schedule.step()
         history.train_loss.append(float(loss.detach()))
+        if not np.isfinite(history.train_loss[-1]):
+            raise FloatingPointError(
+                f"GLU training diverged: the loss is {history.train_loss[-1]} at step {step}; "
+                "lower learning_rate."
+            )
         history.steps = step
         if val is not None and (step % plan.eval_every == 0 or step == last):
             losses = origin_losses(network, tensors, future, val, levels)

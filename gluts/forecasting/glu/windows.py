@@ -21,6 +21,7 @@ import pandas as pd
 import torch
 
 from gluts.data import Panel
+from gluts.exceptions import DataError
 from gluts.nn.scaling import causal_scale
 
 __all__ = [
@@ -41,6 +42,8 @@ _CALENDAR = (  # (name, period in hours, value getter)
 _CALENDAR_PERIODS = {"hour": 24.0, "weekday": 7.0, "yearday": 365.25}
 # Series prepared at a time (bounds the float64 intermediates).
 ROWS = 2048
+# float32 ends at 3.4e38; the network's sums and products over values need headroom.
+MAX_FLOAT32_VALUE = 1e30
 
 
 def left_extend(y: np.ndarray, length: int, season_length: int) -> np.ndarray:
@@ -186,6 +189,7 @@ def prepare(
         x = np.stack(
             [left_extend(np.asarray(y, np.float64), length, season_length) for y in series[rows]]
         )
+        _check_float32_range(x)
         loc_raw[rows], scale_raw[rows] = causal_scale(x, scaler, season_length, scale_window)
         offset[rows] = x[:, -1]  # centring constant: exact, since the network is linear in it
         features[rows, 0] = np.clip((x - loc_raw[rows]) / scale_raw[rows], -30.0, 30.0)
@@ -215,6 +219,16 @@ def prepare(
         starts=np.array([max(0, length - len(y)) for y in series]),
         future=None if future is None else as_tensor(future),
     )
+
+
+def _check_float32_range(x: np.ndarray) -> None:
+    """Refuse values the network's 32-bit floats cannot hold (they would come out as NaN)."""
+    largest = float(np.nanmax(np.abs(x))) if x.size else 0.0
+    if largest > MAX_FLOAT32_VALUE:
+        raise DataError(
+            f"GLUForecaster computes in 32-bit floats, up to {MAX_FLOAT32_VALUE:.0e} in "
+            f"magnitude; a series reaches {largest:.3g}. Divide the data by a power of ten."
+        )
 
 
 class _Calendars:
