@@ -126,7 +126,11 @@ class SPOTThreshold(_BaseThreshold):
     init_quantile : float, default=0.98
         Level of the initial threshold whose excesses are modelled.
     update : bool, default=False
-        Refit the tail on every new peak of the stream passed to :meth:`flag`.
+        Refit the tail on every new peak of the stream passed to :meth:`flag`. The refits
+        last for that one call: each call starts again from the fitted tail, and a
+        detector's ``update`` does not carry them, so alerts of a stream taken in chunks
+        differ from one call on all of it. Streams scored chunk by chunk (``update``, a
+        ``--state`` file) keep exactly the same alerts with ``update=False``.
 
     Attributes
     ----------
