@@ -265,4 +265,5 @@ def _regularise(sid: Hashable, series: pd.Series, grid: TimeGrid, trim: bool) ->
             f"Series {sid!r} has a timestamp {series.index[off_grid][0]} that is off its "
             f"{grid.describe()} grid; resample the data or pass freq."
         )
-    return series if len(full) == len(series) else series.reindex(full)
+    # on the grid's own index (with its freq), whatever the input's index carried
+    return series.set_axis(full) if len(full) == len(series) else series.reindex(full)

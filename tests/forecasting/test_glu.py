@@ -106,6 +106,23 @@ def test_save_and_load_round_trip_predicts_identically(fitted, tmp_path):
     assert loaded.get_params() == fitted.get_params()
 
 
+def test_monthly_series_shorter_than_the_context_predict_the_same_from_any_layout(tmp_path):
+    # Short series are extended backwards on their grid for the calendar features: on month
+    # starts, not on a 31-day step taken from an index without freq (a long frame, a file).
+    ds = pd.date_range("2020-01-01", periods=40, freq="MS")
+    wide = pd.DataFrame({f"s{k}": 10 * (k + 1) + np.sin(np.arange(40)) for k in range(2)}, ds)
+    long = wide.rename_axis("ds").reset_index().melt("ds", var_name="unique_id", value_name="y")
+    params = {**TINY, "n_steps": 20, "context_length": 64, "model_selection": None}
+    model = GLUForecaster(3, random_state=0, **params).fit(wide)
+    model.save(tmp_path / "m.gluts")
+    point = model.predict().xs("GLU", axis=1, level=1)
+    pd.testing.assert_frame_equal(
+        gluts.load(tmp_path / "m.gluts").predict().xs("GLU", axis=1, level=1), point
+    )
+    from_long = model.predict(y=long).pivot(index="ds", columns="unique_id", values="GLU")
+    np.testing.assert_array_equal(from_long.to_numpy(), point.to_numpy())
+
+
 def test_values_beyond_32_bit_floats_are_refused_in_one_line():
     y = pd.Series(np.sin(np.arange(60.0)) * 1e40, pd.date_range("2020", periods=60, freq="D"))
     with pytest.raises(DataError, match=r"32-bit floats, .* reaches [\d.]+e\+(39|40)\. Divide"):
