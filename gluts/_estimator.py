@@ -78,5 +78,7 @@ class PanelEstimator(BaseEstimator):
         """Fewest observations a series may have."""
         return 1
 
-    def _to_panel(self, y) -> Panel:
-        return self.read_options_.read(y, min_length=self._min_length(), owner=type(self).__name__)
+    def _to_panel(self, y, options: ReadOptions | None = None) -> Panel:
+        """Read ``y`` with ``options``, by default those of the fit (``read_options_``)."""
+        options = options or self.read_options_
+        return options.read(y, min_length=self._min_length(), owner=type(self).__name__)

@@ -290,8 +290,7 @@ class BaseForecaster(PanelEstimator):
         except DataError:
             if self.read_options_.freq is not None or fitted.kind != "datetime":
                 raise
-            options = replace(self.read_options_, freq=fitted.freq.freqstr)
-            panel = options.read(y, min_length=self._min_length(), owner=type(self).__name__)
+            panel = self._to_panel(y, replace(self.read_options_, freq=fitted.freq.freqstr))
         new = panel.grid
         if _grid_key(fitted) != _grid_key(new):
             raise DataError(

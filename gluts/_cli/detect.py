@@ -176,8 +176,9 @@ def detect_command(
     plots.check_request(plot_series, plot, report)
     if freq is not None and by_row:
         raise typer.BadParameter("give --freq or --by-row, not both.", param_hint="--freq")
-    detector = detect_state.load_state(state) if resume else None
+    detector = None
     if resume:
+        detector = detect_state.load_state(state)
         freq = detector.read_options_.freq  # the stream keeps the grid it was fitted on
     if duplicates is None and not by_row:
         duplicates = DEFAULT_DUPLICATES

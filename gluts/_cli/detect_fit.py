@@ -67,7 +67,7 @@ def fit_detector(detector, train, options, y) -> None:
                 f"All {n_rows} rows are already used for fitting: give longer series or a "
                 "shorter --season-length."
             )
-        raise InsufficientHistoryError(f"{exc} {hint}") from None
+        raise InsufficientHistoryError(f"{exc} {hint}", exc.series, exc.needed) from None
 
 
 def _short_series_hint(exc, train, y, id_col: str) -> str | None:
